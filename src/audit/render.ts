@@ -1,0 +1,50 @@
+/** The manifest as an HTML appendix of the report (issue 7: "the HTML report shows the manifest"). */
+import type { Manifest } from "./manifest";
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(c)}</td>`).join("")}</tr>`).join("\n");
+  return `<table class="manifest"><thead><tr>${th}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+
+export function renderManifestHtml(m: Manifest): string {
+  const git = m.git.commit === null ? "not a git checkout" : `${m.git.commit}${m.git.clean ? " (clean tree)" : ` (uncommitted changes: ${m.git.changed.join(", ")})`}`;
+  const parts = [
+    `<h2 id="manifest">Run manifest ${escapeHtml(m.id)}</h2>`,
+    `<p>Every CSV table and figure of this run carries the id <code>${escapeHtml(m.id)}</code>: a hash of this manifest without its times, durations and memory readings. Code: <code>${escapeHtml(git)}</code>. Created ${escapeHtml(m.createdAt)}.</p>`,
+    `<h3>Configuration</h3><pre>${escapeHtml(JSON.stringify(m.config, null, 2))}</pre>`,
+    `<h3>Inputs</h3>`,
+    table(["file", "SHA-256", "bytes", "rows"], m.inputs.map((i) => [i.path, i.sha256, String(i.bytes), String(i.rows)])),
+    `<h3>Steps</h3>`,
+    table(["step", "kind", "started", "seconds", "peak MiB"], m.steps.map((s) => [s.name, s.kind, s.startedAt, s.durationSeconds.toFixed(2), mib(s.peakRssBytes)])),
+    `<h3>Fits</h3>`,
+    table(
+      ["model", "n", "logLik", "converged", "max|grad|", "scaled grad", "min Hessian eigenvalue", "singular", "optimizer", "iterations", "seconds", "messages"],
+      m.fits.map((f) => [
+        f.label, String(f.nobs), f.logLik.toFixed(2), f.convergence.converged ? "yes" : "NO",
+        f.convergence.maxAbsGradient.toExponential(2), f.convergence.maxAbsScaledGradient.toExponential(2),
+        f.convergence.minHessianEigenvalue.toExponential(2), f.convergence.singular ? "yes" : "no",
+        f.convergence.optimizer, String(f.convergence.iterations), f.elapsedSeconds.toFixed(2), f.convergence.messages.join("; "),
+      ]),
+    ),
+    `<h3>Environment</h3>`,
+    table(["component", "version"], [
+      ["node", m.environment.node],
+      ["OS", m.environment.os],
+      ["tslab", m.environment.tslab ?? "not installed"],
+      ...Object.entries(m.environment.python).map(([k, v]) => [k, v]),
+    ]),
+    `<details><summary>${Object.keys(m.environment.npmPackages).length} npm packages</summary>`,
+    table(["package", "version"], Object.entries(m.environment.npmPackages).map(([k, v]) => [k, v])),
+    `</details>`,
+    `<h3>Outputs</h3>`,
+    table(["file", "SHA-256", "bytes"], m.outputs.map((o) => [o.path, o.sha256, String(o.bytes)])),
+  ];
+  return parts.join("\n");
+}
