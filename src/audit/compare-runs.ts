@@ -1,0 +1,215 @@
+/**
+ * "What moved when I changed this choice" (issue 7, item 5): compare two output folders.
+ *
+ * Tables: every CSV under both folders, rows joined on their label columns (the leading columns that are
+ * not numbers in either run, e.g. group and category), never on position; per value cell the two values
+ * and the difference. The `manifest_id` column is ignored (it differs whenever anything differs).
+ * Manifests: the configuration, inputs, code version, environment and fits, flattened to paths, with the
+ * paths whose values differ; times, durations and memory readings are ignored.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { MANIFEST_COLUMN } from "./stamp";
+import type { JsonValue } from "./manifest";
+
+export interface CellChange {
+  readonly row: string;
+  readonly column: string;
+  readonly a: string;
+  readonly b: string;
+  /** b - a where both are numbers. */
+  readonly difference: number | null;
+}
+
+export interface TableComparison {
+  readonly table: string;
+  readonly keyColumns: readonly string[];
+  readonly changed: readonly CellChange[];
+  readonly rowsOnlyInA: readonly string[];
+  readonly rowsOnlyInB: readonly string[];
+  readonly columnsOnlyInA: readonly string[];
+  readonly columnsOnlyInB: readonly string[];
+  readonly unchangedCells: number;
+}
+
+export interface ManifestDifference {
+  readonly path: string;
+  readonly a: JsonValue | undefined;
+  readonly b: JsonValue | undefined;
+}
+
+export interface RunComparison {
+  readonly a: string;
+  readonly b: string;
+  readonly tables: readonly TableComparison[];
+  readonly tablesOnlyInA: readonly string[];
+  readonly tablesOnlyInB: readonly string[];
+  readonly manifest: readonly ManifestDifference[];
+}
+
+/** RFC 4180 records of a CSV text (quoted fields may hold commas, quotes and newlines). */
+export function parseCsvRecords(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = "";
+  let inQuotes = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inQuotes) {
+      if (c === '"') {
+        if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
+      } else field += c;
+    } else if (c === '"') inQuotes = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n" || c === "\r") {
+      if (c === "\r" && text[i + 1] === "\n") i++;
+      row.push(field); rows.push(row); row = []; field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+const isNumber = (s: string): boolean => s.trim() !== "" && Number.isFinite(Number(s));
+
+function csvFiles(dir: string, sub = ""): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(join(dir, sub)).sort()) {
+    const rel = sub ? `${sub}/${name}` : name;
+    if (statSync(join(dir, rel)).isDirectory()) out.push(...csvFiles(dir, rel));
+    else if (name.endsWith(".csv")) out.push(rel);
+  }
+  return out;
+}
+
+interface Table { readonly header: string[]; readonly rows: string[][] }
+
+function readTable(path: string): Table {
+  const records = parseCsvRecords(readFileSync(path, "utf8")).filter((r) => !(r.length === 1 && r[0] === ""));
+  const header = records[0] ?? [];
+  const drop = header.indexOf(MANIFEST_COLUMN);
+  const strip = (r: string[]): string[] => (drop >= 0 ? r.filter((_, i) => i !== drop) : r);
+  return { header: strip(header), rows: records.slice(1).map(strip) };
+}
+
+/** The leading columns that are labels (not numbers) in both runs: the join key. */
+function keyColumns(a: Table, b: Table): string[] {
+  const keys: string[] = [];
+  for (const name of a.header) {
+    const ia = a.header.indexOf(name);
+    const ib = b.header.indexOf(name);
+    if (ib < 0) break;
+    const numeric = a.rows.some((r) => isNumber(r[ia] ?? "")) || b.rows.some((r) => isNumber(r[ib] ?? ""));
+    if (numeric) break;
+    keys.push(name);
+  }
+  return keys;
+}
+
+export function compareTables(name: string, a: Table, b: Table): TableComparison {
+  const keys = keyColumns(a, b);
+  const keyOf = (t: Table, r: string[], i: number): string => {
+    if (keys.length === 0) return `row ${i + 1}`;
+    return keys.map((k) => r[t.header.indexOf(k)] ?? "").join(" | ");
+  };
+  const index = (t: Table): Map<string, string[]> => {
+    const m = new Map<string, string[]>();
+    t.rows.forEach((r, i) => {
+      let k = keyOf(t, r, i);
+      // Repeated labels (e.g. the same category under two groups without a group column): number them.
+      for (let n = 2; m.has(k); n++) k = `${keyOf(t, r, i)} #${n}`;
+      m.set(k, r);
+    });
+    return m;
+  };
+  const ma = index(a);
+  const mb = index(b);
+  const valueColumns = a.header.filter((h) => !keys.includes(h) && b.header.includes(h));
+  const changed: CellChange[] = [];
+  let unchanged = 0;
+  for (const [k, ra] of ma) {
+    const rb = mb.get(k);
+    if (!rb) continue;
+    for (const col of valueColumns) {
+      const va = ra[a.header.indexOf(col)] ?? "";
+      const vb = rb[b.header.indexOf(col)] ?? "";
+      const same = va === vb || (isNumber(va) && isNumber(vb) && Number(va) === Number(vb));
+      if (same) unchanged++;
+      else changed.push({ row: k, column: col, a: va, b: vb, difference: isNumber(va) && isNumber(vb) ? Number(vb) - Number(va) : null });
+    }
+  }
+  return {
+    table: name,
+    keyColumns: keys,
+    changed,
+    rowsOnlyInA: [...ma.keys()].filter((k) => !mb.has(k)),
+    rowsOnlyInB: [...mb.keys()].filter((k) => !ma.has(k)),
+    columnsOnlyInA: a.header.filter((h) => !b.header.includes(h)),
+    columnsOnlyInB: b.header.filter((h) => !a.header.includes(h)),
+    unchangedCells: unchanged,
+  };
+}
+
+const IGNORED_MANIFEST_KEYS = new Set(["createdAt", "startedAt", "durationSeconds", "peakRssBytes", "elapsedSeconds", "outputs"]);
+
+function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, JsonValue>): void {
+  if (value !== null && typeof value === "object") {
+    if (Array.isArray(value)) value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    else for (const [k, v] of Object.entries(value)) if (!IGNORED_MANIFEST_KEYS.has(k)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else if (value !== undefined) out.set(prefix, value);
+}
+
+export function compareManifests(a: JsonValue | undefined, b: JsonValue | undefined): ManifestDifference[] {
+  const fa = new Map<string, JsonValue>();
+  const fb = new Map<string, JsonValue>();
+  flatten(a, "", fa);
+  flatten(b, "", fb);
+  const paths = [...new Set([...fa.keys(), ...fb.keys()])].sort();
+  return paths.filter((p) => fa.get(p) !== fb.get(p)).map((p) => ({ path: p, a: fa.get(p), b: fb.get(p) }));
+}
+
+function readManifest(dir: string): JsonValue | undefined {
+  const path = join(dir, "manifest.json");
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as JsonValue) : undefined;
+}
+
+export function compareRuns(dirA: string, dirB: string): RunComparison {
+  for (const d of [dirA, dirB]) if (!existsSync(d) || !statSync(d).isDirectory()) throw new Error(`compare: ${d} is not an output folder`);
+  const ta = csvFiles(dirA);
+  const tb = csvFiles(dirB);
+  return {
+    a: dirA,
+    b: dirB,
+    tables: ta.filter((t) => tb.includes(t)).map((t) => compareTables(t, readTable(join(dirA, t)), readTable(join(dirB, t)))),
+    tablesOnlyInA: ta.filter((t) => !tb.includes(t)),
+    tablesOnlyInB: tb.filter((t) => !ta.includes(t)),
+    manifest: compareManifests(readManifest(dirA), readManifest(dirB)),
+  };
+}
+
+const show = (v: JsonValue | undefined): string => (v === undefined ? "(absent)" : typeof v === "string" ? v : JSON.stringify(v));
+
+/** The comparison as terminal text. */
+export function formatRunComparison(c: RunComparison, maxCellsPerTable = 40): string {
+  const lines: string[] = [`A: ${c.a}`, `B: ${c.b}`, ""];
+  lines.push(`Manifest fields that differ (${c.manifest.length}):`);
+  for (const d of c.manifest) lines.push(`  ${d.path}: ${show(d.a)} -> ${show(d.b)}`);
+  lines.push("");
+  for (const t of c.tablesOnlyInA) lines.push(`table only in A: ${t}`);
+  for (const t of c.tablesOnlyInB) lines.push(`table only in B: ${t}`);
+  for (const t of c.tables) {
+    const moved = t.changed.length + t.rowsOnlyInA.length + t.rowsOnlyInB.length;
+    lines.push(`${t.table}: ${moved === 0 ? "unchanged" : `${t.changed.length} cells changed, ${t.unchangedCells} unchanged`}${t.keyColumns.length ? ` (rows by ${t.keyColumns.join(", ")})` : ""}`);
+    const sorted = [...t.changed].sort((x, y) => Math.abs(y.difference ?? Infinity) - Math.abs(x.difference ?? Infinity));
+    for (const ch of sorted.slice(0, maxCellsPerTable)) {
+      const diff = ch.difference === null ? "" : `  (${ch.difference >= 0 ? "+" : ""}${Number(ch.difference.toPrecision(4))})`;
+      lines.push(`  ${ch.row} / ${ch.column}: ${ch.a} -> ${ch.b}${diff}`);
+    }
+    if (sorted.length > maxCellsPerTable) lines.push(`  ... ${sorted.length - maxCellsPerTable} more`);
+    for (const r of t.rowsOnlyInA) lines.push(`  row only in A: ${r}`);
+    for (const r of t.rowsOnlyInB) lines.push(`  row only in B: ${r}`);
+    for (const col of t.columnsOnlyInA) lines.push(`  column only in A: ${col}`);
+    for (const col of t.columnsOnlyInB) lines.push(`  column only in B: ${col}`);
+  }
+  return lines.join("\n");
+}

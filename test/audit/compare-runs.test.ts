@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { compareRuns, compareTables, parseCsvRecords, formatRunComparison } from "../../src/audit/compare-runs";
+
+function run(root: string, name: string, tabel5: string, config: object): string {
+  const dir = join(root, name);
+  mkdirSync(join(dir, "tables"), { recursive: true });
+  writeFileSync(join(dir, "tables", "tabel5.csv"), tabel5);
+  writeFileSync(join(dir, "manifest.json"), JSON.stringify({ id: name, createdAt: name, config, steps: [{ name: "fit", durationSeconds: Math.random() }] }));
+  return dir;
+}
+
+test("CSV records keep quoted commas, quotes and newlines", () => {
+  assert.deepEqual(parseCsvRecords('a,"b,""c""\nd"\r\n1,2\n'), [["a", 'b,"c"\nd'], ["1", "2"]]);
+});
+
+test("rows are joined on their label columns, not on position", () => {
+  const a = { header: ["group", "category", "estimate"], rows: [["Niveau", "Niveau 1", "1.52"], ["Leerweg", "BBL", "-0.78"]] };
+  const b = { header: ["group", "category", "estimate"], rows: [["Leerweg", "BBL", "-0.70"], ["Niveau", "Niveau 1", "1.52"], ["Geslacht", "Vrouw", "0.07"]] };
+  const c = compareTables("t", a, b);
+  assert.deepEqual(c.keyColumns, ["group", "category"]);
+  assert.equal(c.changed.length, 1);
+  assert.equal(c.changed[0]!.row, "Leerweg | BBL");
+  assert.ok(Math.abs(c.changed[0]!.difference! - 0.08) < 1e-12);
+  assert.deepEqual(c.rowsOnlyInB, ["Geslacht | Vrouw"]);
+  assert.equal(c.unchangedCells, 1);
+});
+
+test("compareRuns lists changed cells per table and the manifest fields that differ, ignoring timings", () => {
+  const root = mkdtempSync(join(tmpdir(), "compare-"));
+  const a = run(root, "a", "group,category,estimate,manifest_id\nMigratie,Westers,0.14,aaa\n", { reference: { migratie: "geen" } });
+  const b = run(root, "b", "group,category,estimate,manifest_id\nMigratie,Westers,-0.46,bbb\n", { reference: { migratie: "westers" } });
+  const c = compareRuns(a, b);
+  assert.equal(c.tables.length, 1);
+  assert.equal(c.tables[0]!.changed.length, 1, "manifest_id is not reported as a change");
+  assert.deepEqual(c.manifest.map((d) => d.path).sort(), ["config.reference.migratie", "id"]);
+  const text = formatRunComparison(c);
+  assert.match(text, /config\.reference\.migratie: geen -> westers/);
+  assert.match(text, /Migratie \| Westers \/ estimate: 0\.14 -> -0\.46 {2}\(-0\.6\)/);
+});
+
+test("npm run compare exits 2 with usage on bad arguments and 1 naming a missing folder", () => {
+  const usage = spawnSync(process.execPath, ["--import", "tsx", "scripts/compare.ts", "only-one"], { encoding: "utf8" });
+  assert.equal(usage.status, 2);
+  assert.match(usage.stderr, /usage: npm run compare/);
+  const missing = spawnSync(process.execPath, ["--import", "tsx", "scripts/compare.ts", "/nonexistent/a", "/nonexistent/b"], { encoding: "utf8" });
+  assert.equal(missing.status, 1);
+  assert.match(missing.stderr, /\/nonexistent\/a is not an output folder/);
+});
