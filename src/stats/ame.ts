@@ -1,0 +1,242 @@
+/**
+ * Average marginal effects (AMEs) of a fitted logit GLMM, with delta-method standard errors.
+ *
+ * Predictions: p_i = logistic(eta_i). With `randomEffects: "included"` (the default) eta_i = x_i' beta +
+ * z_i' b_hat, the conditional modes included, as `predict(fit, type = "response")` does for a glmer fit;
+ * with `"excluded"` eta_i = x_i' beta, the population-level prediction with every random effect at zero
+ * (`predict(fit, re.form = NA)`).
+ *
+ * Convention "published" (default; what bijlage 3b Tabel 5-8 report): every column of X, dummies
+ * included, is treated as numeric and the AME is the sample mean of the derivative
+ *
+ *   AME_j = (1/n) sum_i dp_i/dx_ij = (1/n) sum_i p_i (1 - p_i) (beta_j + b_{g(i), j}),
+ *
+ * where b_{g(i), j} is the conditional mode of a random slope on x_j (model 2: non-western background per
+ * location; see random-slopes.ts) and is zero for columns without one or when random effects are
+ * excluded. Without a slope this is beta_j * mean(p(1-p)), the "about 0.2 times the coefficient" of Tabel 5.
+ *
+ * Convention "discrete": for a factor level j of factor F (dummies D_F), the mean change in probability
+ * between the level and the reference, all other dummies of F at 0 and everything else as observed:
+ *
+ *   AME_j = (1/n) sum_i [ logistic(eta_i^0 + beta_j + b_ij) - logistic(eta_i^0) ],
+ *   eta_i^0 = eta_i - sum_{d in D_F} x_id (beta_d + b_id)
+ *
+ * (the random slope moves with the dummy it duplicates). Numeric columns keep the derivative.
+ *
+ * Delta method (b_hat held fixed, as in predict() on counterfactual data): se_j = sqrt(g_j' V g_j) with
+ * V = vcov(beta) and the analytic gradient g_jk = d AME_j / d beta_k, using dp/deta = p(1-p) and
+ * d[p(1-p)]/deta = p(1-p)(1-2p):
+ *
+ *   derivative:  g_jk = [k = j] mean(w) + mean( w_i (1 - 2 p_i) (beta_j + b_ij) x_ik ),   w = p(1-p)
+ *   discrete:    g_jk = mean( (w1_i - w0_i) x_ik ) for k outside D_F,  g_jj = mean(w1),  0 for other k in D_F.
+ *
+ * Cost: one pass for p and w, then dot products of n-vectors with the columns of X; scratch arrays are
+ * allocated once per call, never per row or per term.
+ */
+import type { GlmmFit } from "../glmm/types";
+import type { FixedTermInfo } from "../model/types";
+import { logistic } from "./logistic";
+import { findRandomSlopes, ranefBlockFor } from "./random-slopes";
+
+export type AmeConvention = "published" | "discrete";
+export type AmeRandomEffects = "included" | "excluded";
+
+export interface AmeOptions {
+  readonly convention?: AmeConvention;
+  readonly randomEffects?: AmeRandomEffects;
+}
+
+export interface MarginalEffect {
+  /** lme4 column name ("migratieniet-westers"). */
+  readonly term: string;
+  readonly variable: string;
+  readonly kind: FixedTermInfo["kind"];
+  readonly level?: string;
+  readonly reference?: string;
+  /** How this AME was computed: mean derivative, or mean discrete change from the reference. */
+  readonly method: "derivative" | "discreteChange";
+  /** True when a random slope's conditional modes entered (random effects included, slope on this column). */
+  readonly randomSlope: boolean;
+  readonly estimate: number;
+  readonly se: number;
+}
+
+export interface AmeResult {
+  readonly convention: AmeConvention;
+  readonly randomEffects: AmeRandomEffects;
+  /** mean_i p_i (1 - p_i): the factor that turns a coefficient without random slope into its AME. */
+  readonly meanDensity: number;
+  /** One per column of X except the intercept, in X order. */
+  readonly effects: readonly MarginalEffect[];
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** sqrt(g' V g) for a p x p row-major covariance V. */
+function deltaMethodSe(g: Float64Array, vcov: Float64Array): number {
+  const p = g.length;
+  let q = 0;
+  for (let r = 0; r < p; r++) {
+    if (g[r] === 0) continue;
+    let row = 0;
+    for (let c = 0; c < p; c++) row += vcov[r * p + c] * g[c];
+    q += g[r] * row;
+  }
+  return Math.sqrt(Math.max(q, 0));
+}
+
+/** Average marginal effects for every non-intercept column of X (see the module comment). */
+export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): AmeResult {
+  const convention = options.convention ?? "published";
+  const randomEffects = options.randomEffects ?? "included";
+  const { fixed } = fit.design;
+  const n = fit.nobs;
+  const p = fixed.columns.length;
+  const X = fixed.columns;
+  const beta = fit.beta;
+  if (beta.length !== p || fit.vcov.length !== p * p) {
+    throw new Error(`fit has ${beta.length} coefficients and a ${Math.sqrt(fit.vcov.length)}-square vcov for ${p} columns of X`);
+  }
+  const eta = randomEffects === "included" ? fit.eta : fit.etaFixed;
+
+  // Per row, the sum of the random-slope modes on each X column that has one: b_ij.
+  const slopeModes = new Map<number, Float64Array>();
+  if (randomEffects === "included") {
+    for (const link of findRandomSlopes(fit)) {
+      const block = ranefBlockFor(fit, link.termIndex);
+      const index = fit.design.random[link.termIndex].index;
+      const k = block.terms.length;
+      let b = slopeModes.get(link.fixedIndex);
+      if (!b) {
+        b = new Float64Array(n);
+        slopeModes.set(link.fixedIndex, b);
+      }
+      for (let i = 0; i < n; i++) b[i] += block.modes[index[i] * k + link.column];
+    }
+  }
+
+  // One pass: w_i = p_i (1 - p_i) and v_i = w_i (1 - 2 p_i).
+  const w = new Float64Array(n);
+  const v = new Float64Array(n);
+  let sumW = 0;
+  for (let i = 0; i < n; i++) {
+    const pi = logistic(eta[i]);
+    const wi = pi * (1 - pi);
+    w[i] = wi;
+    v[i] = wi * (1 - 2 * pi);
+    sumW += wi;
+  }
+  const meanW = sumW / n;
+  // G_k = (1/n) sum_i v_i x_ik, shared by all derivative AMEs without a random slope.
+  const G = new Float64Array(p);
+  for (let k = 0; k < p; k++) G[k] = dot(v, X[k]) / n;
+
+  const effects: (MarginalEffect | undefined)[] = new Array(p);
+  const scratch = new Float64Array(n);
+  const g = new Float64Array(p);
+
+  const derivative = (j: number): void => {
+    const b = slopeModes.get(j);
+    let estimate: number;
+    if (b) {
+      // u_i = v_i (beta_j + b_ij); AME = mean(w (beta_j + b_j)).
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        const effect = beta[j] + b[i];
+        s += w[i] * effect;
+        scratch[i] = v[i] * effect;
+      }
+      estimate = s / n;
+      for (let k = 0; k < p; k++) g[k] = dot(scratch, X[k]) / n;
+    } else {
+      estimate = beta[j] * meanW;
+      for (let k = 0; k < p; k++) g[k] = beta[j] * G[k];
+    }
+    g[j] += meanW;
+    effects[j] = {
+      ...termInfo(fixed.info[j], fixed.names[j]),
+      method: "derivative",
+      randomSlope: b !== undefined,
+      estimate,
+      se: deltaMethodSe(g, fit.vcov),
+    };
+  };
+
+  const factorDummies = new Map<string, number[]>();
+  for (let j = 0; j < p; j++) {
+    const info = fixed.info[j];
+    if (info.kind === "intercept") continue;
+    if (convention === "discrete" && info.kind === "factorLevel") {
+      const list = factorDummies.get(info.variable) ?? [];
+      list.push(j);
+      factorDummies.set(info.variable, list);
+    } else {
+      derivative(j);
+    }
+  }
+
+  if (factorDummies.size > 0) {
+    const eta0 = new Float64Array(n);
+    const w0 = new Float64Array(n);
+    let p0Sum = 0;
+    for (const dummies of factorDummies.values()) {
+      // eta^0: every dummy of the factor (and any slope on it) set to the reference.
+      p0Sum = 0;
+      const columns = dummies.map((d) => X[d]);
+      const slopes = dummies.map((d) => slopeModes.get(d));
+      for (let i = 0; i < n; i++) {
+        let e = eta[i];
+        for (let m = 0; m < dummies.length; m++) {
+          const x = columns[m][i];
+          if (x !== 0) e -= x * (beta[dummies[m]] + (slopes[m]?.[i] ?? 0));
+        }
+        eta0[i] = e;
+        const p0 = logistic(e);
+        w0[i] = p0 * (1 - p0);
+        p0Sum += p0;
+      }
+      for (const j of dummies) {
+        const b = slopeModes.get(j);
+        let p1Sum = 0;
+        let w1Sum = 0;
+        for (let i = 0; i < n; i++) {
+          const p1 = logistic(eta0[i] + beta[j] + (b ? b[i] : 0));
+          const w1 = p1 * (1 - p1);
+          p1Sum += p1;
+          w1Sum += w1;
+          scratch[i] = w1 - w0[i];
+        }
+        for (let k = 0; k < p; k++) g[k] = dummies.includes(k) ? 0 : dot(scratch, X[k]) / n;
+        g[j] = w1Sum / n;
+        effects[j] = {
+          ...termInfo(fixed.info[j], fixed.names[j]),
+          method: "discreteChange",
+          randomSlope: b !== undefined,
+          estimate: (p1Sum - p0Sum) / n,
+          se: deltaMethodSe(g, fit.vcov),
+        };
+      }
+    }
+  }
+
+  return {
+    convention,
+    randomEffects,
+    meanDensity: meanW,
+    effects: effects.filter((e): e is MarginalEffect => e !== undefined),
+  };
+}
+
+function termInfo(info: FixedTermInfo, name: string): Pick<MarginalEffect, "term" | "variable" | "kind" | "level" | "reference"> {
+  return {
+    term: name,
+    variable: info.variable,
+    kind: info.kind,
+    ...(info.level !== undefined ? { level: info.level } : {}),
+    ...(info.reference !== undefined ? { reference: info.reference } : {}),
+  };
+}
