@@ -1,0 +1,586 @@
+/**
+ * A byte-level CSV reader (RFC 4180) into typed columns.
+ *
+ * The file is read once as a Buffer and tokenised in place: a field is a byte range [start, end) of
+ * that buffer, so a number is parsed straight from its bytes and never becomes a JS string. Text
+ * fields are decoded once per distinct value (interned per column) while a column has few distinct
+ * values (codes such as BOL/BBL/EX, institution and location codes), so 1.36 million rows of
+ * `leerweg_2019` share three strings instead of holding 1.36 million.
+ *
+ * Grammar (RFC 4180): records end in LF or CRLF (a lone CR is accepted too); fields are separated by
+ * commas; a field that starts with `"` runs to the next `"` not followed by another `"` and may hold
+ * commas, line breaks and `""` (an escaped quote). The first record is the header. A UTF-8 byte order
+ * mark is skipped. A blank line at the end of the file is ignored; every record must have exactly as
+ * many fields as the header.
+ *
+ * Two entry points:
+ *  - `readCsvTable(path)`: any CSV, each column inferred (all values numeric or missing -> Float64Array
+ *    with NaN for missing; otherwise string[] with null for missing). Used by the GLMM CLI.
+ *  - `readCsvColumns(path, spec)`: schema-driven; the caller says which columns are numbers and which
+ *    are text and what the missing-value codes are. Values that do not parse as the declared type are
+ *    collected as issues (not thrown), so a validator can report all of them at once.
+ * Structural errors (ragged rows, an unterminated quote, a duplicate or empty header name) throw a
+ * `CsvError` naming file, data row, line, column and value.
+ */
+import { readFileSync } from "node:fs";
+import type { ColumnTable } from "../model/types";
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const LF = 0x0a;
+const CR = 0x0d;
+
+/** A structural error in a CSV file, with its position. `row` is the 1-based data row (header = 0). */
+export class CsvError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    readonly row: number,
+    readonly line: number,
+    readonly column?: string,
+    readonly value?: string,
+  ) {
+    super(message);
+    this.name = "CsvError";
+  }
+}
+
+/** Position of the record being tokenised, shared with the field callbacks (no allocation per cell). */
+interface RecordCursor {
+  /** 1-based data row of the current record (0 while reading the header). */
+  row: number;
+  /** 1-based physical line where the current record starts. */
+  line: number;
+}
+
+/**
+ * Field callback: column index, byte range, and how it was written (0 unquoted, 1 quoted, 2 quoted and
+ * containing escaped `""`).
+ */
+type FieldCallback = (col: number, start: number, end: number, quoting: number) => void;
+
+function preview(buf: Buffer, start: number, end: number): string {
+  const s = buf.toString("utf8", start, Math.min(end, start + 60));
+  return end - start > 60 ? s + "..." : s;
+}
+
+/**
+ * Tokenise records from `offset` on. Calls `onField` for each of the `ncols` fields of each record
+ * and `onRecord` after each record. Returns the number of data records.
+ */
+function tokenize(
+  buf: Buffer,
+  offset: number,
+  firstLine: number,
+  file: string,
+  header: readonly string[],
+  cursor: RecordCursor,
+  onField: FieldCallback,
+  onRecord: (() => void) | null,
+): number {
+  const n = buf.length;
+  const ncols = header.length;
+  let pos = offset;
+  let line = firstLine;
+  let row = 0;
+  while (pos < n) {
+    const recordStart = pos;
+    row++;
+    cursor.row = row;
+    cursor.line = line;
+    let col = 0;
+    let blank = false;
+    for (;;) {
+      let start: number;
+      let end: number;
+      let quoting = 0;
+      if (pos < n && buf[pos] === QUOTE) {
+        pos++;
+        start = pos;
+        quoting = 1;
+        for (;;) {
+          if (pos >= n) {
+            throw new CsvError(
+              `${file}: unterminated quoted field in data row ${row} (line ${cursor.line}), column ` +
+                `${JSON.stringify(header[col] ?? `#${col + 1}`)}: the closing quote is missing before the end of the file`,
+              file, row, cursor.line, header[col], preview(buf, start, n),
+            );
+          }
+          const c = buf[pos];
+          if (c === QUOTE) {
+            if (pos + 1 < n && buf[pos + 1] === QUOTE) {
+              quoting = 2;
+              pos += 2;
+              continue;
+            }
+            end = pos;
+            pos++;
+            break;
+          }
+          if (c === LF) line++;
+          pos++;
+        }
+        if (pos < n) {
+          const c = buf[pos];
+          if (c !== COMMA && c !== LF && c !== CR) {
+            throw new CsvError(
+              `${file}: data row ${row} (line ${line}), column ${JSON.stringify(header[col] ?? `#${col + 1}`)}: ` +
+                `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote ` +
+                `(value ${JSON.stringify(preview(buf, start, end))})`,
+              file, row, line, header[col], preview(buf, start, end),
+            );
+          }
+        }
+      } else {
+        start = pos;
+        while (pos < n) {
+          const c = buf[pos];
+          if (c === COMMA || c === LF || c === CR) break;
+          pos++;
+        }
+        end = pos;
+      }
+      if (col < ncols) onField(col, start, end, quoting);
+      col++;
+      if (pos >= n) break;
+      const c = buf[pos];
+      if (c === COMMA) {
+        pos++;
+        continue;
+      }
+      // record terminator: LF, CRLF or a lone CR
+      blank = col === 1 && quoting === 0 && end === recordStart;
+      pos++;
+      if (c === CR && pos < n && buf[pos] === LF) pos++;
+      line++;
+      break;
+    }
+    if (col !== ncols) {
+      if (blank && onlyLineBreaks(buf, pos)) {
+        row--;
+        break;
+      }
+      const what = col < ncols ? `has ${col} field${col === 1 ? "" : "s"}` : `has ${col} fields`;
+      throw new CsvError(
+        `${file}: data row ${row} (line ${cursor.line}) ${what} but the header has ${ncols} ` +
+          `(${col < ncols ? `missing from column ${JSON.stringify(header[col])} on` : "extra fields after the last column"}); ` +
+          `the row starts ${JSON.stringify(preview(buf, recordStart, pos))}`,
+        file, row, cursor.line, col < ncols ? header[col] : undefined, preview(buf, recordStart, pos),
+      );
+    }
+    if (onRecord !== null) onRecord();
+  }
+  return row;
+}
+
+function onlyLineBreaks(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) if (buf[i] !== LF && buf[i] !== CR) return false;
+  return true;
+}
+
+/** Decode a field's bytes to a string (UTF-8), undoing `""` escapes. */
+function decodeField(buf: Buffer, start: number, end: number, quoting: number): string {
+  const s = buf.toString("utf8", start, end);
+  return quoting === 2 ? s.replace(/""/g, '"') : s;
+}
+
+const POW10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+/**
+ * Parse a decimal number from bytes [start, end): optional sign, digits, optional fraction, optional
+ * exponent. Returns NaN if the bytes are not a number. With at most 15 significant digits and a decimal
+ * exponent of at most 22 in size, m / 10^k (or m * 10^k) is one correctly rounded operation on two
+ * exact doubles, so the result equals JavaScript's own `Number(text)`; other inputs go through `Number`.
+ */
+export function parseNumberBytes(buf: Buffer, start: number, end: number): number {
+  let i = start;
+  // surrounding spaces are tolerated, as Number() does
+  while (i < end && buf[i] === 0x20) i++;
+  while (end > i && buf[end - 1] === 0x20) end--;
+  if (i >= end) return NaN;
+  let negative = false;
+  const s0 = buf[i];
+  if (s0 === 0x2d || s0 === 0x2b) {
+    negative = s0 === 0x2d;
+    i++;
+  }
+  let mantissa = 0;
+  let digits = 0;
+  let significant = 0;
+  let scale = 0;
+  while (i < end) {
+    const d = buf[i] - 0x30;
+    if (d < 0 || d > 9) break;
+    if (significant > 0 || d !== 0) significant++;
+    mantissa = mantissa * 10 + d;
+    digits++;
+    i++;
+  }
+  if (i < end && buf[i] === 0x2e) {
+    i++;
+    while (i < end) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) break;
+      if (significant > 0 || d !== 0) significant++;
+      mantissa = mantissa * 10 + d;
+      scale--;
+      digits++;
+      i++;
+    }
+  }
+  if (digits === 0) return NaN;
+  if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
+    i++;
+    let expNegative = false;
+    if (i < end && (buf[i] === 0x2d || buf[i] === 0x2b)) {
+      expNegative = buf[i] === 0x2d;
+      i++;
+    }
+    let exp = 0;
+    let expDigits = 0;
+    while (i < end) {
+      const d = buf[i] - 0x30;
+      if (d < 0 || d > 9) break;
+      exp = exp * 10 + d;
+      expDigits++;
+      i++;
+    }
+    if (expDigits === 0) return NaN;
+    scale += expNegative ? -exp : exp;
+  }
+  if (i !== end) return NaN;
+  let value: number;
+  if (significant <= 15 && scale >= -22 && scale <= 22) {
+    value = scale < 0 ? mantissa / POW10[-scale] : mantissa * POW10[scale];
+  } else {
+    value = Number(buf.toString("latin1", start, end));
+  }
+  return negative ? -value : value;
+}
+
+/**
+ * Interns the strings of one text column: a distinct byte sequence is decoded once. Gives up (and
+ * decodes every field) once a column has more than `limit` distinct values, e.g. student ids, so the
+ * table does not grow without bound.
+ */
+class StringInterner {
+  private readonly table = new Map<number, { bytes: Buffer; value: string }[]>();
+  private distinct = 0;
+  private active = true;
+  constructor(private readonly limit: number) {}
+
+  get(buf: Buffer, start: number, end: number, quoting: number): string {
+    if (!this.active || quoting === 2 || end - start > 64) return decodeField(buf, start, end, quoting);
+    // FNV-1a hash of the bytes, mixed with the length
+    let h = 0x811c9dc5 ^ (end - start);
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
+    const bucket = this.table.get(h);
+    if (bucket !== undefined) {
+      for (const entry of bucket) {
+        if (entry.bytes.length === end - start && buf.compare(entry.bytes, 0, entry.bytes.length, start, end) === 0) {
+          return entry.value;
+        }
+      }
+    }
+    const value = decodeField(buf, start, end, quoting);
+    if (++this.distinct > this.limit) {
+      this.active = false;
+      this.table.clear();
+      return value;
+    }
+    const entry = { bytes: Buffer.from(buf.subarray(start, end)), value };
+    if (bucket !== undefined) bucket.push(entry);
+    else this.table.set(h, [entry]);
+    return value;
+  }
+}
+
+/** Missing-value codes as byte strings, for comparing a field without decoding it. */
+class MissingCodes {
+  private readonly codes: Buffer[];
+  private readonly emptyIsMissing: boolean;
+  constructor(codes: readonly string[]) {
+    this.emptyIsMissing = codes.includes("");
+    this.codes = codes.filter((c) => c !== "").map((c) => Buffer.from(c, "utf8"));
+  }
+  isMissing(buf: Buffer, start: number, end: number): boolean {
+    const len = end - start;
+    if (len === 0) return this.emptyIsMissing;
+    for (const code of this.codes) {
+      if (code.length === len && buf.compare(code, 0, len, start, end) === 0) return true;
+    }
+    return false;
+  }
+}
+
+interface ParsedHeader {
+  header: string[];
+  /** Byte offset of the first data record. */
+  offset: number;
+  /** Physical line number of the first data record. */
+  line: number;
+}
+
+function parseHeader(buf: Buffer, file: string): ParsedHeader {
+  let offset = 0;
+  if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) offset = 3;
+  if (offset >= buf.length) throw new CsvError(`${file}: the file is empty (no header row)`, file, 0, 1);
+  const names: string[] = [];
+  const cursor: RecordCursor = { row: 0, line: 1 };
+  // Tokenise exactly one record with an open-ended column count: find its end first.
+  let pos = offset;
+  let inQuotes = false;
+  let line = 1;
+  while (pos < buf.length) {
+    const c = buf[pos];
+    if (c === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && (c === LF || c === CR)) break;
+    else if (c === LF) line++;
+    pos++;
+  }
+  if (inQuotes) {
+    throw new CsvError(`${file}: unterminated quoted field in the header row`, file, 0, 1);
+  }
+  const headerEnd = pos;
+  if (pos < buf.length) {
+    if (buf[pos] === CR && pos + 1 < buf.length && buf[pos + 1] === LF) pos += 2;
+    else pos++;
+    line++;
+  }
+  // Count header fields by a tokenisation pass over the header bytes only.
+  const headerBuf = buf.subarray(offset, headerEnd);
+  let ncols = 1;
+  inQuotes = false;
+  for (let i = 0; i < headerBuf.length; i++) {
+    if (headerBuf[i] === QUOTE) inQuotes = !inQuotes;
+    else if (!inQuotes && headerBuf[i] === COMMA) ncols++;
+  }
+  const placeholder = Array.from({ length: ncols }, (_, i) => `#${i + 1}`);
+  tokenize(headerBuf, 0, 1, file, placeholder, cursor, (_col, start, end, quoting) => {
+    names.push(decodeField(headerBuf, start, end, quoting).trim());
+  }, null);
+  const seen = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (name === "") {
+      throw new CsvError(`${file}: header column ${i + 1} has no name`, file, 0, 1, `#${i + 1}`, "");
+    }
+    const earlier = seen.get(name);
+    if (earlier !== undefined) {
+      throw new CsvError(
+        `${file}: duplicate column name ${JSON.stringify(name)} in the header (columns ${earlier + 1} and ${i + 1})`,
+        file, 0, 1, name, name,
+      );
+    }
+    seen.set(name, i);
+  });
+  return { header: names, offset: pos, line };
+}
+
+/** Upper bound on the number of data records: the number of line breaks, plus one. */
+function maxRecords(buf: Buffer, offset: number): number {
+  let count = 1;
+  let i = buf.indexOf(LF, offset);
+  while (i !== -1) {
+    count++;
+    i = buf.indexOf(LF, i + 1);
+  }
+  let j = buf.indexOf(CR, offset);
+  let cr = 1;
+  while (j !== -1) {
+    cr++;
+    j = buf.indexOf(CR, j + 1);
+  }
+  return Math.max(count, cr);
+}
+
+function readBuffer(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new CsvError(`${path}: cannot read the file (${reason})`, path, 0, 0);
+  }
+}
+
+export interface CsvTableOptions {
+  /** Field values that mean "missing" (default: the empty field only; R's write.csv writes "NA"). */
+  readonly missingValues?: readonly string[];
+  /** Columns always read as text, even if every value is numeric (e.g. ids with leading zeros). */
+  readonly stringColumns?: readonly string[];
+}
+
+export interface CsvTable {
+  readonly columns: ColumnTable;
+  readonly nrows: number;
+  readonly header: readonly string[];
+}
+
+/**
+ * Read any CSV file into a column table, inferring each column's type: if every non-missing value is a
+ * number the column is a Float64Array (NaN = missing), otherwise a string array (null = missing).
+ * Pass 1 parses numbers for all columns still believed numeric; a second pass decodes only the columns
+ * that turned out to be text.
+ */
+export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTable {
+  const buf = readBuffer(path);
+  const { header, offset, line } = parseHeader(buf, path);
+  const ncols = header.length;
+  const missing = new MissingCodes(options.missingValues ?? [""]);
+  const forcedText = new Set(options.stringColumns ?? []);
+  for (const name of forcedText) {
+    if (!header.includes(name)) {
+      throw new CsvError(`${path}: column ${JSON.stringify(name)} (asked for as text) is not in the header`, path, 0, 1, name);
+    }
+  }
+  const capacity = maxRecords(buf, offset);
+  const numbers: (Float64Array | null)[] = header.map((name) => (forcedText.has(name) ? null : new Float64Array(capacity)));
+  const cursor: RecordCursor = { row: 0, line };
+  const nrows = tokenize(buf, offset, line, path, header, cursor, (col, start, end) => {
+    const target = numbers[col];
+    if (target === null) return;
+    if (missing.isMissing(buf, start, end)) {
+      target[cursor.row - 1] = NaN;
+      return;
+    }
+    const v = parseNumberBytes(buf, start, end);
+    if (Number.isNaN(v)) numbers[col] = null;
+    else target[cursor.row - 1] = v;
+  }, null);
+
+  const textCols: number[] = [];
+  for (let j = 0; j < ncols; j++) if (numbers[j] === null) textCols.push(j);
+  const strings: ((string | null)[] | null)[] = header.map(() => null);
+  if (textCols.length > 0) {
+    const interners = header.map(() => new StringInterner(50000));
+    for (const j of textCols) strings[j] = new Array<string | null>(nrows).fill(null);
+    tokenize(buf, offset, line, path, header, cursor, (col, start, end, quoting) => {
+      const target = strings[col];
+      if (target === null) return;
+      target[cursor.row - 1] = missing.isMissing(buf, start, end) ? null : interners[col].get(buf, start, end, quoting);
+    }, null);
+  }
+  const columns: Record<string, Float64Array | (string | null)[]> = {};
+  for (let j = 0; j < ncols; j++) {
+    const num = numbers[j];
+    const str = strings[j];
+    columns[header[j]] = num !== null ? num.slice(0, nrows) : (str as (string | null)[]);
+  }
+  return { columns, nrows, header };
+}
+
+/** How the schema-driven reader stores one column. */
+export interface CsvColumnSpec {
+  /** "number": Float64Array (NaN = missing); "string": text (null = missing). */
+  readonly type: "number" | "string";
+  /** Codes meaning missing for this column (default [""]). */
+  readonly missingValues?: readonly string[];
+}
+
+/** A value that could not be read as its declared type. */
+export interface CsvCellIssue {
+  readonly file: string;
+  /** 1-based data row. */
+  readonly row: number;
+  readonly line: number;
+  readonly column: string;
+  readonly value: string;
+  readonly rule: string;
+}
+
+export interface CsvColumnsResult {
+  readonly file: string;
+  readonly header: readonly string[];
+  readonly nrows: number;
+  /** The columns named in the spec that are present in the header. */
+  readonly columns: Readonly<Record<string, Float64Array | (string | null)[]>>;
+  /** Physical line where each data row starts (lineOfRow[r - 1] for data row r). */
+  readonly lineOfRow: Int32Array;
+  /** The first `maxIssues` type issues, in file order. */
+  readonly issues: readonly CsvCellIssue[];
+  /** Total number of type issues (may exceed issues.length). */
+  readonly issueCount: number;
+}
+
+export interface CsvColumnsOptions {
+  /** How many type issues to keep with full detail (default 1000); all are counted. */
+  readonly maxIssues?: number;
+  /** Text columns with more distinct values than this are no longer interned (default 50,000). */
+  readonly internLimit?: number;
+}
+
+/**
+ * Schema-driven read: only the columns in `spec` that the header has are stored, each as its declared
+ * type; header columns not in the spec are skipped (the validator reports them). A field of a number
+ * column that is neither a missing-value code nor a number becomes NaN and is recorded as an issue.
+ */
+export function readCsvColumns(
+  path: string,
+  spec: Readonly<Record<string, CsvColumnSpec>>,
+  options: CsvColumnsOptions = {},
+): CsvColumnsResult {
+  const buf = readBuffer(path);
+  const { header, offset, line } = parseHeader(buf, path);
+  const ncols = header.length;
+  const maxIssues = options.maxIssues ?? 1000;
+  const internLimit = options.internLimit ?? 50000;
+  const capacity = maxRecords(buf, offset);
+  const kind = new Int8Array(ncols); // 0 skip, 1 number, 2 string
+  const numbers: (Float64Array | null)[] = new Array<Float64Array | null>(ncols).fill(null);
+  const strings: ((string | null)[] | null)[] = new Array<(string | null)[] | null>(ncols).fill(null);
+  const missing: MissingCodes[] = [];
+  const interners: StringInterner[] = [];
+  const emptyMissing = new Uint8Array(ncols);
+  for (let j = 0; j < ncols; j++) {
+    const s = spec[header[j]];
+    const codes = s?.missingValues ?? [""];
+    emptyMissing[j] = codes.includes("") ? 1 : 0;
+    missing.push(new MissingCodes(codes));
+    interners.push(new StringInterner(internLimit));
+    if (s === undefined) continue;
+    if (s.type === "number") {
+      kind[j] = 1;
+      numbers[j] = new Float64Array(capacity);
+    } else {
+      kind[j] = 2;
+      strings[j] = [];
+    }
+  }
+  const lineOfRow = new Int32Array(capacity);
+  const issues: CsvCellIssue[] = [];
+  let issueCount = 0;
+  const cursor: RecordCursor = { row: 0, line };
+  const nrows = tokenize(buf, offset, line, path, header, cursor, (col, start, end, quoting) => {
+    const k = kind[col];
+    if (k === 0) return;
+    const r = cursor.row - 1;
+    if (k === 1) {
+      const target = numbers[col] as Float64Array;
+      if ((start === end && emptyMissing[col] === 1) || missing[col].isMissing(buf, start, end)) {
+        target[r] = NaN;
+        return;
+      }
+      const v = parseNumberBytes(buf, start, end);
+      target[r] = v;
+      if (Number.isNaN(v)) {
+        issueCount++;
+        if (issues.length < maxIssues) {
+          issues.push({
+            file: path, row: cursor.row, line: cursor.line, column: header[col],
+            value: decodeField(buf, start, end, quoting), rule: "type: number",
+          });
+        }
+      }
+    } else {
+      const target = strings[col] as (string | null)[];
+      target.push(missing[col].isMissing(buf, start, end) ? null : interners[col].get(buf, start, end, quoting));
+    }
+  }, () => {
+    lineOfRow[cursor.row - 1] = cursor.line;
+  });
+  const columns: Record<string, Float64Array | (string | null)[]> = {};
+  for (let j = 0; j < ncols; j++) {
+    if (kind[j] === 1) columns[header[j]] = (numbers[j] as Float64Array).slice(0, nrows);
+    else if (kind[j] === 2) columns[header[j]] = strings[j] as (string | null)[];
+  }
+  return { file: path, header, nrows, columns, lineOfRow: lineOfRow.slice(0, nrows), issues, issueCount };
+}

@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CsvError, parseNumberBytes, readCsvColumns, readCsvTable } from "../../src/data/csv";
+
+const dir = mkdtempSync(join(tmpdir(), "kansen-csv-"));
+let counter = 0;
+function file(text: string): string {
+  const path = join(dir, `f${counter++}.csv`);
+  writeFileSync(path, text);
+  return path;
+}
+
+test("readCsvTable infers numeric and text columns, with NaN and null for empty fields", () => {
+  const t = readCsvTable(file("id,x,g\n1,2.5,a\n2,,b\n3,-1e3,\n"));
+  assert.equal(t.nrows, 3);
+  assert.deepEqual(t.header, ["id", "x", "g"]);
+  assert.ok(t.columns.x instanceof Float64Array);
+  assert.deepEqual(Array.from(t.columns.x as Float64Array), [2.5, NaN, -1000]);
+  assert.deepEqual(t.columns.g, ["a", "b", null]);
+  assert.deepEqual(Array.from(t.columns.id as Float64Array), [1, 2, 3]);
+});
+
+test("readCsvTable handles CRLF, quotes with commas, escaped quotes and line breaks, BOM, no final newline", () => {
+  const t = readCsvTable(file('\ufeffa,b\r\n"x, y","say ""hi"""\r\n"multi\nline",2'));
+  assert.equal(t.nrows, 2);
+  assert.deepEqual(t.columns.a, ["x, y", "multi\nline"]);
+  assert.deepEqual(t.columns.b, ['say "hi"', "2"]);
+});
+
+test("a column with one non-numeric value becomes text, keeping every value as written", () => {
+  const t = readCsvTable(file("a\n007\n1.50\nNA\n"));
+  assert.deepEqual(t.columns.a, ["007", "1.50", "NA"]);
+  const u = readCsvTable(file("a\n007\n1.50\nNA\n"), { missingValues: ["", "NA"] });
+  assert.deepEqual(Array.from(u.columns.a as Float64Array), [7, 1.5, NaN]);
+  const v = readCsvTable(file("a\n007\n"), { stringColumns: ["a"] });
+  assert.deepEqual(v.columns.a, ["007"]);
+});
+
+test("parseNumberBytes equals Number() on many numbers and rejects non-numbers", () => {
+  const samples = ["0", "-0.5", "+3", "1e-7", "123456789012345678", "0.1", "3.14159265358979", "2.5E+10", ".5", "5.", "1e400"];
+  for (const s of samples) {
+    const b = Buffer.from(s);
+    assert.equal(parseNumberBytes(b, 0, b.length), Number(s), s);
+  }
+  for (let i = 0; i < 2000; i++) {
+    const s = (Math.random() * 10 ** (Math.floor(Math.random() * 12) - 4)).toPrecision(1 + (i % 15));
+    const b = Buffer.from(s);
+    assert.equal(parseNumberBytes(b, 0, b.length), Number(s), s);
+  }
+  for (const s of ["abc", "1.2.3", "-", "e5", "1e", "0x10", "1,5"]) {
+    const b = Buffer.from(s);
+    assert.ok(Number.isNaN(parseNumberBytes(b, 0, b.length)), s);
+  }
+});
+
+test("a ragged row is an error naming file, data row, line and column", () => {
+  const path = file("a,b,c\n1,2,3\n4,5\n");
+  assert.throws(() => readCsvTable(path), (err: unknown) => {
+    assert.ok(err instanceof CsvError);
+    assert.equal(err.row, 2);
+    assert.equal(err.line, 3);
+    assert.equal(err.column, "c");
+    assert.match(err.message, /f\d+\.csv: data row 2 \(line 3\) has 2 fields but the header has 3/);
+    return true;
+  });
+  assert.throws(() => readCsvTable(file("a,b\n1,2,3\n")), /data row 1 \(line 2\) has 3 fields but the header has 2/);
+});
+
+test("an unterminated quote, text after a closing quote, duplicate and empty header names are errors", () => {
+  assert.throws(() => readCsvTable(file('a,b\n1,"oops\n2,3\n')), /unterminated quoted field in data row 1 \(line 2\), column "b"/);
+  assert.throws(() => readCsvTable(file('a,b\n1,"x"y\n')), /data row 1 \(line 2\), column "b": unexpected character "y" after a closing quote/);
+  assert.throws(() => readCsvTable(file("a,b,a\n1,2,3\n")), /duplicate column name "a" in the header \(columns 1 and 3\)/);
+  assert.throws(() => readCsvTable(file("a,,c\n1,2,3\n")), /header column 2 has no name/);
+  assert.throws(() => readCsvTable(file("")), /the file is empty/);
+  assert.throws(() => readCsvTable(join(dir, "does-not-exist.csv")), /cannot read the file/);
+});
+
+test("line numbers count line breaks inside quoted fields; a blank last line is ignored", () => {
+  assert.throws(() => readCsvTable(file('a,b\n"x\ny",1\n2\n')), /data row 2 \(line 4\)/);
+  const t = readCsvTable(file("a,b\n1,2\n\n"));
+  assert.equal(t.nrows, 1);
+});
+
+test("readCsvColumns reads declared types, skips undeclared columns and collects type issues", () => {
+  const path = file("id,score,code,extra\n1,500,A,z\n2,abc,,z\n3,NA,B,z\n4,x1,A,z\n");
+  const r = readCsvColumns(path, {
+    id: { type: "string" },
+    score: { type: "number", missingValues: ["", "NA"] },
+    code: { type: "string" },
+  }, { maxIssues: 1 });
+  assert.equal(r.nrows, 4);
+  assert.deepEqual(Object.keys(r.columns).sort(), ["code", "id", "score"]);
+  assert.deepEqual(r.columns.id, ["1", "2", "3", "4"]);
+  assert.deepEqual(r.columns.code, ["A", null, "B", "A"]);
+  assert.deepEqual(Array.from(r.columns.score as Float64Array), [500, NaN, NaN, NaN]);
+  assert.equal(r.issueCount, 2);
+  assert.equal(r.issues.length, 1);
+  assert.deepEqual(r.issues[0], { file: path, row: 2, line: 3, column: "score", value: "abc", rule: "type: number" });
+  assert.deepEqual(Array.from(r.lineOfRow), [2, 3, 4, 5]);
+});
