@@ -1,0 +1,294 @@
+/**
+ * Published versus reproduced, cell by cell.
+ *
+ * The published numbers are read from the reference CSVs (`shared/reference/`, never retyped). Each cell
+ * gets the published value, the reproduced value, their difference, the tolerance it is judged by and
+ * whether it lies within it; the reference CSV's misprint note is carried along and shown. When the run
+ * is on synthetic data, the table says so in its label: agreement then means the generator was calibrated
+ * to the publication, not that the publication was reproduced. For model 2 the fixed effects are also set
+ * against the generator's truth: is the estimate within 2 SE of the value the data were drawn from?
+ *
+ * Tolerances:
+ *   descriptives (data-layer issue): a proportion within 0.01 absolute, a mean or SD within 3% relative;
+ *   coefficient: |d| <= 2 x published SE (at least 0.005, the rounding of two printed decimals);
+ *   SE: |d| <= 0.005 + 25% of the published SE;
+ *   variance component from G groups: |d| <= 0.005 + 2 x var x sqrt(2 / G), the large-sample SE of a
+ *     variance estimate being about var x sqrt(2 / G);
+ *   Nakagawa's R2: |d| <= 0.01; AME: |d| <= 0.01 (one percentage point).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseCsv } from "./csv";
+import type { DescriptiveTable, ModelTable } from "./tables";
+
+export type DataSource = "synthetic" | "real";
+
+export interface PublishedDescriptive {
+  readonly table: number;
+  readonly outcome: string;
+  readonly year: number;
+  readonly n: number;
+  readonly group: string;
+  readonly category: string;
+  readonly isReference: boolean;
+  readonly mean: number;
+  readonly sd: number | null;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface PublishedModelCell {
+  readonly table: number;
+  readonly outcome: string;
+  readonly year: number;
+  readonly nIndividuals: number;
+  readonly nLocations: number;
+  readonly nInstitutions: number;
+  readonly part: "fixed" | "random" | "diagnostic";
+  readonly group: string;
+  readonly category: string;
+  readonly model: string;
+  readonly estimate: number;
+  readonly se: number | null;
+  readonly ame: number | null;
+  readonly note: string;
+}
+
+/**
+ * Where the published CSVs live: $KANSEN_REFERENCE_DIR, else `../shared/reference` beside the repository
+ * (the layout the issues assume), else `shared/reference` inside it.
+ */
+export function referenceDir(): string {
+  const env = process.env["KANSEN_REFERENCE_DIR"];
+  if (env !== undefined && env !== "") return resolve(env);
+  const repo = resolve(__dirname, "..", "..");
+  for (const candidate of [join(repo, "..", "shared", "reference"), join(repo, "shared", "reference")]) {
+    if (existsSync(join(candidate, "published-models.csv"))) return candidate;
+  }
+  throw new Error(`referenceDir: published-models.csv not found beside ${repo}; set KANSEN_REFERENCE_DIR to the folder of the published CSVs`);
+}
+
+function readTable(path: string): Record<string, string>[] {
+  if (!existsSync(path)) throw new Error(`${path}: file not found`);
+  const { header, rows } = parseCsv(readFileSync(path, "utf8"), path);
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
+}
+
+function num(path: string, row: number, column: string, value: string | undefined, optional: boolean): number | null {
+  if (value === undefined || value === "") {
+    if (optional) return null;
+    throw new Error(`${path}: row ${row}, column '${column}' is empty`);
+  }
+  const x = Number(value);
+  if (!Number.isFinite(x)) throw new Error(`${path}: row ${row}, column '${column}': '${value}' is not a number`);
+  return x;
+}
+
+export function loadPublishedDescriptives(dir: string = referenceDir()): PublishedDescriptive[] {
+  const path = join(dir, "published-descriptives.csv");
+  return readTable(path).map((r, i) => {
+    const n = (c: string, optional = false) => num(path, i + 2, c, r[c], optional);
+    return {
+      table: n("table") as number,
+      outcome: r["outcome"] ?? "",
+      year: n("year") as number,
+      n: n("n") as number,
+      group: r["group"] ?? "",
+      category: r["category"] ?? "",
+      isReference: r["is_reference"] === "true",
+      mean: n("mean") as number,
+      sd: n("sd", true),
+      min: n("min") as number,
+      max: n("max") as number,
+    };
+  });
+}
+
+export function loadPublishedModels(dir: string = referenceDir()): PublishedModelCell[] {
+  const path = join(dir, "published-models.csv");
+  return readTable(path).map((r, i) => {
+    const n = (c: string, optional = false) => num(path, i + 2, c, r[c], optional);
+    const part = r["part"];
+    if (part !== "fixed" && part !== "random" && part !== "diagnostic") {
+      throw new Error(`${path}: row ${i + 2}, column 'part': '${part}' is not fixed/random/diagnostic`);
+    }
+    return {
+      table: n("table") as number,
+      outcome: r["outcome"] ?? "",
+      year: n("year") as number,
+      nIndividuals: n("n_individuals") as number,
+      nLocations: n("n_locations") as number,
+      nInstitutions: n("n_institutions") as number,
+      part,
+      group: r["group"] ?? "",
+      category: r["category"] ?? "",
+      model: r["model"] ?? "",
+      estimate: n("estimate") as number,
+      se: n("se", true),
+      ame: n("ame", true),
+      note: r["note"] ?? "",
+    };
+  });
+}
+
+export type Statistic = "n" | "mean" | "sd" | "estimate" | "se" | "variance" | "r2" | "ame";
+
+export interface ComparisonRow {
+  readonly part: string;
+  readonly group: string;
+  readonly category: string;
+  /** Model name, "" for descriptives. */
+  readonly model: string;
+  readonly statistic: Statistic;
+  readonly published: number | null;
+  readonly reproduced: number | null;
+  /** reproduced - published. */
+  readonly difference: number | null;
+  /** The rule, with its bound for this cell ("|d| <= 0.01"). */
+  readonly tolerance: string;
+  /** null when there is nothing to judge (no published value, or an informative row such as N). */
+  readonly withinTolerance: boolean | null;
+  /** Model 2 fixed effects on synthetic data: the generating value. */
+  readonly truth: number | null;
+  readonly withinTwoSeOfTruth: boolean | null;
+  /** The reference CSV's misprint note, or what went wrong ("not reproduced"). */
+  readonly note: string;
+}
+
+export interface ComparisonSummary {
+  readonly judged: number;
+  readonly within: number;
+  readonly outside: number;
+  readonly truthJudged: number;
+  readonly truthWithin: number;
+}
+
+export interface ComparisonTable {
+  readonly source: DataSource;
+  /** Heading to show above the table; names synthetic data plainly. */
+  readonly label: string;
+  readonly tableNumber: number | null;
+  readonly outcome: string;
+  readonly year: number;
+  readonly rows: readonly ComparisonRow[];
+  readonly summary: ComparisonSummary;
+}
+
+function sourceLabel(source: DataSource, what: string): string {
+  return source === "synthetic"
+    ? `${what}: published (bijlage 3b) versus reproduced on SYNTHETIC DATA. The synthetic population was calibrated to the publication, so agreement checks the pipeline, not the Rekenkamer's findings.`
+    : `${what}: published (bijlage 3b) versus reproduced on the data files given.`;
+}
+
+function judge(
+  base: Omit<ComparisonRow, "difference" | "tolerance" | "withinTolerance" | "truth" | "withinTwoSeOfTruth">,
+  bound: number | null,
+  rule: string,
+): ComparisonRow {
+  const { published, reproduced } = base;
+  const difference = published !== null && reproduced !== null ? reproduced - published : null;
+  let withinTolerance: boolean | null = null;
+  let note = base.note;
+  if (published !== null && bound !== null) {
+    if (reproduced === null || !Number.isFinite(reproduced)) {
+      withinTolerance = false;
+      note = note === "" ? "not reproduced" : `${note} [not reproduced]`;
+    } else withinTolerance = Math.abs(difference as number) <= bound + 1e-12;
+  }
+  const tolerance = bound === null ? rule : `${rule} = ${Number(bound.toPrecision(3))}`;
+  return { ...base, note, difference, tolerance, withinTolerance, truth: null, withinTwoSeOfTruth: null };
+}
+
+function summarise(rows: readonly ComparisonRow[]): ComparisonSummary {
+  const judged = rows.filter((r) => r.withinTolerance !== null);
+  const truth = rows.filter((r) => r.withinTwoSeOfTruth !== null);
+  return {
+    judged: judged.length,
+    within: judged.filter((r) => r.withinTolerance === true).length,
+    outside: judged.filter((r) => r.withinTolerance === false).length,
+    truthJudged: truth.length,
+    truthWithin: truth.filter((r) => r.withinTwoSeOfTruth === true).length,
+  };
+}
+
+/** Tabel 1-4: every published cell against the reproduced table (joined on group and category). */
+export function compareDescriptives(table: DescriptiveTable, published: readonly PublishedDescriptive[], source: DataSource): ComparisonTable {
+  const pub = published.filter((p) => p.outcome === table.outcome && p.year === table.year);
+  const repro = new Map(table.rows.map((r) => [`${r.group}\u0000${r.category}`, r]));
+  const rows: ComparisonRow[] = [];
+  const n0 = pub[0]?.n ?? null;
+  rows.push(judge({ part: "n", group: "N", category: "N", model: "", statistic: "n", published: n0, reproduced: table.n, note: source === "synthetic" ? "N depends on the synthetic scale" : "" }, null, "informative"));
+  for (const p of pub) {
+    const r = repro.get(`${p.group}\u0000${p.category}`);
+    const isProportion = p.sd === null;
+    const base = { part: "descriptive", group: p.group, category: p.category, model: "", note: "" };
+    if (isProportion) {
+      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.01, "|d| <= 0.01"));
+    } else {
+      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.03 * Math.abs(p.mean), "|d| <= 3% of published"));
+      rows.push(judge({ ...base, statistic: "sd", published: p.sd, reproduced: r?.sd ?? null }, 0.03 * Math.abs(p.sd as number), "|d| <= 3% of published"));
+    }
+  }
+  const pubKeys = new Set(pub.map((p) => `${p.group}\u0000${p.category}`));
+  for (const r of table.rows) {
+    if (!pubKeys.has(`${r.group}\u0000${r.category}`)) {
+      rows.push(judge({ part: "descriptive", group: r.group, category: r.category, model: "", statistic: "mean", published: null, reproduced: r.mean, note: "not in bijlage 3b" }, null, "not published"));
+    }
+  }
+  const what = table.tableNumber !== null ? `Tabel ${table.tableNumber}` : `${table.outcome} ${table.year}`;
+  return { source, label: sourceLabel(source, what), tableNumber: table.tableNumber, outcome: table.outcome, year: table.year, rows, summary: summarise(rows) };
+}
+
+export interface ModelComparisonOptions {
+  /** Generating truth of the synthetic data, by lme4 term name. */
+  readonly truth?: ReadonlyMap<string, number>;
+  /** Which model the truth is for (default "2"). */
+  readonly truthModel?: string;
+}
+
+/** Tabel 5-8: every published cell (coefficient, SE, variance, SD, R2, AME) against the reproduced table. */
+export function compareModels(table: ModelTable, published: readonly PublishedModelCell[], source: DataSource, options: ModelComparisonOptions = {}): ComparisonTable {
+  const pub = published.filter((p) => p.outcome === table.outcome && p.year === table.year);
+  const rowByLabel = new Map(table.rows.map((r) => [`${r.part}\u0000${r.group}\u0000${r.category}`, r]));
+  const rows: ComparisonRow[] = [];
+  const truthModel = options.truthModel ?? "2";
+  const nGroups = (category: string): number => (category === "Instelling variantie" ? table.nInstitutions : table.nLocations);
+  for (const p of pub) {
+    const row = rowByLabel.get(`${p.part}\u0000${p.group}\u0000${p.category}`);
+    const cell = row?.cells[p.model];
+    const base = { part: p.part, group: p.group, category: p.category, model: p.model, note: p.note };
+    if (p.part === "fixed") {
+      const seBound = Math.max(2 * (p.se ?? 0), 0.005);
+      let est = judge({ ...base, statistic: "estimate", published: p.estimate, reproduced: cell?.estimate ?? null }, seBound, "|d| <= max(2 x published SE, 0.005)");
+      const truth = p.model === truthModel && row?.term !== undefined ? options.truth?.get(row.term) : undefined;
+      if (truth !== undefined && cell !== undefined && cell.se !== null) {
+        est = { ...est, truth, withinTwoSeOfTruth: Number.isFinite(cell.se) && Math.abs(cell.estimate - truth) <= 2 * cell.se };
+      }
+      rows.push(est);
+      if (p.se !== null) rows.push(judge({ ...base, statistic: "se", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 0.25 * p.se, "|d| <= 0.005 + 25% of published SE"));
+      if (p.ame !== null) {
+        const ame = table.ameModel === p.model ? (row?.ame ?? null) : null;
+        rows.push(judge({ ...base, statistic: "ame", published: p.ame, reproduced: ame }, 0.01, "|d| <= 0.01"));
+      }
+    } else if (p.part === "random") {
+      const g = Math.max(nGroups(p.category), 1);
+      rows.push(judge({ ...base, statistic: "variance", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.005 + 2 * p.estimate * Math.sqrt(2 / g), "|d| <= 0.005 + 2 var sqrt(2/G)"));
+      if (p.se !== null) {
+        rows.push(judge({ ...base, statistic: "sd", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 2 * p.se * Math.sqrt(1 / (2 * g)), "|d| <= 0.005 + 2 sd sqrt(1/(2G))"));
+      }
+    } else {
+      rows.push(judge({ ...base, statistic: "r2", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.01, "|d| <= 0.01"));
+    }
+  }
+  // Reproduced cells the publication has no counterpart for (an added term), shown, not judged.
+  const pubKeys = new Set(pub.map((p) => `${p.part}\u0000${p.group}\u0000${p.category}\u0000${p.model}`));
+  for (const r of table.rows) {
+    for (const m of table.models) {
+      const cell = r.cells[m];
+      if (cell === undefined || pubKeys.has(`${r.part}\u0000${r.group}\u0000${r.category}\u0000${m}`)) continue;
+      rows.push(judge({ part: r.part, group: r.group, category: r.category, model: m, statistic: r.part === "random" ? "variance" : r.part === "diagnostic" ? "r2" : "estimate", published: null, reproduced: cell.estimate, note: "not in bijlage 3b" }, null, "not published"));
+    }
+  }
+  const what = table.tableNumber !== null ? `Tabel ${table.tableNumber}` : `${table.outcome} ${table.year}`;
+  return { source, label: sourceLabel(source, what), tableNumber: table.tableNumber, outcome: table.outcome, year: table.year, rows, summary: summarise(rows) };
+}

@@ -1,0 +1,139 @@
+/**
+ * Tables and figures as HTML for the notebook (tslab's `display.html`) and for the exported report.
+ * Rendering is pure (string in, string out); the `show*` helpers take any object with an `html` method,
+ * so notebooks pass `tslab.display` and tests pass a recorder.
+ */
+import type { ComparisonRow, ComparisonTable } from "./compare";
+import { figureDivHtml, plotlyLoaderHtml, type FigureSpec } from "./figures";
+import { fixed, formatCell, formatDescriptiveMean, type DescriptiveTable, type ModelTable } from "./tables";
+
+export interface HtmlDisplay {
+  html(s: string): void;
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const STYLE =
+  "<style>.kmbo{border-collapse:collapse;font:13px/1.35 Helvetica,Arial,sans-serif;margin:6px 0}" +
+  ".kmbo caption{text-align:left;font-weight:bold;padding:4px 0}.kmbo th,.kmbo td{padding:2px 8px;border-bottom:1px solid #e3e3e3;text-align:right}" +
+  ".kmbo th:first-child,.kmbo td:first-child{text-align:left}.kmbo td.grp{font-weight:bold;text-align:left}" +
+  ".kmbo td.ind{padding-left:22px}.kmbo td.ame{background:#fff6cc}.kmbo .bad{color:#b00020;font-weight:bold}" +
+  ".kmbo .ok{color:#1b7a2e}.kmbo .note{font-size:11px;color:#555;text-align:left;max-width:420px}" +
+  ".kmbo-conv{font:12px Helvetica,Arial,sans-serif;margin:2px 0}.kmbo-conv .bad{color:#b00020;font-weight:bold}" +
+  ".kmbo-banner{font:bold 13px Helvetica,Arial,sans-serif;background:#fde7e9;border-left:4px solid #b00020;padding:6px 10px;margin:6px 0}</style>";
+
+/** Tabel 1-4 as printed: group headers, indented categories, "(ref.)", "-" for the SD of a proportion. */
+export function descriptiveTableHtml(t: DescriptiveTable): string {
+  const out: string[] = [STYLE, `<table class="kmbo"><caption>${escapeHtml(t.caption)}</caption>`];
+  out.push("<thead><tr><th></th><th>Gemiddelde</th><th>SD</th><th>Min.</th><th>Max.</th></tr></thead><tbody>");
+  let group = "";
+  for (const r of t.rows) {
+    const single = r.group === r.category;
+    if (!single && r.group !== group) out.push(`<tr><td class="grp" colspan="5">${escapeHtml(r.group)}</td></tr>`);
+    group = r.group;
+    const label = `${r.category}${r.isReference ? " (ref.)" : ""}${r.group === "Citoscore" ? "*" : ""}`;
+    out.push(
+      `<tr><td${single ? "" : ' class="ind"'}>${escapeHtml(label)}</td><td>${formatDescriptiveMean(r)}</td>` +
+        `<td>${r.sd === null ? "-" : fixed(r.sd, 3)}</td><td>${r.min}</td><td>${r.max}</td></tr>`,
+    );
+  }
+  out.push(`</tbody></table><p class="kmbo-conv">${escapeHtml(t.footnote)}</p>`);
+  return out.join("");
+}
+
+/** Tabel 5-8 as printed, plus one convergence line per model under the table. */
+export function modelTableHtml(t: ModelTable): string {
+  const out: string[] = [STYLE];
+  const failed = t.convergence.filter((c) => !c.converged);
+  if (failed.length > 0) {
+    out.push(`<div class="kmbo-banner">Not converged: model ${failed.map((c) => c.model).join(", ")}. See the lines under the table.</div>`);
+  }
+  out.push(`<table class="kmbo"><caption>${escapeHtml(t.caption)}</caption><thead><tr><th></th>`);
+  for (const m of t.models) out.push(`<th>Model ${escapeHtml(m)}<br>Coëfficiënt (SE)</th>`);
+  if (t.ameModel !== null) out.push("<th>Average marginal effect</th>");
+  out.push("</tr></thead><tbody>");
+  const width = t.models.length + (t.ameModel !== null ? 2 : 1);
+  let group = "";
+  for (const r of t.rows) {
+    const single = r.group === r.category;
+    if (!single && r.group !== group) {
+      out.push(`<tr><td class="grp" colspan="${width}">${escapeHtml(t.groupHeaders[r.group] ?? r.group)}</td></tr>`);
+    }
+    group = r.group;
+    out.push(`<tr><td${single ? "" : ' class="ind"'}>${escapeHtml(r.category)}</td>`);
+    for (const m of t.models) out.push(`<td>${formatCell(r, r.cells[m])}</td>`);
+    if (t.ameModel !== null) out.push(`<td class="ame">${r.ame === null ? "" : fixed(r.ame, 3)}</td>`);
+    out.push("</tr>");
+  }
+  out.push("</tbody></table>");
+  for (const c of t.convergence) out.push(`<p class="kmbo-conv"><span class="${c.converged ? "ok" : "bad"}">${escapeHtml(c.text)}</span></p>`);
+  return out.join("");
+}
+
+function num(x: number | null, digits: number): string {
+  return x === null ? "" : Number.isFinite(x) ? fixed(x, digits) : "NA";
+}
+
+function verdict(r: ComparisonRow): string {
+  if (r.withinTolerance === null) return "";
+  return r.withinTolerance ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
+}
+
+/** Published versus reproduced, every cell; the synthetic-data label on top, misprint notes shown. */
+export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?: boolean } = {}): string {
+  const s = t.summary;
+  const rows = options.onlyOutside ? t.rows.filter((r) => r.withinTolerance === false || r.withinTwoSeOfTruth === false) : t.rows;
+  const hasTruth = t.rows.some((r) => r.truth !== null);
+  const out: string[] = [STYLE];
+  if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
+  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${s.within} of ${s.judged} cells within tolerance, ${s.outside} outside`);
+  if (s.truthJudged > 0) out.push(`; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`);
+  out.push("</caption><thead><tr><th>Rij</th><th>Model</th><th>Statistiek</th><th>Gepubliceerd</th><th>Gereproduceerd</th><th>Verschil</th><th>Tolerantie</th><th>Binnen</th>");
+  if (hasTruth) out.push("<th>Truth</th><th>Binnen 2 SE</th>");
+  out.push("<th>Noot</th></tr></thead><tbody>");
+  for (const r of rows) {
+    const label = r.group === r.category ? r.category : `${r.group}: ${r.category}`;
+    const digits = r.statistic === "n" ? 0 : 3;
+    out.push(
+      `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(r.model)}</td><td>${r.statistic}</td><td>${num(r.published, digits)}</td>` +
+        `<td>${num(r.reproduced, digits)}</td><td>${num(r.difference, digits)}</td><td class="note">${escapeHtml(r.tolerance)}</td><td>${verdict(r)}</td>`,
+    );
+    if (hasTruth) {
+      const t2 = r.withinTwoSeOfTruth === null ? "" : r.withinTwoSeOfTruth ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
+      out.push(`<td>${num(r.truth, 3)}</td><td>${t2}</td>`);
+    }
+    out.push(`<td class="note">${escapeHtml(r.note)}</td></tr>`);
+  }
+  out.push("</tbody></table>");
+  return out.join("");
+}
+
+/** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells. */
+export function simpleTableHtml(caption: string, header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
+  const cell = (v: string | number | null): string =>
+    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? fixed(v, 3) : "NA") : escapeHtml(v);
+  return (
+    `${STYLE}<table class="kmbo"><caption>${escapeHtml(caption)}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
+    rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join("") +
+    "</tbody></table>"
+  );
+}
+
+export function showDescriptiveTable(display: HtmlDisplay, t: DescriptiveTable): void {
+  display.html(descriptiveTableHtml(t));
+}
+export function showModelTable(display: HtmlDisplay, t: ModelTable): void {
+  display.html(modelTableHtml(t));
+}
+export function showComparison(display: HtmlDisplay, t: ComparisonTable, options: { onlyOutside?: boolean } = {}): void {
+  display.html(comparisonTableHtml(t, options));
+}
+/** Load plotly.js once per notebook (first cell). */
+export function loadPlotly(display: HtmlDisplay): void {
+  display.html(plotlyLoaderHtml());
+}
+export function showFigure(display: HtmlDisplay, spec: FigureSpec): void {
+  display.html(figureDivHtml(spec));
+}

@@ -1,0 +1,110 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  ameForestFigure,
+  caterpillarFigure,
+  citoByMissingnessFigure,
+  figureDivHtml,
+  figureHtml,
+  outcomeRatesFigure,
+  robustnessFigure,
+  selectionFlowFigure,
+  type FigureSpec,
+} from "../../src/report/figures";
+import { comparisonTableHtml, descriptiveTableHtml, modelTableHtml, showFigure, simpleTableHtml } from "../../src/report/display";
+import { compareModels, loadPublishedModels } from "../../src/report/compare";
+import { modelTable } from "../../src/report/tables";
+import { publishedSummaries } from "./fixtures";
+
+/** Every trace has a type and x/y arrays of equal, non-zero length with finite numbers where numeric. */
+function assertWellFormed(spec: FigureSpec): void {
+  assert.match(spec.id, /^[A-Za-z0-9_-]+$/);
+  assert.ok(spec.title.length > 0);
+  assert.ok(spec.data.length > 0, `${spec.id}: no traces`);
+  for (const t of spec.data) {
+    assert.ok(typeof t.type === "string" && t.type.length > 0);
+    assert.ok(t.x && t.y, `${spec.id}: trace without x or y`);
+    assert.ok(t.x.length > 0);
+    assert.equal(t.x.length, t.y.length, `${spec.id}: x and y differ in length`);
+    for (const v of [...t.x, ...t.y]) if (typeof v === "number") assert.ok(Number.isFinite(v), `${spec.id}: non-finite value`);
+  }
+  JSON.stringify(spec); // serialisable as plotly expects
+}
+
+const BG = ["Geen migratie-achtergrond", "Niet-westerse migratieachtergrond", "Westerse migratieachtergrond"];
+
+test("all six figure kinds give well-formed plotly specs", () => {
+  const rates = [2016, 2017, 2018, 2019, 2020, 2021].flatMap((year) => BG.map((group, k) => ({ year, group, rate: 0.4 + 0.05 * k, n: 1000 })));
+  const specs = [
+    outcomeRatesFigure("doorstroom", rates),
+    selectionFlowFigure("selectie-doorstroom-2020", "Selectie", [
+      { label: "Ingeschreven", n: 1000 },
+      { label: "bol/bbl", n: 950 },
+      { label: "14-25 jaar", n: 800 },
+    ]),
+    citoByMissingnessFigure("cito-ouders", "Cito naar ouders bekend", [
+      { label: "ouders bekend", counts: Array.from({ length: 51 }, (_, s) => 50 - Math.abs(25 - s)) },
+      { label: "ouders onbekend", counts: Array.from({ length: 51 }, (_, s) => 40 - Math.abs(20 - s)) },
+    ]),
+    ameForestFigure("vsv", 2021, [
+      { label: "Niet-westers", estimate: 0.012, se: 0.002 },
+      { label: "BBL", estimate: -0.01, se: NaN },
+    ]),
+    caterpillarFigure("slopes-vsv-2021", "Slopes", [
+      { level: "L2", mode: 0.2, sd: 0.1 },
+      { level: "L1", mode: -0.3, sd: 0.1 },
+    ], "b"),
+    robustnessFigure("doorstroom", 2020, [{ label: "BBL", full: -0.78, fullSe: 0.02, reduced: -0.77, reducedSe: 0.02 }]),
+  ];
+  specs.forEach(assertWellFormed);
+  assert.equal(specs[0]?.data.length, 3);
+  assert.deepEqual(specs[0]?.data[0]?.x, [2016, 2017, 2018, 2019, 2020, 2021]);
+  assert.deepEqual(specs[4]?.data[0]?.y, [-0.3, 0.2]); // caterpillar sorted by mode
+  assert.equal(specs[2]?.data[0]?.x?.[0], 500);
+  const shares = specs[2]?.data[0]?.y as number[];
+  assert.ok(Math.abs(shares.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+});
+
+test("figures refuse empty input and non-finite estimates, naming the figure", () => {
+  assert.throws(() => outcomeRatesFigure("vsv", []), /outcomeRatesFigure\(vsv\): no rates/);
+  assert.throws(() => ameForestFigure("vsv", 2020, [{ label: "x", estimate: NaN, se: 1 }]), /'x' has a non-finite value/);
+  assert.throws(() => citoByMissingnessFigure("c", "t", [{ label: "leeg", counts: [0, 0] }]), /'leeg' has no students/);
+});
+
+test("standalone figure HTML inlines the plotly bundle and cannot be broken by a label with </script>", () => {
+  const spec = ameForestFigure("doorstroom", 2020, [{ label: "</script><b>x", estimate: 0.1, se: 0.01 }]);
+  const html = figureHtml(spec, "window.Plotly={newPlot:function(){}};");
+  assert.match(html, /^<!DOCTYPE html>/);
+  assert.match(html, /window\.Plotly=\{newPlot/);
+  assert.match(html, /Plotly\.newPlot\(el,/);
+  assert.doesNotMatch(html, /https?:\/\/cdn/);
+  assert.equal(html.split("</script>").length - 1, 2); // the bundle's and the figure's, nothing else closes
+  const div = figureDivHtml(spec);
+  assert.match(div, /id="fig-ame-doorstroom-2020"/);
+  const shown: string[] = [];
+  showFigure({ html: (s) => shown.push(s) }, spec);
+  assert.equal(shown[0], div);
+});
+
+test("the real bundle is inlined in a standalone figure", () => {
+  const html = figureHtml(outcomeRatesFigure("vsv", [{ year: 2020, group: BG[0] as string, rate: 0.05, n: 10 }]));
+  assert.ok(html.length > 1_000_000);
+  assert.match(html, /plotly\.js v4\.1\.1/);
+});
+
+test("model and comparison tables render as HTML with the 3b labels, the AME column and the not-converged banner", () => {
+  const { summaries } = publishedSummaries(5, { failing: "2" });
+  const t = modelTable(summaries);
+  const html = modelTableHtml(t);
+  assert.match(html, /Tabel 5 Multilevel logistisch regressiemodel van doorstroom/);
+  assert.match(html, /Migratieachtergrond \(ref\. geen migratie-achtergrond\)/);
+  assert.match(html, /<td>0\.83 \(0\.02\)<\/td>/);
+  assert.match(html, /<td class="ame">0\.125<\/td>/);
+  assert.match(html, /Not converged: model 2/);
+  const c = compareModels(t, loadPublishedModels(), "synthetic");
+  const ch = comparisonTableHtml(c);
+  assert.match(ch, /SYNTHETIC DATA/);
+  assert.match(ch, /Typo: SE printed as \(0\.2\)/);
+  assert.match(simpleTableHtml("Stap", ["a", "b"], [["x<y", 0.5]]), /<td>x&lt;y<\/td><td>0\.500<\/td>/);
+  assert.match(descriptiveTableHtml({ kind: "descriptive", tableNumber: 1, outcome: "doorstroom", year: 2020, n: 1, caption: "Tabel 1", rows: [{ group: "Geslacht", category: "Man", isReference: true, mean: 0.5, sd: null, min: 0, max: 1 }], footnote: "" }), /Man \(ref\.\)<\/td><td>\.500<\/td><td>-<\/td>/);
+});
