@@ -123,3 +123,21 @@ export function publishedSummaries(table: number, options: { failing?: string } 
   });
   return { summaries, cells };
 }
+
+/** A 10-student frame with every level, hand-countable. */
+export function smallFrame() {
+  return {
+    doorstroom: Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1, 1]),
+    migratie: ["geen", "geen", "geen", "geen", "geen", "geen", "niet-westers", "niet-westers", "westers", "geen"],
+    ouders: ["max_vmbo_kader", "hoger", "hoger", "onbekend", "hoger", "hoger", "onbekend", "max_vmbo_kader", "hoger", "hoger"],
+    geslacht: ["man", "vrouw", "man", "vrouw", "man", "vrouw", "man", "vrouw", "man", "man"],
+    leeftijd: Float64Array.from([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
+    niveau: ["1", "2", "3", "4", "4", "4", "3", "2", "4", "4"],
+    sector: ["zorg_sport", "techniek_ict", "handel_economie", "overig", "overig", "zorg_sport", "zorg_sport", "techniek_ict", "overig", "overig"],
+    leerweg: ["bol", "bol", "bbl", "bol", "bol", "bol", "bbl", "bol", "bol", "bol"],
+    cito: Float64Array.from([30, 40, 100, 20, 100, 45, 35, 100, 25, 50]),
+    cito_missing: Uint8Array.from([0, 0, 1, 0, 1, 0, 0, 1, 0, 0]),
+    citojaar: ["2009", "2010", "2009", "2011", "2009", "2012", "2013", "2009", ">2014", ">2014"],
+  };
+}
+

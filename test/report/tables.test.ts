@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { loadPublishedDescriptives, loadPublishedModels } from "../../src/report/compare";
 import { descriptiveTable, formatCell, formatDescriptiveMean, modelTable } from "../../src/report/tables";
 import { termLabel, randomComponentLabel, modelGroupHeader, dutchCount, VARIABLE_LABELS } from "../../src/report/labels";
-import { TERMS_2, publishedSummaries } from "./fixtures";
+import { TERMS_2, publishedSummaries, smallFrame } from "./fixtures";
 
 test("every published row of Tabel 5-8 has a formula term or variance component that maps to it", () => {
   const produced = new Set<string>();
@@ -82,23 +82,6 @@ test("formatting prints no negative zero and two decimals", () => {
   assert.equal(formatCell(row, { estimate: -0.001, se: 0.0004 }), "0.00 (0.00)");
   assert.equal(formatCell(row, { estimate: -0.466, se: 0.071 }), "-0.47 (0.07)");
 });
-
-/** A 10-student frame with every level, hand-countable. */
-function smallFrame() {
-  return {
-    doorstroom: Uint8Array.from([1, 0, 1, 0, 1, 0, 1, 0, 1, 1]),
-    migratie: ["geen", "geen", "geen", "geen", "geen", "geen", "niet-westers", "niet-westers", "westers", "geen"],
-    ouders: ["max_vmbo_kader", "hoger", "hoger", "onbekend", "hoger", "hoger", "onbekend", "max_vmbo_kader", "hoger", "hoger"],
-    geslacht: ["man", "vrouw", "man", "vrouw", "man", "vrouw", "man", "vrouw", "man", "man"],
-    leeftijd: Float64Array.from([2, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
-    niveau: ["1", "2", "3", "4", "4", "4", "3", "2", "4", "4"],
-    sector: ["zorg_sport", "techniek_ict", "handel_economie", "overig", "overig", "zorg_sport", "zorg_sport", "techniek_ict", "overig", "overig"],
-    leerweg: ["bol", "bol", "bbl", "bol", "bol", "bol", "bbl", "bol", "bol", "bol"],
-    cito: Float64Array.from([30, 40, 100, 20, 100, 45, 35, 100, 25, 50]),
-    cito_missing: Uint8Array.from([0, 0, 1, 0, 1, 0, 0, 1, 0, 0]),
-    citojaar: ["2009", "2010", "2009", "2011", "2009", "2012", "2013", "2009", ">2014", ">2014"],
-  };
-}
 
 test("Tabel 1 layout from a hand-made frame: shares, numeric moments, cito year over observed scores only", () => {
   const t = descriptiveTable(smallFrame(), "doorstroom", 2020);
