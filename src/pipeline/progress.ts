@@ -38,10 +38,13 @@ export interface Progress {
   update(done: number, message?: string): void;
   /** Print a free-text line at once (e.g. "iteration 12: deviance 103512.4"). */
   note(message: string): void;
-  /** Finish: prints the total time; later calls do nothing. Returns the elapsed seconds. */
-  done(message?: string): number;
-  /** Finish with a failure line; returns the elapsed seconds. */
-  fail(message: string): number;
+  /** Finish: prints the total time; later calls do nothing. (Returns nothing, so that a notebook
+   *  cell ending in `p.done()` shows no stray value.) */
+  done(message?: string): void;
+  /** Finish with a failure line. */
+  fail(message: string): void;
+  /** Seconds since the start (up to `done`/`fail` once finished). */
+  elapsedSeconds(): number;
 }
 
 /** True inside a tslab kernel (its process is started as `node .../tslab kernel ...`). */
@@ -93,6 +96,7 @@ export function startProgress(label: string, options: ProgressOptions = {}): Pro
   let lastPrint = t0;
   let finished = false;
   let lastDone = 0;
+  let finalSeconds: number | undefined;
 
   const emit = (text: string): void => {
     const line = `[${label}] ${text}`;
@@ -123,19 +127,22 @@ export function startProgress(label: string, options: ProgressOptions = {}): Pro
       emit(`${message} (${formatDuration(elapsed())})`);
     },
     done(message) {
+      if (finished) return;
       const seconds = elapsed();
-      if (finished) return seconds;
       finished = true;
+      finalSeconds = seconds;
       const what = options.total !== undefined ? `${formatCount(options.total)}${unit} ` : lastDone > 0 ? `${formatCount(lastDone)}${unit} ` : "";
       emit(`done: ${what}in ${formatDuration(seconds)}${message ? `: ${message}` : ""}`);
-      return seconds;
     },
     fail(message) {
+      if (finished) return;
       const seconds = elapsed();
-      if (finished) return seconds;
       finished = true;
+      finalSeconds = seconds;
       emit(`FAILED after ${formatDuration(seconds)}: ${message}`);
-      return seconds;
+    },
+    elapsedSeconds() {
+      return finalSeconds ?? elapsed();
     },
   };
 }
