@@ -1,0 +1,101 @@
+/**
+ * Reads a raw data folder (studenten.csv, vsv.csv, crebo.csv; data-schema/README.md) and validates all
+ * three files against their schemas before anything is computed from them. If any rule is broken, a
+ * `DataValidationError` listing every violation (file, row, column, value, rule) is thrown, so no frame,
+ * table or fit is ever made from data that breaks its contract.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { CsvError, readCsvColumns, type CsvColumnsResult } from "./csv";
+import { csvSpecOf, loadTableSchema, type TableSchema } from "./schema";
+import { DataValidationError, ViolationLog, checkForeignKey, validateTable } from "./validate";
+
+/** One raw file as typed columns: numbers as Float64Array (NaN = missing), text as strings (null = missing). */
+export interface RawTable {
+  readonly file: string;
+  readonly nrows: number;
+  readonly columns: Readonly<Record<string, Float64Array | (string | null)[]>>;
+  /** Physical line of each data row, for messages that point back into the file. */
+  readonly lineOfRow: Int32Array;
+}
+
+export interface RawData {
+  readonly dir: string;
+  readonly studenten: RawTable;
+  readonly vsv: RawTable;
+  readonly crebo: RawTable;
+}
+
+export interface LoadOptions {
+  /** Folder holding the *.schema.json files (default: the workspace's data-schema/). */
+  readonly schemaDir?: string;
+  /** Violations kept in full (default 1000; all are counted). */
+  readonly keepViolations?: number;
+}
+
+const FILES = ["studenten", "vsv", "crebo"] as const;
+
+/** A numeric column of a raw table, or a clear error if the schema made it text. */
+export function numberColumn(table: RawTable, name: string): Float64Array {
+  const c = table.columns[name];
+  if (!(c instanceof Float64Array)) throw new Error(`${table.file}: column ${JSON.stringify(name)} is ${c === undefined ? "absent" : "not numeric"}`);
+  return c;
+}
+
+/** A text column of a raw table, or a clear error. */
+export function stringColumn(table: RawTable, name: string): readonly (string | null)[] {
+  const c = table.columns[name];
+  if (c === undefined || c instanceof Float64Array) throw new Error(`${table.file}: column ${JSON.stringify(name)} is ${c === undefined ? "absent" : "not text"}`);
+  return c;
+}
+
+function readOne(path: string, schema: TableSchema, log: ViolationLog): CsvColumnsResult | null {
+  if (!existsSync(path)) {
+    log.add({ file: path, row: 0, line: 0, column: "", value: "", rule: "file present", detail: "the data folder must hold studenten.csv, vsv.csv and crebo.csv (data-schema/README.md)" });
+    return null;
+  }
+  try {
+    return readCsvColumns(path, csvSpecOf(schema), { maxIssues: log.keep });
+  } catch (err) {
+    if (err instanceof CsvError) {
+      log.add({ file: path, row: err.row, line: err.line, column: err.column ?? "", value: err.value ?? "", rule: "CSV syntax (RFC 4180)", detail: err.message });
+      return null;
+    }
+    throw err;
+  }
+}
+
+/**
+ * Read and validate a raw data folder. Throws `DataValidationError` with every violation found in any
+ * of the three files (structural CSV errors stop the reading of that file only).
+ */
+export function loadRawData(dir: string, options: LoadOptions = {}): RawData {
+  const log = new ViolationLog(options.keepViolations ?? 1000);
+  const schemas = Object.fromEntries(FILES.map((f) => [f, loadTableSchema(f, options.schemaDir)])) as Record<(typeof FILES)[number], TableSchema>;
+  const tables: Partial<Record<(typeof FILES)[number], CsvColumnsResult>> = {};
+  for (const f of FILES) {
+    const t = readOne(join(dir, `${f}.csv`), schemas[f], log);
+    if (t !== null) {
+      validateTable(t, schemas[f], log);
+      tables[f] = t;
+    }
+  }
+  // Foreign keys between the files, as the schemas declare them.
+  for (const f of FILES) {
+    const child = tables[f];
+    if (child === undefined) continue;
+    for (const fk of schemas[f].foreignKeys ?? []) {
+      const parent = tables[fk.reference.resource as (typeof FILES)[number]];
+      if (parent === undefined) continue;
+      fk.fields.forEach((field, k) => checkForeignKey(child, field, parent, fk.reference.fields[k], log));
+    }
+  }
+  if (log.total > 0) throw new DataValidationError(log.kept, log.total);
+  const asRaw = (t: CsvColumnsResult): RawTable => ({ file: t.file, nrows: t.nrows, columns: t.columns, lineOfRow: t.lineOfRow });
+  return {
+    dir,
+    studenten: asRaw(tables.studenten as CsvColumnsResult),
+    vsv: asRaw(tables.vsv as CsvColumnsResult),
+    crebo: asRaw(tables.crebo as CsvColumnsResult),
+  };
+}

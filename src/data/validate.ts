@@ -1,0 +1,293 @@
+/**
+ * Checks a raw table, as read by `readCsvColumns`, against its Table Schema: header (unknown and missing
+ * columns), types, `required`, `enum`, `minimum`/`maximum`, `pattern`, `maxLength`, `unique`, the
+ * primary key, foreign keys between files, and the schema's row rules (`x-rowRules`). Every violation is
+ * collected with file, row, line, column, value and rule; nothing stops at the first one.
+ */
+import type { CsvColumnsResult } from "./csv";
+import type { SchemaField, TableSchema } from "./schema";
+
+export interface Violation {
+  readonly file: string;
+  /** 1-based data row; 0 for a problem with the file or its header. */
+  readonly row: number;
+  /** Physical line of the row in the file (1 = header); 0 if not applicable. */
+  readonly line: number;
+  readonly column: string;
+  readonly value: string;
+  /** The rule broken, as the schema names it: "enum", "minimum", "foreignKey", "type: integer", ... */
+  readonly rule: string;
+  /** What the rule demands, e.g. "one of BOL, BBL, EX". */
+  readonly detail: string;
+}
+
+/** Collects violations: keeps the first `keep` in full and counts all of them. */
+export class ViolationLog {
+  readonly kept: Violation[] = [];
+  total = 0;
+  constructor(readonly keep: number = 1000) {}
+  add(v: Violation): void {
+    this.total++;
+    if (this.kept.length < this.keep) this.kept.push(v);
+  }
+}
+
+/** Thrown when input files break their schema; nothing downstream has been computed or written. */
+export class DataValidationError extends Error {
+  constructor(
+    readonly violations: readonly Violation[],
+    readonly total: number,
+  ) {
+    super(formatViolations(violations, total, 50));
+    this.name = "DataValidationError";
+  }
+}
+
+function describeViolation(v: Violation): string {
+  const where = v.row > 0 ? `row ${v.row} (line ${v.line})` : v.line > 0 ? `line ${v.line}` : "file";
+  const value = v.row > 0 || v.value !== "" ? ` value ${JSON.stringify(v.value)}` : "";
+  return `${v.file}: ${where}, column ${JSON.stringify(v.column)}:${value} breaks rule "${v.rule}" (${v.detail})`;
+}
+
+/** Text for a terminal: a count, then up to `max` violations one per line, then how many were left out. */
+export function formatViolations(violations: readonly Violation[], total: number, max = 50): string {
+  const lines = [`data validation failed: ${total} violation${total === 1 ? "" : "s"} of the schemas in data-schema/`];
+  for (const v of violations.slice(0, max)) lines.push("  " + describeViolation(v));
+  const shown = Math.min(max, violations.length);
+  if (total > shown) lines.push(`  ... and ${total - shown} more (showing the first ${shown})`);
+  return lines.join("\n");
+}
+
+/** CLI form of a validation error (the message with its full list, capped at `max`). */
+export function formatValidationError(err: DataValidationError, max = 50): string {
+  return formatViolations(err.violations, err.total, max);
+}
+
+function formatNumber(x: number): string {
+  return String(x);
+}
+
+/** Check header names against the schema's fields. Returns false if a required column is absent. */
+function checkHeader(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  const known = new Set(schema.fields.map((f) => f.name));
+  table.header.forEach((name, i) => {
+    if (!known.has(name)) {
+      log.add({ file: table.file, row: 0, line: 1, column: name, value: name, rule: "unknown column", detail: `header column ${i + 1} is not a field of ${schema.name}.schema.json` });
+    }
+  });
+  const present = new Set(table.header);
+  for (const f of schema.fields) {
+    if (!present.has(f.name)) {
+      log.add({ file: table.file, row: 0, line: 1, column: f.name, value: "", rule: "missing column", detail: `${schema.name}.schema.json requires this column in the header` });
+    }
+  }
+}
+
+function checkNumberField(table: CsvColumnsResult, field: SchemaField, col: Float64Array, log: ViolationLog): void {
+  const c = field.constraints ?? {};
+  const required = c.required === true;
+  const integer = field.type === "integer";
+  const min = c.minimum ?? -Infinity;
+  const max = c.maximum ?? Infinity;
+  const allowed = c.enum !== undefined ? new Set(c.enum as readonly number[]) : null;
+  const enumText = allowed !== null ? `one of ${[...allowed].join(", ")}` : "";
+  const typeIssues = new Set<number>();
+  for (const issue of table.issues) if (issue.column === field.name) typeIssues.add(issue.row);
+  for (let r = 0; r < col.length; r++) {
+    const x = col[r];
+    if (x !== x) {
+      // NaN: missing, or text that did not parse (reported as a type issue by the reader)
+      if (required && !typeIssues.has(r + 1)) {
+        log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: "", rule: "required", detail: "a value is required" });
+      }
+      continue;
+    }
+    if (integer && !Number.isInteger(x)) {
+      log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: formatNumber(x), rule: "type: integer", detail: "a whole number is required" });
+      continue;
+    }
+    if (allowed !== null && !allowed.has(x)) {
+      log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: formatNumber(x), rule: "enum", detail: enumText });
+      continue;
+    }
+    if (x < min) log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: formatNumber(x), rule: "minimum", detail: `at least ${min}` });
+    else if (x > max) log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: formatNumber(x), rule: "maximum", detail: `at most ${max}` });
+  }
+}
+
+function checkStringField(table: CsvColumnsResult, field: SchemaField, col: readonly (string | null)[], log: ViolationLog): void {
+  const c = field.constraints ?? {};
+  const required = c.required === true;
+  const allowed = c.enum !== undefined ? new Set(c.enum as readonly string[]) : null;
+  const enumText = allowed !== null ? `one of ${[...allowed].join(", ")}` : "";
+  const pattern = c.pattern !== undefined ? new RegExp(`^(?:${c.pattern})$`) : null;
+  const maxLength = c.maxLength ?? Infinity;
+  // Values repeat (codes): remember the verdict per distinct value.
+  const verdict = new Map<string, string | null>();
+  const judge = (s: string): string | null => {
+    if (allowed !== null && !allowed.has(s)) return "enum";
+    if (pattern !== null && !pattern.test(s)) return "pattern";
+    if (s.length > maxLength) return "maxLength";
+    return null;
+  };
+  for (let r = 0; r < col.length; r++) {
+    const s = col[r];
+    if (s === null) {
+      if (required) log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: "", rule: "required", detail: "a value is required" });
+      continue;
+    }
+    let bad = verdict.get(s);
+    if (bad === undefined) {
+      bad = judge(s);
+      if (verdict.size < 100000) verdict.set(s, bad);
+    }
+    if (bad === null) continue;
+    const detail = bad === "enum" ? enumText : bad === "pattern" ? `must match ${c.pattern}` : maxLength === 0 ? "must be empty (see the field's description)" : `at most ${maxLength} characters`;
+    log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: s, rule: bad, detail });
+  }
+}
+
+/** Key of row r over some columns, as text (for unique/primary/foreign key checks). */
+function keyOf(columns: readonly (Float64Array | readonly (string | null)[])[], r: number): string | null {
+  let key = "";
+  for (let k = 0; k < columns.length; k++) {
+    const v = columns[k][r];
+    if (v === null || (typeof v === "number" && v !== v)) return null;
+    key += (k > 0 ? "\u0000" : "") + String(v);
+  }
+  return key;
+}
+
+function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: string, log: ViolationLog): void {
+  const cols = names.map((n) => table.columns[n]).filter((c) => c !== undefined);
+  if (cols.length !== names.length) return;
+  const firstRow = new Map<string, number>();
+  for (let r = 0; r < table.nrows; r++) {
+    const key = keyOf(cols, r);
+    if (key === null) continue;
+    const first = firstRow.get(key);
+    if (first === undefined) firstRow.set(key, r + 1);
+    else {
+      log.add({
+        file: table.file, row: r + 1, line: table.lineOfRow[r], column: names.join("+"), value: key.split("\u0000").join(", "),
+        rule, detail: `duplicate of row ${first}`,
+      });
+    }
+  }
+}
+
+/** Row rules of studenten.schema.json (see its x-rowRules): an enrolment block is complete or empty. */
+function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  const rules = new Set((schema["x-rowRules"] ?? []).map((r) => r.rule));
+  const years = new Set<string>();
+  for (const f of schema.fields) {
+    const m = /^instelling_(\d{4})$/.exec(f.name);
+    if (m !== null) years.add(m[1]);
+  }
+  const str = (name: string): readonly (string | null)[] | null => {
+    const c = table.columns[name];
+    return c !== undefined && !(c instanceof Float64Array) ? c : null;
+  };
+  const num = (name: string): Float64Array | null => {
+    const c = table.columns[name];
+    return c instanceof Float64Array ? c : null;
+  };
+  for (const y of years) {
+    const instelling = str(`instelling_${y}`);
+    const locatie = str(`locatie_${y}`);
+    const crebo = str(`crebo_${y}`);
+    const leerweg = str(`leerweg_${y}`);
+    const leeftijd = num(`leeftijd_${y}`);
+    const diploma = num(`diploma_${y}`);
+    const niveau = num(`diploma_niveau_${y}`);
+    if (rules.has("enrolment block complete") && instelling && locatie && crebo && leerweg && leeftijd) {
+      const core: [string, (r: number) => boolean][] = [
+        [`instelling_${y}`, (r) => instelling[r] !== null],
+        [`crebo_${y}`, (r) => crebo[r] !== null],
+        [`leerweg_${y}`, (r) => leerweg[r] !== null],
+        [`leeftijd_${y}`, (r) => leeftijd[r] === leeftijd[r]],
+      ];
+      for (let r = 0; r < table.nrows; r++) {
+        let present = 0;
+        for (const [, has] of core) if (has(r)) present++;
+        if (locatie[r] !== null && present === 0) present = -1;
+        if (present === 0 || present === core.length) continue;
+        for (const [name, has] of core) {
+          if (!has(r)) {
+            log.add({
+              file: table.file, row: r + 1, line: table.lineOfRow[r], column: name, value: "", rule: "enrolment block complete",
+              detail: `the enrolment block of ${y} is partly filled; instelling, crebo, leerweg and leeftijd are all given or all empty`,
+            });
+          }
+        }
+      }
+    }
+    if (rules.has("diploma level given with a diploma") && diploma && niveau) {
+      for (let r = 0; r < table.nrows; r++) {
+        const hasLevel = niveau[r] === niveau[r];
+        if ((diploma[r] === 1) !== hasLevel) {
+          log.add({
+            file: table.file, row: r + 1, line: table.lineOfRow[r], column: `diploma_niveau_${y}`,
+            value: hasLevel ? String(niveau[r]) : "", rule: "diploma level given with a diploma",
+            detail: diploma[r] === 1 ? `diploma_${y} = 1 needs its level` : `diploma_${y} is not 1, so no diploma level`,
+          });
+        }
+      }
+    }
+  }
+}
+
+/** All single-table checks of one file against its schema. */
+export function validateTable(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  checkHeader(table, schema, log);
+  for (const issue of table.issues) {
+    const field = schema.fields.find((f) => f.name === issue.column);
+    log.add({ ...issue, rule: `type: ${field?.type ?? "number"}`, detail: `not a ${field?.type === "integer" ? "whole number" : "number"}` });
+  }
+  // type issues beyond the reader's cap are counted too
+  for (let k = table.issues.length; k < table.issueCount; k++) log.total++;
+  for (const field of schema.fields) {
+    const col = table.columns[field.name];
+    if (col === undefined) continue;
+    if (col instanceof Float64Array) checkNumberField(table, field, col, log);
+    else checkStringField(table, field, col, log);
+    if (field.constraints?.unique === true) checkUnique(table, [field.name], "unique", log);
+  }
+  if (schema.primaryKey !== undefined && schema.primaryKey.length > 1) checkUnique(table, schema.primaryKey, "primaryKey", log);
+  else if (schema.primaryKey !== undefined && !schema.fields.find((f) => f.name === schema.primaryKey?.[0])?.constraints?.unique) {
+    checkUnique(table, schema.primaryKey, "primaryKey", log);
+  }
+  checkRowRules(table, schema, log);
+}
+
+/**
+ * Foreign key: every non-missing value of `childColumn` must occur in `parentColumn` of the parent
+ * table (crebo_Y -> crebo.crebo, vsv.id -> studenten.id).
+ */
+export function checkForeignKey(
+  child: CsvColumnsResult,
+  childColumn: string,
+  parent: CsvColumnsResult,
+  parentColumn: string,
+  log: ViolationLog,
+): void {
+  const c = child.columns[childColumn];
+  const p = parent.columns[parentColumn];
+  if (c === undefined || p === undefined) return;
+  const keys = new Set<string>();
+  for (let r = 0; r < parent.nrows; r++) {
+    const v = p[r];
+    if (v !== null && !(typeof v === "number" && v !== v)) keys.add(String(v));
+  }
+  for (let r = 0; r < child.nrows; r++) {
+    const v = c[r];
+    if (v === null || (typeof v === "number" && v !== v)) continue;
+    const key = String(v);
+    if (!keys.has(key)) {
+      log.add({
+        file: child.file, row: r + 1, line: child.lineOfRow[r], column: childColumn, value: key, rule: "foreignKey",
+        detail: `not found in column ${JSON.stringify(parentColumn)} of ${parent.file}`,
+      });
+    }
+  }
+}
