@@ -72,9 +72,21 @@ export interface BinomialResponse {
   readonly trials: Float64Array;
 }
 
+/** Rows left out because a column the model uses was missing (lme4's default na.action = na.omit). */
+export interface MissingRows {
+  /** Number of input rows dropped. */
+  readonly dropped: number;
+  /** For each design row, the 0-based index of the input-table row it came from (length nobs). */
+  readonly kept: Int32Array;
+  /** Number of missing values per used column (a row missing in two columns counts under both). */
+  readonly byColumn: Readonly<Record<string, number>>;
+}
+
 export interface GlmmDesign {
   readonly formula: string;
   readonly nobs: number;
+  /** Set by buildDesign: which input rows were used (absent when a design is made by hand). */
+  readonly missing?: MissingRows;
   readonly response: BinomialResponse;
   readonly fixed: FixedDesign;
   /** Ordered as lme4 orders them: by decreasing number of levels. */
@@ -84,4 +96,6 @@ export interface GlmmDesign {
 export interface DesignOptions {
   /** Reference level per factor column (default: the first level in sort order, as R does). */
   readonly reference?: Readonly<Record<string, string>>;
+  /** Relative tolerance of the rank check of X (default 1e-7, as lme4). */
+  readonly rankTolerance?: number;
 }

@@ -1,0 +1,118 @@
+/**
+ * Factors: string columns coded as level indices, with R's level order and a chosen reference, and the
+ * grouping factors of random-effects terms (one column, or the interaction a:b of several).
+ */
+import { compareCodePoints, DesignError, factorAt, numericAt } from "./columns";
+import type { Column } from "./types";
+
+/** A coded factor over the design rows: codes[i] indexes levels; levels[0] is the reference level. */
+export interface CodedFactor {
+  readonly levels: readonly string[];
+  readonly codes: Int32Array;
+}
+
+/**
+ * Codes a string column over the given rows. Levels are the distinct values present, in code-point
+ * order (R sorts a character vector's levels by the locale's collation; for codes such as ours, ASCII
+ * letters of one case, digits, '-' and '_', the two agree), then the reference level moved to the
+ * front as R's relevel() does; treatment contrasts compare every other level with it.
+ */
+export function codeFactor(name: string, column: Column, rows: Int32Array, reference?: string): CodedFactor {
+  const index = new Map<string, number>();
+  const raw = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const v = factorAt(column, rows[r]) as string; // rows are complete cases
+    let k = index.get(v);
+    if (k === undefined) {
+      k = index.size;
+      index.set(v, k);
+    }
+    raw[r] = k;
+  }
+  const sorted = [...index.keys()].sort(compareCodePoints);
+  if (reference !== undefined) {
+    const at = sorted.indexOf(reference);
+    if (at < 0) {
+      throw new DesignError(
+        `reference level '${reference}' of '${name}' does not occur in the data used; levels: ${sorted.join(", ")}`,
+        { column: name, value: reference },
+      );
+    }
+    sorted.splice(at, 1);
+    sorted.unshift(reference);
+  }
+  const remap = new Int32Array(index.size);
+  sorted.forEach((level, position) => {
+    remap[index.get(level) as number] = position;
+  });
+  const codes = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) codes[r] = remap[raw[r]];
+  return { levels: sorted, codes };
+}
+
+/** A grouping factor: level labels and, per design row, its level index. */
+export interface GroupingFactor {
+  readonly levels: readonly string[];
+  readonly index: Int32Array;
+}
+
+/** One column as a factor for grouping: strings in code-point order, numbers in numeric order (as factor() in R). */
+function groupingColumn(name: string, column: Column, isNumeric: boolean, rows: Int32Array): GroupingFactor {
+  if (!isNumeric) {
+    const { levels, codes } = codeFactor(name, column, rows);
+    return { levels, index: codes };
+  }
+  const index = new Map<number, number>();
+  const raw = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const v = numericAt(column, rows[r]);
+    let k = index.get(v);
+    if (k === undefined) {
+      k = index.size;
+      index.set(v, k);
+    }
+    raw[r] = k;
+  }
+  const values = [...index.keys()].sort((a, b) => a - b);
+  const remap = new Int32Array(index.size);
+  values.forEach((v, position) => {
+    remap[index.get(v) as number] = position;
+  });
+  const out = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) out[r] = remap[raw[r]];
+  return { levels: values.map(String), index: out };
+}
+
+/**
+ * The grouping factor of `(... | f1:f2:...:fm)`: the interaction of the columns, keeping only the
+ * combinations that occur. Level order is R's for `f1:f2` (f1 varies slowest), labels "l1:l2".
+ */
+export function groupingFactor(
+  names: readonly string[],
+  columns: readonly Column[],
+  numeric: readonly boolean[],
+  rows: Int32Array,
+): GroupingFactor {
+  const parts = names.map((name, k) => groupingColumn(name, columns[k], numeric[k], rows));
+  if (parts.length === 1) return parts[0];
+  // Mixed-radix code of the combination: first factor most significant, so numeric order = R's order.
+  const n = rows.length;
+  const combined = new Float64Array(n);
+  for (const part of parts) {
+    const radix = part.levels.length;
+    for (let r = 0; r < n; r++) combined[r] = combined[r] * radix + part.index[r];
+  }
+  const seen = new Map<number, number>();
+  for (let r = 0; r < n; r++) if (!seen.has(combined[r])) seen.set(combined[r], 0);
+  const keys = [...seen.keys()].sort((a, b) => a - b);
+  keys.forEach((key, position) => seen.set(key, position));
+  const index = new Int32Array(n);
+  const firstRow = new Int32Array(keys.length).fill(-1);
+  for (let r = 0; r < n; r++) {
+    const k = seen.get(combined[r]) as number;
+    index[r] = k;
+    if (firstRow[k] < 0) firstRow[k] = r;
+  }
+  const levels = Array.from(firstRow, (r) => parts.map((p) => p.levels[p.index[r]]).join(":"));
+  return { levels, index };
+}

@@ -1,0 +1,150 @@
+/**
+ * Rank deficiency of the fixed-effects model matrix X, detected the way lme4 does it.
+ *
+ * lme4 (`chkRank.drop.cols`) calls R's `qr(X, tol = 1e-7)`, LINPACK's dqrdc2 with *limited* column
+ * pivoting: working left to right, a column whose norm after removing its projection on the columns
+ * kept so far is below tol times its original norm is moved to the end, and everything moved is
+ * dropped. So the kept set is the greedy, left-to-right maximal independent set:
+ *
+ *   keep column j  <=>  || (I - P_K) x_j ||_2  >=  tol * || x_j ||_2   (and || x_j || > 0),
+ *
+ * where P_K projects onto the span of the kept columns K before j.
+ *
+ * Two stages, because the exact test costs about 2 n p^2 flops (over a second at 400,000 x 21):
+ *   1. screen: the same greedy test on the Gram matrix G = X'X (n p^2 / 2 flops, one pass), with the
+ *      squared residual norm as a Cholesky Schur complement, g_jj - c' G_KK^-1 c. Forming G squares the
+ *      condition number and its sums carry rounding of order sqrt(n) * eps * g_jj, so a column counts
+ *      as suspect already when its residual ratio is below SCREEN_TOLERANCE (1e-4, far above that noise);
+ *   2. only if some column is suspect: the exact test by modified Gram-Schmidt on copies of the columns
+ *      (an orthonormal basis Q of span(K)), re-orthogonalising once when a projection removes more than
+ *      half the norm (Kahan-Parlett "twice is enough"), which keeps Q orthonormal to working precision
+ *      for nearly collinear columns.
+ * A full-rank X (the usual case) pays only for stage 1.
+ */
+
+/** lme4's default tolerance for the rank check (`glmerControl(check.rankX = "message+drop.cols")`). */
+export const RANK_TOLERANCE = 1e-7;
+
+export interface RankCheck {
+  /** Indices of the columns kept, ascending. */
+  readonly kept: readonly number[];
+  /** Indices of the columns dropped, ascending, with why. */
+  readonly dropped: readonly { readonly index: number; readonly reason: "zero" | "constant" | "aliased" }[];
+  readonly rank: number;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** r <- r - (q'r) q for every q in Q. */
+function projectOut(r: Float64Array, basis: readonly Float64Array[]): void {
+  const n = r.length;
+  for (const q of basis) {
+    const c = dot(q, r);
+    if (c === 0) continue;
+    for (let i = 0; i < n; i++) r[i] -= c * q[i];
+  }
+}
+
+function isConstant(x: Float64Array): boolean {
+  const first = x[0];
+  for (let i = 1; i < x.length; i++) if (x[i] !== first) return false;
+  return true;
+}
+
+/**
+ * Lower triangle of X'X, accumulated over blocks of rows so that one block of every column stays in
+ * cache while all p(p+1)/2 products are formed (one pass over memory instead of p/2 passes).
+ */
+function lowerGram(columns: readonly Float64Array[]): Float64Array {
+  const p = columns.length;
+  const n = p === 0 ? 0 : columns[0].length;
+  const gram = new Float64Array(p * p);
+  const block = 2048;
+  for (let start = 0; start < n; start += block) {
+    const end = Math.min(n, start + block);
+    for (let j = 0; j < p; j++) {
+      const xj = columns[j];
+      for (let k = 0; k <= j; k++) {
+        const xk = columns[k];
+        let s = 0;
+        for (let i = start; i < end; i++) s += xj[i] * xk[i];
+        gram[j * p + k] += s;
+      }
+    }
+  }
+  return gram;
+}
+
+/** Stage 1 flags a column when its residual ratio is below this; stage 2 then decides exactly. */
+const SCREEN_TOLERANCE = 1e-4;
+
+/**
+ * Stage 1: true when every column passes the greedy test on G = X'X by a wide margin. Builds the
+ * Cholesky factor R of G_KK row by row: for column j, solve R' c = G_Kj, residual^2 = g_jj - c'c.
+ */
+function clearlyFullRank(columns: readonly Float64Array[]): boolean {
+  const p = columns.length;
+  const gram = lowerGram(columns);
+  // R is upper triangular, stored by columns of kept entries: r[k * p + j] for k <= j.
+  const r = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    const gjj = gram[j * p + j];
+    if (!(gjj > 0) || !Number.isFinite(gjj)) return false;
+    let residual = gjj;
+    for (let k = 0; k < j; k++) {
+      let c = gram[j * p + k];
+      for (let m = 0; m < k; m++) c -= r[m * p + k] * r[m * p + j];
+      c /= r[k * p + k];
+      r[k * p + j] = c;
+      residual -= c * c;
+    }
+    if (!(residual > SCREEN_TOLERANCE * SCREEN_TOLERANCE * gjj)) return false;
+    r[j * p + j] = Math.sqrt(residual);
+  }
+  return true;
+}
+
+/**
+ * Left-to-right rank check of the columns of X (each of length n). A column is dropped when it is
+ * (numerically) a linear combination of the columns kept before it.
+ */
+export function checkRank(columns: readonly Float64Array[], tol: number = RANK_TOLERANCE): RankCheck {
+  if (tol <= SCREEN_TOLERANCE && clearlyFullRank(columns)) {
+    const all = columns.map((_, j) => j);
+    return { kept: all, dropped: [], rank: all.length };
+  }
+  const basis: Float64Array[] = [];
+  const kept: number[] = [];
+  const dropped: { index: number; reason: "zero" | "constant" | "aliased" }[] = [];
+  for (let j = 0; j < columns.length; j++) {
+    const x = columns[j];
+    const norm0 = Math.sqrt(dot(x, x));
+    if (norm0 === 0 || !Number.isFinite(norm0)) {
+      dropped.push({ index: j, reason: "zero" });
+      continue;
+    }
+    const r = Float64Array.from(x);
+    let before = norm0;
+    projectOut(r, basis);
+    let norm = Math.sqrt(dot(r, r));
+    if (norm < 0.5 * before && norm >= tol * norm0) {
+      // Much of x_j lay in span(K): the computed residual carries rounding from that large part,
+      // so project once more (twice is enough).
+      before = norm;
+      projectOut(r, basis);
+      norm = Math.sqrt(dot(r, r));
+    }
+    if (norm < tol * norm0) {
+      dropped.push({ index: j, reason: isConstant(x) ? "constant" : "aliased" });
+      continue;
+    }
+    for (let i = 0; i < r.length; i++) r[i] /= norm;
+    basis.push(r);
+    kept.push(j);
+  }
+  return { kept, dropped, rank: kept.length };
+}
