@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { buildDesign, DesignError, designMessages, orderByLevels } from "../../src/model/design";
 import { FormulaError } from "../../src/model/formula";
-import type { ColumnTable } from "../../src/model/types";
+import type { Column, ColumnTable } from "../../src/model/types";
 
 /** 12 students in 6 locations in 3 institutions; the same table was checked in R 4.2 / lme4 1.1-31. */
 function smallTable(): ColumnTable {
@@ -200,7 +200,7 @@ test("more random effects than observations is an error (lme4's check.nobs.vs.nR
 });
 
 test("table problems: mixed types, unequal lengths, infinite values", () => {
-  designError(() => buildDesign("y ~ m + (1 | inst)", { ...smallTable(), m: [1, 2, "a", 4, 5, 6, 7, 8, 9, 10, 11, 12] }), /column 'm' mixes numbers and strings .*row 3 is the string 'a'/);
+  designError(() => buildDesign("y ~ m + (1 | inst)", { ...smallTable(), m: [1, 2, "a", 4, 5, 6, 7, 8, 9, 10, 11, 12] as unknown as Column }), /column 'm' mixes numbers and strings .*row 3 is the string 'a'/);
   designError(() => buildDesign("y ~ s + (1 | inst)", { ...smallTable(), s: [1, 2, 3] }), /column 's' has 3 rows, but the table has 12/);
   const x = Float64Array.from(smallTable().x as Float64Array);
   x[8] = Infinity;
