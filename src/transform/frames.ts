@@ -1,0 +1,222 @@
+/**
+ * Raw files -> the four analysis frames of bijlage 3a 3.2 (doorstroom 2020 and 2021, vsv 2020 and 2021),
+ * each with its selection flow. Outcome in jaar T, covariates from schooljaar t = T - 1 (3a 3.2: "In
+ * deze analyses gebruiken we de studie-informatie ... van het voorgaande schooljaar").
+ *
+ * Decisions where 3a is silent, each visible in the flow or documented here:
+ *  - a student with a diploma in t but no enrolment on 1 October of t has no covariates and is left out
+ *    (3a 2.5 says so for students enrolled after 1 October);
+ *  - doorstroom = enrolled in T at an mbo level above the level of the diploma of t (crebo_T's level in
+ *    the crebo table, any leerweg) or enrolled in hbo in T (ho_T = 1) (3a 2.3);
+ *  - a crebo code that is not in crebo.csv never reaches this code: the validator rejects it as a
+ *    foreign-key violation, because level and sector cannot be derived without it (3a 2.3);
+ *  - an empty or 'onbekend' sectorkamer maps to overig (3a 2.3 lists "sectorkamer onbekend" there);
+ *  - a missing location in t: left out (rule `locationKnown`); a missing gender: left out (`genderKnown`).
+ */
+import type { ColumnTable } from "../model/types";
+import type { RawData } from "../data/load";
+import { loadTableSchema, referenceLevels } from "../data/schema";
+import { SelectionFlow, type FlowStep } from "./flow";
+import { creboLookup, studentFields, vsvYear, yearBlock, type CreboLookup, type StudentFields, type YearBlock } from "./columns";
+import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, genderKnown, inStartpopulatie, locationKnown, migrationKnown } from "./select";
+import { FACTOR_LEVELS, ageFrom14, recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
+
+export type Outcome = "doorstroom" | "vsv";
+export type FrameKey = "doorstroom2020" | "doorstroom2021" | "vsv2020" | "vsv2021";
+
+/** The frame's columns, typed (data-schema/frame-*.schema.json). */
+export interface FrameData {
+  /** 0/1 outcome (doorstroom or vsv). */
+  readonly outcome: Float64Array;
+  readonly migratie: readonly string[];
+  readonly niet_westers: Float64Array;
+  readonly ouders: readonly string[];
+  readonly geslacht: readonly string[];
+  readonly leeftijd: Float64Array;
+  readonly niveau: readonly string[];
+  readonly sector: readonly string[];
+  readonly leerweg: readonly string[];
+  readonly cito: Float64Array;
+  readonly cito_missing: Float64Array;
+  readonly citojaar: readonly string[];
+  readonly locatie: readonly string[];
+  readonly instelling: readonly string[];
+  readonly id: readonly string[];
+}
+
+export interface AnalysisFrame {
+  readonly key: FrameKey;
+  readonly outcome: Outcome;
+  /** Jaar T of the outcome. */
+  readonly year: number;
+  /** Schooljaar t = T - 1 of the covariates. */
+  readonly t: number;
+  readonly nrows: number;
+  readonly data: FrameData;
+  /** The same arrays as a column table for the formula interface; the outcome under its own name. */
+  readonly columns: ColumnTable;
+  readonly flow: readonly FlowStep[];
+  /** Reference level per factor (published, unless the researcher chose another). */
+  readonly reference: Readonly<Record<string, string>>;
+  /** Row of studenten.csv (0-based) each frame row comes from. */
+  readonly sourceRows: Int32Array;
+}
+
+export interface FrameOptions {
+  /** Another reference category per factor, e.g. { sector: "zorg_sport" }. */
+  readonly reference?: Readonly<Record<string, string>>;
+}
+
+/** Published references (frame schema x-reference), overridden per factor where asked; checked. */
+export function resolveReferences(outcome: Outcome, chosen: Readonly<Record<string, string>> = {}): Record<string, string> {
+  const published = referenceLevels(loadTableSchema(outcome === "doorstroom" ? "frame-doorstroom" : "frame-vsv"));
+  const out: Record<string, string> = { ...published };
+  for (const [factor, level] of Object.entries(chosen)) {
+    const levels = FACTOR_LEVELS[factor];
+    if (levels === undefined) {
+      throw new Error(`reference category: ${JSON.stringify(factor)} is not a factor of the frame (factors: ${Object.keys(FACTOR_LEVELS).join(", ")})`);
+    }
+    if (!levels.includes(level)) {
+      throw new Error(`reference category for ${factor}: ${JSON.stringify(level)} is not a level (levels: ${levels.join(", ")})`);
+    }
+    out[factor] = level;
+  }
+  return out;
+}
+
+/**
+ * Doorstroom of a student with a diploma in t (3a 2.3): "in het daaropvolgend jaar (t+1) ingeschreven
+ * staat op een hoger onderwijsniveau. Dat kan een hoger niveau op het mbo zijn, maar ook doorstroom
+ * naar het hbo." Higher = the level of crebo_{t+1} above the diploma's level.
+ */
+export function isDoorstroom(r: number, t: YearBlock, next: YearBlock, crebo: CreboLookup): boolean {
+  if (next.ho[r] === 1) return true;
+  const code = next.crebo[r];
+  if (code === null) return false;
+  const level = crebo.niveau.get(code);
+  return level !== undefined && level > t.diplomaNiveau[r];
+}
+
+function nonNull(x: string | null, what: string, r: number): string {
+  if (x === null) throw new Error(`internal: ${what} missing in row ${r + 1} after selection`);
+  return x;
+}
+
+/** Fill the covariate columns (all from year t) for the selected rows. */
+function covariates(rows: Int32Array, s: StudentFields, t: YearBlock, crebo: CreboLookup): Omit<FrameData, "outcome"> {
+  const n = rows.length;
+  const migratie = new Array<string>(n);
+  const nietWesters = new Float64Array(n);
+  const ouders = new Array<string>(n);
+  const geslacht = new Array<string>(n);
+  const leeftijd = new Float64Array(n);
+  const niveau = new Array<string>(n);
+  const sector = new Array<string>(n);
+  const leerweg = new Array<string>(n);
+  const cito = new Float64Array(n);
+  const citoMissing = new Float64Array(n);
+  const citojaar = new Array<string>(n);
+  const locatie = new Array<string>(n);
+  const instelling = new Array<string>(n);
+  const id = new Array<string>(n);
+  const levelName = ["0", "1", "2", "3", "4"];
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    const m = nonNull(s.migratie[r], "migratieachtergrond", r);
+    migratie[i] = m;
+    nietWesters[i] = m === "niet-westers" ? 1 : 0;
+    ouders[i] = recodeOuders(s.ouders[r]);
+    geslacht[i] = nonNull(recodeGeslacht(s.geslacht[r]), "geslacht", r);
+    leeftijd[i] = ageFrom14(t.leeftijd[r]);
+    const code = nonNull(t.crebo[r], `crebo_${t.year}`, r);
+    const level = crebo.niveau.get(code);
+    if (level === undefined) throw new Error(`crebo ${code} (row ${r + 1}, crebo_${t.year}) is not in crebo.csv`);
+    niveau[i] = levelName[level] ?? String(level);
+    sector[i] = crebo.sector.get(code) ?? "overig";
+    leerweg[i] = nonNull(recodeLeerweg(t.leerweg[r]), `leerweg_${t.year}`, r);
+    const c = recodeCito(s.score[r], s.citojaar[r]);
+    cito[i] = c.cito;
+    citoMissing[i] = c.citoMissing;
+    citojaar[i] = c.citojaar;
+    locatie[i] = nonNull(t.locatie[r], `locatie_${t.year}`, r);
+    instelling[i] = nonNull(t.instelling[r], `instelling_${t.year}`, r);
+    id[i] = nonNull(s.id[r], "id", r);
+  }
+  return {
+    migratie, niet_westers: nietWesters, ouders, geslacht, leeftijd, niveau, sector, leerweg,
+    cito, cito_missing: citoMissing, citojaar, locatie, instelling, id,
+  };
+}
+
+function assemble(key: FrameKey, outcome: Outcome, year: number, rows: Int32Array, data: FrameData, flow: SelectionFlow, options: FrameOptions): AnalysisFrame {
+  const { outcome: y, ...rest } = data;
+  const columns: ColumnTable = { [outcome]: y, ...rest };
+  return {
+    key, outcome, year, t: year - 1, nrows: rows.length, data, columns, flow: flow.steps,
+    reference: resolveReferences(outcome, options.reference), sourceRows: rows,
+  };
+}
+
+/** Shared context so the four frames read the raw columns once. */
+interface Context {
+  readonly raw: RawData;
+  readonly students: StudentFields;
+  readonly crebo: CreboLookup;
+}
+
+function context(raw: RawData): Context {
+  return { raw, students: studentFields(raw), crebo: creboLookup(raw) };
+}
+
+function doorstroomFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFrame {
+  const t = yearBlock(ctx.raw, year - 1);
+  const next = yearBlock(ctx.raw, year);
+  const flow = new SelectionFlow(`doorstroom ${year}`);
+  let rows = flow.start("alle studenten in studenten.csv (mbo 2015-2021)", "3a 2.1", ctx.students.n);
+  rows = flow.apply(rows, enrolledIn(t));
+  rows = flow.apply(rows, diplomaIn(t));
+  rows = flow.apply(rows, ageBetween14And25(t));
+  rows = flow.apply(rows, bolOrBbl(t));
+  rows = flow.apply(rows, locationKnown(t));
+  rows = flow.apply(rows, genderKnown(ctx.students));
+  rows = flow.apply(rows, migrationKnown(ctx.students));
+  const outcome = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) outcome[i] = isDoorstroom(rows[i], t, next, ctx.crebo) ? 1 : 0;
+  const data: FrameData = { outcome, ...covariates(rows, ctx.students, t, ctx.crebo) };
+  return assemble(`doorstroom${year}` as FrameKey, "doorstroom", year, rows, data, flow, options);
+}
+
+function vsvFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFrame {
+  const t = yearBlock(ctx.raw, year - 1);
+  const vsv = vsvYear(ctx.raw, year, ctx.students);
+  const flow = new SelectionFlow(`vsv ${year}`);
+  let rows = flow.start("alle studenten in studenten.csv (mbo 2015-2021)", "3a 2.1", ctx.students.n);
+  rows = flow.apply(rows, inStartpopulatie(vsv));
+  rows = flow.apply(rows, enrolledIn(t));
+  rows = flow.apply(rows, ageBetween14And25(t));
+  rows = flow.apply(rows, bolOrBbl(t));
+  rows = flow.apply(rows, locationKnown(t));
+  rows = flow.apply(rows, genderKnown(ctx.students));
+  rows = flow.apply(rows, migrationKnown(ctx.students));
+  const outcome = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) outcome[i] = vsv.nieuweVsver[rows[i]] === 1 ? 1 : 0;
+  const data: FrameData = { outcome, ...covariates(rows, ctx.students, t, ctx.crebo) };
+  return assemble(`vsv${year}` as FrameKey, "vsv", year, rows, data, flow, options);
+}
+
+/** One analysis frame: outcome and jaar T (2020 or 2021 in the publication; any T with data works). */
+export function buildFrame(raw: RawData, outcome: Outcome, year: number, options: FrameOptions = {}): AnalysisFrame {
+  const ctx = context(raw);
+  return outcome === "doorstroom" ? doorstroomFrame(ctx, year, options) : vsvFrame(ctx, year, options);
+}
+
+/** The four frames of the publication (Tabel 1-8). */
+export function buildAnalysisFrames(raw: RawData, options: FrameOptions = {}): Record<FrameKey, AnalysisFrame> {
+  const ctx = context(raw);
+  return {
+    doorstroom2020: doorstroomFrame(ctx, 2020, options),
+    doorstroom2021: doorstroomFrame(ctx, 2021, options),
+    vsv2020: vsvFrame(ctx, 2020, options),
+    vsv2021: vsvFrame(ctx, 2021, options),
+  };
+}
