@@ -1,0 +1,91 @@
+/**
+ * The machine-readable result of `glmm fit --json`: one JSON object, assembled in one place.
+ *
+ * Fields (issue 3, item 6): converged, logLik, deviance, aic, bic, nobs, ngroups, fixef, varcorr,
+ * diagnostics, elapsedSeconds; plus, so that a reader of the JSON alone knows what was fitted and what
+ * was left out: formula, seMethod, messages (rank deficiency, rows dropped for missing values,
+ * convergence warnings) and dropped (rows and columns).
+ *
+ * Post-fit statistics (issue 5, item 7: r2, icc, ame) are added by extending `FitJson` and
+ * `fitToJson` below; keep every field's derivation in this one function.
+ */
+import { designMessages } from "../model/design";
+import type { GlmmFit } from "../glmm/types";
+
+/** A JSON number: non-finite values (an SE that could not be computed) become null. */
+export type JsonNumber = number | null;
+
+export interface FitJson {
+  readonly converged: boolean;
+  readonly formula: string;
+  readonly logLik: JsonNumber;
+  readonly deviance: JsonNumber;
+  readonly aic: JsonNumber;
+  readonly bic: JsonNumber;
+  readonly nobs: number;
+  readonly ngroups: Readonly<Record<string, number>>;
+  readonly fixef: readonly { readonly term: string; readonly estimate: JsonNumber; readonly se: JsonNumber }[];
+  readonly seMethod: string;
+  readonly varcorr: readonly {
+    readonly group: string;
+    readonly terms: readonly string[];
+    readonly sd: readonly JsonNumber[];
+    readonly corr: readonly (readonly JsonNumber[])[];
+  }[];
+  readonly diagnostics: {
+    readonly maxAbsGradient: JsonNumber;
+    readonly maxAbsScaledGradient: JsonNumber;
+    readonly minHessianEigenvalue: JsonNumber;
+    readonly singular: boolean;
+    readonly iterations: number;
+    readonly functionEvaluations: number;
+    readonly optimizer: string;
+  };
+  readonly dropped: { readonly rows: number; readonly columns: readonly { readonly name: string; readonly reason: string }[] };
+  readonly messages: readonly string[];
+  readonly elapsedSeconds: JsonNumber;
+}
+
+export function jsonNumber(x: number): JsonNumber {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Every note a reader must see next to the numbers: design notes first, then the optimiser's. */
+export function fitMessages(fit: GlmmFit): string[] {
+  return [...designMessages(fit.design), ...fit.convergence.messages];
+}
+
+/** The `--json` object of a fit. */
+export function fitToJson(fit: GlmmFit): FitJson {
+  const c = fit.convergence;
+  return {
+    converged: c.converged,
+    formula: fit.design.formula,
+    logLik: jsonNumber(fit.logLik),
+    deviance: jsonNumber(fit.deviance),
+    aic: jsonNumber(fit.aic),
+    bic: jsonNumber(fit.bic),
+    nobs: fit.nobs,
+    ngroups: { ...fit.ngroups },
+    fixef: fit.design.fixed.names.map((term, j) => ({ term, estimate: jsonNumber(fit.beta[j]), se: jsonNumber(fit.se[j]) })),
+    seMethod: fit.seMethod,
+    varcorr: fit.varcorr.map((b) => ({
+      group: b.group,
+      terms: [...b.terms],
+      sd: b.sd.map(jsonNumber),
+      corr: b.corr.map((row) => row.map(jsonNumber)),
+    })),
+    diagnostics: {
+      maxAbsGradient: jsonNumber(c.maxAbsGradient),
+      maxAbsScaledGradient: jsonNumber(c.maxAbsScaledGradient),
+      minHessianEigenvalue: jsonNumber(c.minHessianEigenvalue),
+      singular: c.singular,
+      iterations: c.iterations,
+      functionEvaluations: c.functionEvaluations,
+      optimizer: c.optimizer,
+    },
+    dropped: { rows: fit.design.missing?.dropped ?? 0, columns: fit.design.fixed.dropped.map((d) => ({ ...d })) },
+    messages: fitMessages(fit),
+    elapsedSeconds: jsonNumber(fit.elapsedSeconds),
+  };
+}

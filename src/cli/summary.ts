@@ -1,0 +1,161 @@
+/**
+ * A readable summary of a fit in the layout of lme4's `summary(glmer(...))`: the information criteria,
+ * the random-effects table (Variance, Std.Dev., Corr), the numbers of observations and groups, the
+ * fixed-effects table with Wald z tests, and the convergence report. A fit that did not converge says
+ * so in a banner at the top and again at the bottom, with max|grad| and the smallest Hessian eigenvalue.
+ *
+ * Wald test per coefficient: z = estimate / SE, Pr(>|z|) = 2 Phi(-|z|) (normal reference, as lme4).
+ */
+import type { GlmmFit } from "../glmm/types";
+import { fitMessages } from "./fitJson";
+import { twoSidedNormalP } from "./normal";
+
+function padLeft(s: string, width: number): string {
+  return s.length >= width ? s : " ".repeat(width - s.length) + s;
+}
+
+function padRight(s: string, width: number): string {
+  return s.length >= width ? s : s + " ".repeat(width - s.length);
+}
+
+/** Lays out rows of cells; columns listed in `leftAligned` are padded on the right, others on the left. */
+function table(rows: readonly (readonly string[])[], leftAligned: readonly number[] = [0]): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, j) => (widths[j] = Math.max(widths[j] ?? 0, cell.length)));
+  return rows.map((row) =>
+    row
+      .map((cell, j) => (leftAligned.includes(j) ? padRight(cell, widths[j]) : padLeft(cell, widths[j])))
+      .join(" ")
+      .trimEnd(),
+  );
+}
+
+/** Fixed decimals so that the smallest non-zero magnitude in the column shows 4 significant digits (2 to 8). */
+function columnDecimals(values: readonly number[]): number {
+  const finite = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
+  if (finite.length === 0) return 4;
+  const smallest = Math.min(...finite);
+  return Math.min(8, Math.max(2, 3 - Math.floor(Math.log10(smallest))));
+}
+
+function fixedNumber(v: number, decimals: number): string {
+  return Number.isFinite(v) ? v.toFixed(decimals) : "NA";
+}
+
+/** R's format.pval style: "< 2e-16" below machine precision, scientific below 1e-4, else 3 digits. */
+export function formatPValue(p: number): string {
+  if (!Number.isFinite(p)) return "NA";
+  if (p < 2.2e-16) return "< 2e-16";
+  if (p < 1e-4) return p.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2"); // R writes 9.39e-08
+  return p.toPrecision(3);
+}
+
+/** R's significance stars. */
+export function significanceStars(p: number): string {
+  if (!Number.isFinite(p)) return "";
+  return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
+}
+
+function significant(v: number, digits: number): string {
+  if (!Number.isFinite(v)) return "NA";
+  if (v === 0) return "0";
+  const s = v.toPrecision(digits);
+  return s.includes("e") ? s : String(Number(s));
+}
+
+function convergenceLines(fit: GlmmFit): string[] {
+  const c = fit.convergence;
+  const detail =
+    `max|grad| = ${significant(c.maxAbsGradient, 3)}, max|scaled grad| = ${significant(c.maxAbsScaledGradient, 3)}, ` +
+    `smallest Hessian eigenvalue = ${significant(c.minHessianEigenvalue, 4)}`;
+  const lines = [
+    c.converged
+      ? `Convergence: converged (${c.optimizer}, ${c.iterations} iterations, ${c.functionEvaluations} function evaluations)`
+      : `Convergence: *** NOT CONVERGED *** (${c.optimizer}, ${c.iterations} iterations, ${c.functionEvaluations} function evaluations)`,
+    `  ${detail}`,
+  ];
+  if (c.singular) lines.push("  boundary (singular) fit: a variance component is estimated at (or near) zero");
+  return lines;
+}
+
+function notConvergedBanner(fit: GlmmFit): string[] {
+  const c = fit.convergence;
+  return [
+    "*** WARNING: THIS FIT DID NOT CONVERGE; the estimates below are not a reliable maximum. ***",
+    `*** max|grad| = ${significant(c.maxAbsGradient, 3)}, smallest Hessian eigenvalue = ${significant(c.minHessianEigenvalue, 4)} ***`,
+    "",
+  ];
+}
+
+function randomEffectsLines(fit: GlmmFit): string[] {
+  const rows: string[][] = [["Groups", "Name", "Variance", "Std.Dev.", ...(fit.varcorr.some((b) => b.terms.length > 1) ? ["Corr"] : [])]];
+  const withCorr = rows[0].length === 5;
+  const sds = fit.varcorr.flatMap((b) => b.sd);
+  const dVar = columnDecimals(sds.map((sd) => sd * sd));
+  const dSd = columnDecimals(sds);
+  for (const b of fit.varcorr) {
+    b.terms.forEach((term, t) => {
+      const sd = b.sd[t];
+      const row = [t === 0 ? b.group : "", term, fixedNumber(sd * sd, dVar), fixedNumber(sd, dSd)];
+      if (withCorr) {
+        // Lower triangle of the correlation matrix: row t shows corr(t, 0..t-1).
+        const corr = b.corr[t].slice(0, t).map((r) => (Number.isFinite(r) ? r.toFixed(2) : "NA"));
+        row.push(corr.join(" "));
+      }
+      rows.push(row);
+    });
+  }
+  return table(rows, [0, 1, 2, 3, ...(withCorr ? [4] : [])]).map((l) => ` ${l}`);
+}
+
+function fixedEffectsLines(fit: GlmmFit): string[] {
+  const names = fit.design.fixed.names;
+  const estimates = Array.from(fit.beta);
+  const ses = Array.from(fit.se);
+  // Estimate and Std. Error share one format, as R's printCoefmat formats them together.
+  const dEst = columnDecimals([...estimates, ...ses]);
+  const dSe = dEst;
+  const rows: string[][] = [["", "Estimate", "Std. Error", "z value", "Pr(>|z|)", ""]];
+  names.forEach((name, j) => {
+    const z = estimates[j] / ses[j];
+    const p = twoSidedNormalP(z);
+    rows.push([name, fixedNumber(estimates[j], dEst), fixedNumber(ses[j], dSe), fixedNumber(z, 3), formatPValue(p), significanceStars(p)]);
+  });
+  return [
+    ...table(rows, [0, 5]),
+    "---",
+    "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1",
+  ];
+}
+
+/** The whole summary as text (lines joined by "\n", ending in a newline). `data` names the data source. */
+export function formatSummary(fit: GlmmFit, data?: string): string {
+  const c = fit.convergence;
+  const lines: string[] = [];
+  if (!c.converged) lines.push(...notConvergedBanner(fit));
+  lines.push(
+    "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation)",
+    " Family: binomial  ( logit )",
+    `Formula: ${fit.design.formula}`,
+  );
+  if (data !== undefined) lines.push(`   Data: ${data}`);
+  lines.push("");
+  const ic = [
+    ["AIC", "BIC", "logLik", "deviance", "df.resid"],
+    [fit.aic, fit.bic, fit.logLik, fit.deviance].map((v) => fixedNumber(v, 1)).concat(String(fit.nobs - fit.df)),
+  ];
+  lines.push(...table(ic, []).map((l) => ` ${l}`), "");
+  lines.push("Random effects:", ...randomEffectsLines(fit));
+  const groups = Object.entries(fit.ngroups)
+    .map(([g, k]) => `${g}, ${k}`)
+    .join("; ");
+  lines.push(`Number of obs: ${fit.nobs}, groups:  ${groups}`, "");
+  lines.push("Fixed effects:", ...fixedEffectsLines(fit));
+  lines.push(`(standard errors: ${fit.seMethod})`, "");
+  const messages = fitMessages(fit);
+  if (messages.length > 0) lines.push(...messages.map((m) => `Note: ${m}`), "");
+  lines.push(...convergenceLines(fit));
+  if (!c.converged) lines.push("", ...notConvergedBanner(fit).slice(0, 2));
+  lines.push(`Fit time: ${significant(fit.elapsedSeconds, 3)} s`);
+  return lines.join("\n") + "\n";
+}
