@@ -1,0 +1,564 @@
+/**
+ * The synthetic DUO-shaped population: careers of mbo students over schooljaar 2015-2021, built so that
+ * the workspace's own selections (bijlage 3a 3.2) find the four analysis frames with the published
+ * covariate distributions (Tabel 1-4) and outcomes from the published model 2 (Tabel 5-8).
+ *
+ * Order of construction (each step is a function below):
+ *  1. schooljaar 2019: the students of doorstroom 2020 (diploma in 2019) and vsv 2020 (startpopulatie,
+ *     no diploma) are drawn from IPF-fitted tables (frameDraw.ts), placed in locations, and get their
+ *     outcomes from model 2.
+ *  2. schooljaar 2020: the careers continue. Students still enrolled (vsv 2020 non-leavers, doorstroom
+ *     2020 students who went up a level) are raked into doorstroom 2021 (diploma in 2020) and vsv 2021
+ *     (still without startkwalificatie) so that they fill a fixed share of each 2021 frame with the
+ *     published margins; new students fill the remaining gap of every margin (IPF on the gap).
+ *  3. schooljaar 2021: what the 2021 outcomes imply (enrolled at a higher level, in hbo, left), plus a
+ *     new intake.
+ *  4. schooljaar 2015-2018: the earlier years of every career (same programme, lower-level diplomas
+ *     for some), plus students whose whole career lies before 2019.
+ *  5. records the selections must remove: examenkandidaten, missing migration background, ages outside
+ *     14-25, unknown location.
+ */
+import { DIM, DIM_NAMES, DIM_SIZES, FRAMES, LEERWEG_EX, type FrameKey } from "./coding";
+import { allocRecords, concatRecords, drawCito, drawRecords, recordMargins, type FrameRecords } from "./frameDraw";
+import { rakeSelection } from "./ipf";
+import { drawLatentEffects, drawOutcomes, scaleEffects, type OutcomeReport, type RandomEffects } from "./outcomes";
+import { Population, FIRST_YEAR } from "./population";
+import { Xoshiro128 } from "./prng";
+import { locationCdf, makeCreboTable, makeSchools, sectorOf, type CreboTable, type Schools } from "./schools";
+import { frameTargets, modelTruths, type FrameTarget, type ModelTruth } from "./targets";
+
+export interface GenerateOptions {
+  readonly seed: number;
+  /** Multiplies the number of students (1 = the real population size). */
+  readonly scale: number;
+  readonly onProgress?: (message: string) => void;
+}
+
+/** The unpublished choices, in one place, each with its reason (copied into truth.json). */
+export const CHOICES = {
+  nInstitutions: { value: 62, reason: "Tabel 5-8: 62 institutions in every model" },
+  nLocations: { value: 585, reason: "the largest published location count (Tabel 8); frames use the first 566/574/581/585 of one fixed order, so each frame has its published count at full scale" },
+  slopeCorrelation: { value: -0.3, reason: "not published. Non-zero so that a fit must estimate it; negative because locations with a higher baseline tend to show smaller background gaps (regression towards a common ceiling/floor)" },
+  yearCorrelation: { value: 0.8, reason: "not published (each year is fitted separately). Location and institution effects of one outcome are correlated 0.8 between 2020 and 2021, as schools are stable over a year" },
+  continuingShareDoorstroom2021: { value: 0.72, reason: "share of doorstroom 2021 (diploma in 2020) drawn from students already enrolled in 2019; the rest enter in 2020 or were older than 21 in 2019" },
+  continuingShareVsv2021: { value: 0.62, reason: "share of vsv 2021 drawn from students enrolled in 2019; the rest is the 2020 intake" },
+  startpopulatieExcludesDiplomaYear: { value: true, reason: "a student who obtains a diploma in schooljaar t is not in the startpopulatie of jaar t + 1 here, so the doorstroom and vsv frames of one year are disjoint and each can be drawn to its own published margins. In DUO's real definition students without a startkwalificatie on 1 October are in it, whatever happens later in the year" },
+  startpopulatieAge: { value: 21, reason: "Tabel 3-4 ages run 0-7 (14-21): DUO's startpopulatie holds students younger than 22 (3a 2.3: older than 22 is no vsv)" },
+  exceptionLeavers: { value: "students of vsv 2020 who neither become vsv'er nor stay (raking share not needed in vsv 2021) leave mbo without counting as vsv (DUO's exceptions: abroad, newcomer, level-1 diploma with work; 30 % of level-4 leavers go to hbo)", reason: "keeps the vsv 2021 margins reachable" },
+  doorstroomMechanics: { value: "doorstroom = 1: level 4 -> hbo next year; level 1-3 -> the next level in the same institution and location (level 2 -> 4 for 20 %). doorstroom = 0: 85 % leave, 15 % (levels 2-4) re-enrol at the same level", reason: "3a 2.3: enrolled at a higher level, mbo or hbo, in t + 1" },
+  excludedRecords: { value: "per schooljaar 2019 and 2020: examenkandidaten 2 %, missing migration background 0.5 %, aged 26-34 with a diploma 1.5 %, aged 13 0.1 %, unknown location 0.3 % (shares of the frame sizes)", reason: "so that every selection of 3a 3.2 removes records" },
+  populationSize: { value: 1_360_000, reason: "about 1.36 million students over 2015-2021 (issue 2); students whose career lies wholly in 2015-2018 fill the total" },
+} as const;
+
+export interface FrameDiagnostics {
+  readonly n: number;
+  readonly continuing: number;
+  readonly drawnNew: number;
+  /** Students by which the continuing ones overfilled a category (the gap could not absorb it). */
+  readonly overfill: Readonly<Record<string, number>>;
+  readonly outcome: OutcomeReport;
+  readonly ipfError: number;
+}
+
+export interface GeneratedPopulation {
+  readonly pop: Population;
+  readonly schools: Schools;
+  readonly crebos: CreboTable;
+  readonly frames: Readonly<Record<FrameKey, FrameRecords>>;
+  readonly targets: Readonly<Record<FrameKey, FrameTarget>>;
+  readonly truths: Readonly<Record<FrameKey, ModelTruth>>;
+  readonly effects: Readonly<Record<FrameKey, RandomEffects>>;
+  readonly diagnostics: Readonly<Record<FrameKey, FrameDiagnostics>>;
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+const STREAM = { schools: 1, frames2019: 2, effects: 3, outcomes: 4, careers2020: 5, frames2020: 6, careers2021: 7, backfill: 8, extras: 9, filler: 10 };
+
+/** Published counts times the scale, at least 1. */
+function scaled(n: number, scale: number): number {
+  return Math.max(1, Math.round(n * scale));
+}
+
+function countsFromShares(target: FrameTarget, n: number): Float64Array[] {
+  return DIM_NAMES.map((d) => Float64Array.from(target.margins[d], (p) => p * n));
+}
+
+export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
+  const { seed, scale } = opts;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale must be a positive number, got ${scale}`);
+  if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+  const progress = opts.onProgress ?? (() => undefined);
+  const targets = frameTargets();
+  const truths = modelTruths();
+  const schools = makeSchools(new Xoshiro128(seed, STREAM.schools), CHOICES.nInstitutions.value, CHOICES.nLocations.value);
+  const crebos = makeCreboTable();
+  const pop = new Population(Math.ceil(CHOICES.populationSize.value * scale * 1.1) + 1000);
+  const N = {} as Record<FrameKey, number>;
+  for (const k of Object.keys(FRAMES) as FrameKey[]) N[k] = scaled(targets[k].n, scale);
+
+  // Random effects: one latent draw per outcome, shared by its two years (correlated), scaled per year.
+  const rngFx = new Xoshiro128(seed, STREAM.effects);
+  const effects = {} as Record<FrameKey, RandomEffects>;
+  for (const outcome of ["doorstroom", "vsv"] as const) {
+    const z = drawLatentEffects(rngFx, schools.nLocations, schools.nInstitutions, CHOICES.yearCorrelation.value);
+    for (const year of [2020, 2021] as const) {
+      const key = `${outcome}${year}` as FrameKey;
+      const tr = truths[key];
+      effects[key] = scaleEffects(
+        year === 2020 ? z.loc2020 : z.loc2021,
+        year === 2020 ? z.inst2020 : z.inst2021,
+        tr.locationSd,
+        tr.slopeSd,
+        CHOICES.slopeCorrelation.value,
+        tr.institutionSd,
+      );
+    }
+  }
+  const locPool = (key: FrameKey): [Float64Array, Float64Array] => {
+    const k = Math.min(truths[key].publishedLocations, schools.nLocations);
+    return [locationCdf(schools, k, false), locationCdf(schools, k, true)];
+  };
+  const rngOut = new Xoshiro128(seed, STREAM.outcomes);
+  const frames = {} as Record<FrameKey, FrameRecords>;
+  const diagnostics = {} as Record<FrameKey, FrameDiagnostics>;
+
+  // ---- 1. schooljaar 2019 -------------------------------------------------------------------------
+  const rng19 = new Xoshiro128(seed, STREAM.frames2019);
+  for (const key of ["doorstroom2020", "vsv2020"] as const) {
+    const tg = targets[key];
+    const { records, report } = drawRecords(rng19, 2019, N[key], countsFromShares(tg, N[key]));
+    drawCito(rng19, records, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+    placeInLocations(rng19, records, 0, locPool(key));
+    const outcome = drawOutcomes(rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate);
+    frames[key] = records;
+    diagnostics[key] = { n: records.n, continuing: 0, drawnNew: records.n, overfill: {}, outcome, ipfError: report.ipfError };
+    for (let r = 0; r < records.n; r++) {
+      const i = pop.add();
+      records.student[r] = i;
+      setTimeInvariant(pop, i, records, r);
+      const niveau = records.dims[DIM.niveau][r] + 1;
+      const crebo = crebos.pick(rng19, niveau, records.dims[DIM.sector][r]);
+      pop.enrol(i, 2019, crebo, schools.institutionOf[records.loc[r]], records.loc[r], records.dims[DIM.leerweg][r], 14 + records.dims[DIM.leeftijd][r]);
+      if (key === "doorstroom2020") pop.setDiploma(i, 2019, niveau);
+      else pop.vsvNew[pop.slot(i, 2019)] = records.y[r];
+    }
+    progress(`schooljaar 2019: ${key} ${records.n} students`);
+  }
+
+  // ---- 2. schooljaar 2020 -------------------------------------------------------------------------
+  const rng20 = new Xoshiro128(seed, STREAM.careers2020);
+  const d20 = frames.doorstroom2020;
+  const v20 = frames.vsv2020;
+  // Candidates for doorstroom 2021 (diploma in 2020) among students enrolled in 2019 and still in 2020.
+  const candA = allocRecords(v20.n + d20.n);
+  const origin = new Uint8Array(candA.n); // 0 = vsv 2020 stayer, 1 = level-1 doorstroomer, 2 = level 2-3 doorstroomer
+  let nA = 0;
+  const copyRecord = (from: FrameRecords, r: number, to: FrameRecords, q: number): void => {
+    for (let d = 0; d < DIM_SIZES.length; d++) to.dims[d][q] = from.dims[d][r];
+    to.cito[q] = from.cito[r];
+    to.toetsScore[q] = from.toetsScore[r];
+    to.toetsJaar[q] = from.toetsJaar[r];
+    to.student[q] = from.student[r];
+    to.loc[q] = from.loc[r];
+  };
+  for (let r = 0; r < v20.n; r++) {
+    if (v20.y[r] === 1) continue; // new vsv'er: not enrolled in 2020
+    copyRecord(v20, r, candA, nA);
+    candA.dims[DIM.leeftijd][nA]++;
+    origin[nA++] = 0;
+  }
+  for (let r = 0; r < d20.n; r++) {
+    const i = d20.student[r];
+    const niv = d20.dims[DIM.niveau][r];
+    if (d20.y[r] === 1) {
+      if (niv === 3) {
+        pop.ho[pop.slot(i, 2020)] = 1;
+        if (rng20.uniform() < 0.85) pop.ho[pop.slot(i, 2021)] = 1;
+        continue;
+      }
+      const up = niv === 1 && rng20.uniform() < 0.2 ? 2 : 1;
+      if (d20.dims[DIM.leeftijd][r] >= 11) {
+        // 26 in 2020: enrolled at the higher level, but too old for any 2021 frame.
+        const l = d20.loc[r];
+        const sec = niv === 0 ? drawCategory(rng20, targets.vsv2021.margins.sector) : d20.dims[DIM.sector][r];
+        pop.enrol(i, 2020, crebos.pick(rng20, niv + up + 1, sec), schools.institutionOf[l], l, d20.dims[DIM.leerweg][r], 26);
+        continue;
+      }
+      copyRecord(d20, r, candA, nA);
+      candA.dims[DIM.niveau][nA] = niv + up;
+      if (niv === 0) candA.dims[DIM.sector][nA] = drawCategory(rng20, targets.vsv2021.margins.sector);
+      candA.dims[DIM.leeftijd][nA]++;
+      origin[nA++] = niv === 0 ? 1 : 2;
+    } else if (niv >= 1 && rng20.uniform() < 0.15) {
+      const i2 = d20.student[r];
+      const c = crebos.sibling(rng20, pop.crebo[pop.slot(i2, 2019)]);
+      const l = d20.loc[r];
+      pop.enrol(i2, 2020, c, schools.institutionOf[l], l, d20.dims[DIM.leerweg][r], 15 + d20.dims[DIM.leeftijd][r]);
+    }
+  }
+  candA.n = nA;
+  // Rake the candidates into doorstroom 2021 (a fixed share of its published margins).
+  const tD21 = targets.doorstroom2021;
+  const nD21cont = CHOICES.continuingShareDoorstroom2021.value * N.doorstroom2021;
+  const pD = rakeSelection(
+    candA.dims.map((c) => c.subarray(0, nA)),
+    nA,
+    countsFromShares(tD21, nD21cont),
+    25,
+  );
+  const inD21 = new Uint8Array(nA);
+  for (let q = 0; q < nA; q++) inD21[q] = rng20.uniform() < pD[q] ? 1 : 0;
+  // Candidates for vsv 2021: vsv 2020 stayers not in doorstroom 2021 and at most 21 in 2020; level-1
+  // doorstroomers (no startkwalificatie yet) are in it whenever they are young enough.
+  const forced: number[] = [];
+  const candB: number[] = [];
+  for (let q = 0; q < nA; q++) {
+    if (inD21[q]) continue;
+    if (candA.dims[DIM.leeftijd][q] > 7) continue;
+    if (origin[q] === 1) forced.push(q);
+    else if (origin[q] === 0) candB.push(q);
+  }
+  const tV21 = targets.vsv2021;
+  const nV21cont = CHOICES.continuingShareVsv2021.value * N.vsv2021;
+  const vTargets = countsFromShares(tV21, nV21cont);
+  for (const q of forced) for (let d = 0; d < DIM_SIZES.length; d++) vTargets[d][candA.dims[d][q]] -= 1;
+  for (const t of vTargets) for (let c = 0; c < t.length; c++) t[c] = Math.max(0, t[c]);
+  const candBRec = allocRecords(candB.length);
+  candB.forEach((q, k) => copyRecord(candA, q, candBRec, k));
+  const pV = rakeSelection(candBRec.dims, candB.length, vTargets, 25);
+  const inV21 = new Uint8Array(nA);
+  for (const q of forced) inV21[q] = 1;
+  candB.forEach((q, k) => (inV21[q] = rng20.uniform() < pV[k] ? 1 : 0));
+  // Enrolment in 2020 of every candidate, by destination.
+  let exceptionLeavers = 0;
+  for (let q = 0; q < nA; q++) {
+    const i = candA.student[q];
+    const niveau = candA.dims[DIM.niveau][q] + 1;
+    const l = candA.loc[q];
+    const age = 14 + candA.dims[DIM.leeftijd][q];
+    const prev = pop.crebo[pop.slot(i, 2019)];
+    const crebo = origin[q] === 0 ? prev : crebos.pick(rng20, niveau, candA.dims[DIM.sector][q]);
+    if (origin[q] === 0 && !inD21[q] && !inV21[q] && age <= 21) {
+      // Leaves mbo without becoming vsv'er (an exception of DUO's definition, or to hbo).
+      exceptionLeavers++;
+      if (niveau === 4 && rng20.uniform() < 0.3) pop.ho[pop.slot(i, 2020)] = 1;
+      continue;
+    }
+    pop.enrol(i, 2020, crebo, schools.institutionOf[l], l, candA.dims[DIM.leerweg][q], age);
+    if (inD21[q]) pop.setDiploma(i, 2020, niveau);
+  }
+  // Frames of 2020 = continuing + new students filling each margin's remaining gap.
+  const rngF20 = new Xoshiro128(seed, STREAM.frames2020);
+  for (const key of ["doorstroom2021", "vsv2021"] as const) {
+    const tg = targets[key];
+    const sel = key === "doorstroom2021" ? inD21 : inV21;
+    const idx: number[] = [];
+    for (let q = 0; q < nA; q++) if (sel[q]) idx.push(q);
+    const cont = allocRecords(idx.length);
+    idx.forEach((q, k) => copyRecord(candA, q, cont, k));
+    const nNew = Math.max(0, N[key] - cont.n);
+    const have = recordMargins(cont);
+    const want = countsFromShares(tg, N[key]);
+    const overfill: Record<string, number> = {};
+    const gap = want.map((w, d) => {
+      const g = new Float64Array(w.length);
+      let over = 0;
+      for (let c = 0; c < w.length; c++) {
+        g[c] = Math.max(0, w[c] - have[d][c]);
+        over += Math.max(0, have[d][c] - w[c]);
+      }
+      overfill[DIM_NAMES[d]] = Math.round(over);
+      const s = g.reduce((a, b) => a + b, 0);
+      if (s > 0) for (let c = 0; c < g.length; c++) g[c] *= nNew / s;
+      return g;
+    });
+    const { records: fresh, report } = drawRecords(rngF20, 2020, nNew, gap);
+    drawCito(rngF20, fresh, 0, 2020, tg.citoObservedMean, tg.citoObservedSd);
+    placeInLocations(rngF20, fresh, 0, locPool(key));
+    for (let r = 0; r < fresh.n; r++) {
+      const i = pop.add();
+      fresh.student[r] = i;
+      setTimeInvariant(pop, i, fresh, r);
+      const niveau = fresh.dims[DIM.niveau][r] + 1;
+      const crebo = crebos.pick(rngF20, niveau, fresh.dims[DIM.sector][r]);
+      const inst = schools.institutionOf[fresh.loc[r]];
+      const age = 14 + fresh.dims[DIM.leeftijd][r];
+      pop.enrol(i, 2020, crebo, inst, fresh.loc[r], fresh.dims[DIM.leerweg][r], age);
+      if (key === "doorstroom2021") {
+        pop.setDiploma(i, 2020, niveau);
+        // Older diploma students were enrolled in 2019 too (then 22 or older: not in the startpopulatie).
+        if (age >= 23) pop.enrol(i, 2019, crebo, inst, fresh.loc[r], fresh.dims[DIM.leerweg][r], age - 1);
+      }
+    }
+    const all = concatRecords(cont, fresh);
+    const outcome = drawOutcomes(rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate);
+    frames[key] = all;
+    diagnostics[key] = { n: all.n, continuing: cont.n, drawnNew: fresh.n, overfill, outcome, ipfError: report.ipfError };
+    if (key === "vsv2021") for (let r = 0; r < all.n; r++) pop.vsvNew[pop.slot(all.student[r], 2020)] = all.y[r];
+    progress(`schooljaar 2020: ${key} ${all.n} students (${cont.n} continuing, ${fresh.n} new)`);
+  }
+
+  // ---- 3. schooljaar 2021 -------------------------------------------------------------------------
+  const rng21 = new Xoshiro128(seed, STREAM.careers2021);
+  const d21 = frames.doorstroom2021;
+  for (let r = 0; r < d21.n; r++) {
+    const i = d21.student[r];
+    const s20 = pop.slot(i, 2020);
+    const niv = d21.dims[DIM.niveau][r] + 1;
+    const l = pop.locatie[s20];
+    if (d21.y[r] === 1) {
+      if (niv === 4) pop.ho[pop.slot(i, 2021)] = 1;
+      else {
+        const up = niv === 2 && rng21.uniform() < 0.2 ? 2 : 1;
+        const c = crebos.pick(rng21, niv + up, d21.dims[DIM.sector][r] === 3 && niv === 1 ? drawCategory(rng21, targets.vsv2021.margins.sector) : d21.dims[DIM.sector][r]);
+        pop.enrol(i, 2021, c, pop.instelling[s20], l, pop.leerweg[s20], pop.leeftijd[s20] + 1);
+      }
+    } else if (niv >= 2 && rng21.uniform() < 0.15) {
+      pop.enrol(i, 2021, crebos.sibling(rng21, pop.crebo[s20]), pop.instelling[s20], l, pop.leerweg[s20], pop.leeftijd[s20] + 1);
+    }
+  }
+  const v21 = frames.vsv2021;
+  for (let r = 0; r < v21.n; r++) {
+    if (v21.y[r] === 1) continue;
+    const i = v21.student[r];
+    const s20 = pop.slot(i, 2020);
+    pop.enrol(i, 2021, pop.crebo[s20], pop.instelling[s20], pop.locatie[s20], pop.leerweg[s20], pop.leeftijd[s20] + 1);
+    const niv = v21.dims[DIM.niveau][r] + 1;
+    if (rng21.uniform() < [0.6, 0.4, 0.3, 0.25][niv - 1]) pop.setDiploma(i, 2021, niv);
+  }
+  // Students enrolled in 2020 outside the 2021 frames (same-level re-enrolment, level-up without diploma,
+  // aged 22) mostly continue in 2021.
+  const inFrame21 = new Uint8Array(pop.n);
+  for (const r of [d21, v21]) for (let k = 0; k < r.n; k++) inFrame21[r.student[k]] = 1;
+  for (let i = 0; i < pop.n; i++) {
+    if (inFrame21[i] || !pop.enrolled(i, 2020)) continue;
+    if (rng21.uniform() < 0.65) {
+      const s20 = pop.slot(i, 2020);
+      pop.enrol(i, 2021, pop.crebo[s20], pop.instelling[s20], pop.locatie[s20], pop.leerweg[s20], pop.leeftijd[s20] + 1);
+    }
+  }
+  // The 2021 intake: first-year students drawn like the new students of vsv 2021.
+  const nIntake = Math.round(0.36 * N.vsv2021);
+  const intake = drawRecords(rng21, 2021, nIntake, intakeMargins(targets.vsv2021, nIntake)).records;
+  drawCito(rng21, intake, 0, 2021, targets.vsv2021.citoObservedMean, targets.vsv2021.citoObservedSd);
+  placeInLocations(rng21, intake, 0, locPool("vsv2021"));
+  for (let r = 0; r < intake.n; r++) {
+    const i = pop.add();
+    setTimeInvariant(pop, i, intake, r);
+    const c = crebos.pick(rng21, intake.dims[DIM.niveau][r] + 1, intake.dims[DIM.sector][r]);
+    pop.enrol(i, 2021, c, schools.institutionOf[intake.loc[r]], intake.loc[r], intake.dims[DIM.leerweg][r], 14 + intake.dims[DIM.leeftijd][r]);
+  }
+  progress(`schooljaar 2021: intake ${nIntake}`);
+
+  // ---- 4. schooljaar 2015-2018 --------------------------------------------------------------------
+  const rngB = new Xoshiro128(seed, STREAM.backfill);
+  const nCareers = pop.n;
+  for (let i = 0; i < nCareers; i++) backfill(rngB, pop, crebos, i);
+  // ---- 5. records the selections remove -----------------------------------------------------------
+  const rngX = new Xoshiro128(seed, STREAM.extras);
+  const excluded = addExcludedRecords(rngX, pop, crebos, schools, targets, N);
+  // ---- 4b. careers wholly before 2019 -------------------------------------------------------------
+  const rngFill = new Xoshiro128(seed, STREAM.filler);
+  const nFill = Math.max(0, Math.round(CHOICES.populationSize.value * scale) - pop.n);
+  addEarlierCareers(rngFill, pop, crebos, schools, targets.vsv2020, nFill);
+  progress(`careers: ${pop.n} students in total`);
+
+  return {
+    pop,
+    schools,
+    crebos,
+    frames,
+    targets,
+    truths,
+    effects,
+    diagnostics,
+    counts: { students: pop.n, exceptionLeavers, intake2021: nIntake, earlierCareers: nFill, ...excluded },
+  };
+}
+
+function drawCategory(rng: Xoshiro128, p: Float64Array): number {
+  let u = rng.uniform();
+  for (let c = 0; c < p.length; c++) {
+    u -= p[c];
+    if (u < 0) return c;
+  }
+  return p.length - 1;
+}
+
+function setTimeInvariant(pop: Population, i: number, rec: FrameRecords, r: number): void {
+  pop.geslacht[i] = rec.dims[DIM.geslacht][r];
+  pop.migratie[i] = rec.dims[DIM.migratie][r];
+  pop.ouders[i] = rec.dims[DIM.ouders][r];
+  pop.toetsScore[i] = rec.toetsScore[r];
+  pop.toetsJaar[i] = rec.toetsJaar[r];
+}
+
+function placeInLocations(rng: Xoshiro128, rec: FrameRecords, from: number, cdfs: [Float64Array, Float64Array]): void {
+  const mig = rec.dims[DIM.migratie];
+  for (let r = from; r < rec.n; r++) rec.loc[r] = rng.categorical(cdfs[mig[r] === 1 ? 1 : 0]);
+}
+
+/** Margins of a first-year intake: the vsv 2021 margins with ages concentrated at 15-17. */
+function intakeMargins(tg: FrameTarget, n: number): Float64Array[] {
+  return DIM_NAMES.map((d) => {
+    if (d === "leeftijd") return Float64Array.from([0.1, 0.3, 0.3, 0.15, 0.08, 0.04, 0.02, 0.01, 0, 0, 0, 0], (p) => p * n);
+    return Float64Array.from(tg.margins[d], (p) => p * n);
+  });
+}
+
+/** Programme length in years before the diploma year, by level (1-4). */
+function programmeYears(rng: Xoshiro128, niveau: number): number {
+  const u = rng.uniform();
+  switch (niveau) {
+    case 1:
+      return 1;
+    case 2:
+      return u < 0.7 ? 2 : 1;
+    case 3:
+      return u < 0.6 ? 3 : 2;
+    default:
+      return u < 0.5 ? 3 : u < 0.9 ? 4 : 2;
+  }
+}
+
+/**
+ * Earlier years of a career that is enrolled from some year in 2019-2021: the same programme back to its
+ * start (a diploma student: its whole length; a non-diploma student: a random part), not before age 15
+ * or 2015; for 25 % of diploma students at level 2+, a lower-level diploma just before (doorstroom).
+ */
+function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number): void {
+  let first = -1;
+  for (let y = 2019; y <= 2021; y++) {
+    if (pop.enrolled(i, y)) {
+      first = y;
+      break;
+    }
+  }
+  // Only careers enrolled in 2019 reach back: one that starts in 2020 or 2021 is a first-year student
+  // there (enrolling it in 2019 would change the 2019 frames).
+  if (first !== 2019) return;
+  const s = pop.slot(i, first);
+  const crebo = pop.crebo[s];
+  const inst = pop.instelling[s];
+  const lw = pop.leerweg[s];
+  const age = pop.leeftijd[s];
+  const niveau = crebos.niveau[crebo];
+  let diplomaYear = -1;
+  for (let y = first; y <= 2020; y++) if (pop.diploma[pop.slot(i, y)]) diplomaYear = y;
+  const total = diplomaYear >= 0 ? programmeYears(rng, niveau) : 1 + rng.int(Math.min(niveau, 4));
+  // Years already enrolled in this programme from `first` on.
+  const before = Math.max(0, total - (diplomaYear >= 0 ? diplomaYear - first + 1 : 1));
+  let y = first - 1;
+  let a = age - 1;
+  for (let k = 0; k < before && y >= FIRST_YEAR && a >= 15; k++, y--, a--) {
+    pop.enrol(i, y, crebo, inst, -1, lw, a);
+  }
+  // An earlier lower-level diploma is a startkwalificatie (level 2+): never for a student who must be in
+  // the 2019 startpopulatie (no diploma in 2019, at most 21).
+  const inStart2019 = !pop.diploma[s] && age <= 21;
+  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < 0.25) {
+    const lower = niveau === 2 ? crebos.pick(rng, 1, 3) : crebos.pick(rng, niveau - 1, sectorOf(crebos, crebo));
+    const len = niveau === 2 ? 1 : 1 + rng.int(2);
+    pop.setDiploma(i, y, niveau - 1);
+    for (let k = 0; k < len && y >= FIRST_YEAR && a >= 15; k++, y--, a--) {
+      pop.enrol(i, y, lower, inst, -1, lw, a);
+    }
+  }
+}
+
+
+
+/** Records that the selections of 3a 3.2 must remove, enrolled in 2019 or 2020 only. */
+function addExcludedRecords(
+  rng: Xoshiro128,
+  pop: Population,
+  crebos: CreboTable,
+  schools: Schools,
+  targets: Readonly<Record<FrameKey, FrameTarget>>,
+  N: Readonly<Record<FrameKey, number>>,
+): Record<string, number> {
+  const counts = { examenkandidaten: 0, missingMigration: 0, tooOld: 0, tooYoung: 0, unknownLocation: 0 };
+  for (const t of [2019, 2020] as const) {
+    const base = t === 2019 ? N.doorstroom2020 + N.vsv2020 : N.doorstroom2021 + N.vsv2021;
+    const tg = t === 2019 ? targets.vsv2020 : targets.vsv2021;
+    const cdf = locationCdf(schools, schools.nLocations, false);
+    const one = (kind: keyof typeof counts): void => {
+      const i = pop.add();
+      pop.geslacht[i] = drawCategory(rng, tg.margins.geslacht);
+      pop.migratie[i] = kind === "missingMigration" ? -1 : drawCategory(rng, tg.margins.migratie);
+      pop.ouders[i] = drawCategory(rng, tg.margins.ouders);
+      pop.toetsScore[i] = -1;
+      pop.toetsJaar[i] = 0;
+      const niveau = drawCategory(rng, tg.margins.niveau) + 1;
+      const sector = niveau === 1 ? 3 : drawCategory(rng, tg.margins.sector);
+      const crebo = crebos.pick(rng, niveau, sector);
+      const l = rng.categorical(cdf);
+      let age = 15 + rng.int(7);
+      let leerweg = rng.uniform() < 0.2 ? 1 : 0;
+      let diploma = rng.uniform() < 0.3;
+      if (kind === "examenkandidaten") {
+        leerweg = LEERWEG_EX;
+        age = 18 + rng.int(20);
+        diploma = rng.uniform() < 0.7;
+      } else if (kind === "tooOld") {
+        age = 26 + rng.int(9);
+        diploma = true;
+      } else if (kind === "tooYoung") {
+        age = 13;
+        diploma = false;
+      }
+      pop.enrol(i, t, crebo, schools.institutionOf[l], kind === "unknownLocation" ? -1 : l, leerweg, age);
+      if (diploma) pop.setDiploma(i, t, niveau);
+      counts[kind]++;
+    };
+    const plan: [keyof typeof counts, number][] = [
+      ["examenkandidaten", 0.02],
+      ["missingMigration", 0.005],
+      ["tooOld", 0.015],
+      ["tooYoung", 0.001],
+      ["unknownLocation", 0.003],
+    ];
+    for (const [kind, share] of plan) {
+      const n = Math.round(share * base);
+      for (let k = 0; k < n; k++) one(kind);
+    }
+  }
+  return counts;
+}
+
+/** Students whose whole mbo career lies in 2015-2018 (entering 2012-2018, 1-4 years, then leaving). */
+function addEarlierCareers(
+  rng: Xoshiro128,
+  pop: Population,
+  crebos: CreboTable,
+  schools: Schools,
+  tg: FrameTarget,
+  n: number,
+): void {
+  const cdf = locationCdf(schools, schools.nLocations, false);
+  const cdfNw = locationCdf(schools, schools.nLocations, true);
+  const draws = drawRecords(rng, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n))).records;
+  drawCito(rng, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+  for (let r = 0; r < n; r++) {
+    const i = pop.add();
+    setTimeInvariant(pop, i, draws, r);
+    const niveau = draws.dims[DIM.niveau][r] + 1;
+    const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
+    const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
+    const lw = draws.dims[DIM.leerweg][r];
+    const len = programmeYears(rng, niveau);
+    const last = 2015 + rng.int(4); // 2015..2018
+    // These students are `last - 2019` years older than the 2019 draw suggests at their last year.
+    const ageLast = 14 + draws.dims[DIM.leeftijd][r];
+    const diploma = rng.uniform() < 0.65;
+    for (let k = 0; k < len; k++) {
+      const y = last - k;
+      if (y < FIRST_YEAR || ageLast - k < 15) break;
+      pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
+    }
+    if (diploma && pop.enrolled(i, last)) {
+      pop.setDiploma(i, last, niveau);
+      if (niveau === 4 && rng.uniform() < 0.4) pop.ho[pop.slot(i, last + 1)] = 1;
+    }
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * Outcomes from the published model 2 (Tabel 5-8) as the data-generating process:
+ *
+ *   logit P(y_i = 1) = x_i' beta + b0_l + b1_l * niet_westers_i + v_j,
+ *   (b0_l, b1_l) ~ N(0, [[s0^2, rho s0 s1], [rho s0 s1, s1^2]])   per location l,
+ *   v_j ~ N(0, sI^2)                                               per institution j,
+ *
+ * with location l nested in institution j. The intercept is then recalibrated so that the expected
+ * outcome rate in the frame equals the published rate (the published intercept is conditional on the
+ * published covariate distribution, which the synthetic one matches only in its margins).
+ */
+import { DIM } from "./coding";
+import type { FrameRecords } from "./frameDraw";
+import type { Xoshiro128 } from "./prng";
+
+/** Standard-normal draws behind one outcome's random effects, shared by its two years. */
+export interface LatentEffects {
+  /** Per location: z0 and z1 for 2020 and 2021. */
+  readonly loc2020: Float64Array; // 2 per location
+  readonly loc2021: Float64Array;
+  readonly inst2020: Float64Array;
+  readonly inst2021: Float64Array;
+}
+
+/**
+ * Latent draws with an AR(1)-like link between the years: z_2021 = r z_2020 + sqrt(1 - r^2) e, so a
+ * location that does well in 2020 tends to do well in 2021 (r is an unpublished choice, truth.json).
+ */
+export function drawLatentEffects(rng: Xoshiro128, nLoc: number, nInst: number, r: number): LatentEffects {
+  const c = Math.sqrt(1 - r * r);
+  const loc2020 = new Float64Array(2 * nLoc);
+  const loc2021 = new Float64Array(2 * nLoc);
+  for (let i = 0; i < 2 * nLoc; i++) {
+    loc2020[i] = rng.normal();
+    loc2021[i] = r * loc2020[i] + c * rng.normal();
+  }
+  const inst2020 = new Float64Array(nInst);
+  const inst2021 = new Float64Array(nInst);
+  for (let j = 0; j < nInst; j++) {
+    inst2020[j] = rng.normal();
+    inst2021[j] = r * inst2020[j] + c * rng.normal();
+  }
+  return { loc2020, loc2021, inst2020, inst2021 };
+}
+
+export interface RandomEffects {
+  /** Location intercept b0_l and slope b1_l. */
+  readonly intercept: Float64Array;
+  readonly slope: Float64Array;
+  readonly institution: Float64Array;
+}
+
+/** Scales standard-normal draws to the model's covariance: b0 = s0 z0, b1 = s1 (rho z0 + sqrt(1 - rho^2) z1). */
+export function scaleEffects(
+  z: Float64Array,
+  zInst: Float64Array,
+  s0: number,
+  s1: number,
+  rho: number,
+  sI: number,
+): RandomEffects {
+  const nLoc = z.length / 2;
+  const intercept = new Float64Array(nLoc);
+  const slope = new Float64Array(nLoc);
+  const c = Math.sqrt(1 - rho * rho);
+  for (let l = 0; l < nLoc; l++) {
+    intercept[l] = s0 * z[2 * l];
+    slope[l] = s1 * (rho * z[2 * l] + c * z[2 * l + 1]);
+  }
+  const institution = new Float64Array(zInst.length);
+  for (let j = 0; j < zInst.length; j++) institution[j] = sI * zInst[j];
+  return { intercept, slope, institution };
+}
+
+/**
+ * x_i' beta without the intercept, in the coefficient order of targets.ts COEF_NAMES: migratie
+ * (niet-westers, westers), ouders (hoger, onbekend), vrouw, leeftijd, niveau (1, 2, 4), sector (zorg_sport,
+ * techniek_ict, overig), bbl, cito, cito_missing, citojaar (2010 ... >2014).
+ */
+export function fixedPartWithoutIntercept(rec: FrameRecords, beta: Float64Array): Float64Array {
+  const out = new Float64Array(rec.n);
+  const d = rec.dims;
+  const niveauCoef = [beta[7], beta[8], 0, beta[9]];
+  const sectorCoef = [0, beta[10], beta[11], beta[12]];
+  const citojaarCoef = [0, 0, beta[16], beta[17], beta[18], beta[19], beta[20]];
+  for (let i = 0; i < rec.n; i++) {
+    const mig = d[DIM.migratie][i];
+    const ou = d[DIM.ouders][i];
+    const cc = d[DIM.citocat][i];
+    out[i] =
+      (mig === 1 ? beta[1] : mig === 2 ? beta[2] : 0) +
+      (ou === 1 ? beta[3] : ou === 2 ? beta[4] : 0) +
+      (d[DIM.geslacht][i] === 1 ? beta[5] : 0) +
+      beta[6] * d[DIM.leeftijd][i] +
+      niveauCoef[d[DIM.niveau][i]] +
+      sectorCoef[d[DIM.sector][i]] +
+      (d[DIM.leerweg][i] === 1 ? beta[13] : 0) +
+      beta[14] * rec.cito[i] +
+      (cc === 0 ? beta[15] : 0) +
+      citojaarCoef[cc];
+  }
+  return out;
+}
+
+function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/**
+ * The intercept b such that sum_i sigmoid(b + offset_i) = n * rate (Newton's method on a monotone,
+ * convex-concave function; the derivative is sum_i p_i (1 - p_i)).
+ */
+export function calibrateIntercept(offset: Float64Array, rate: number, start: number): number {
+  let b = start;
+  const target = offset.length * rate;
+  for (let iter = 0; iter < 100; iter++) {
+    let s = 0;
+    let ds = 0;
+    for (let i = 0; i < offset.length; i++) {
+      const p = sigmoid(b + offset[i]);
+      s += p;
+      ds += p * (1 - p);
+    }
+    const step = (s - target) / Math.max(ds, 1e-12);
+    b -= Math.max(-2, Math.min(2, step));
+    if (Math.abs(step) < 1e-10) break;
+  }
+  return b;
+}
+
+export interface OutcomeReport {
+  readonly calibratedIntercept: number;
+  readonly expectedRate: number;
+  readonly realisedRate: number;
+}
+
+/**
+ * Draws y for every record: offset_i = x_i' beta (no intercept) + b0_l + b1_l nw_i + v_j, intercept
+ * calibrated to `rate`, then y_i ~ Bernoulli(sigmoid(intercept + offset_i)).
+ */
+export function drawOutcomes(
+  rng: Xoshiro128,
+  rec: FrameRecords,
+  beta: Float64Array,
+  re: RandomEffects,
+  institutionOf: Int16Array,
+  rate: number,
+): OutcomeReport {
+  const offset = fixedPartWithoutIntercept(rec, beta);
+  const mig = rec.dims[DIM.migratie];
+  for (let i = 0; i < rec.n; i++) {
+    const l = rec.loc[i];
+    offset[i] += re.intercept[l] + (mig[i] === 1 ? re.slope[l] : 0) + re.institution[institutionOf[l]];
+  }
+  const b = rec.n > 0 ? calibrateIntercept(offset, rate, beta[0]) : beta[0];
+  let expected = 0;
+  let realised = 0;
+  for (let i = 0; i < rec.n; i++) {
+    const p = sigmoid(b + offset[i]);
+    expected += p;
+    const y = rng.uniform() < p ? 1 : 0;
+    rec.y[i] = y;
+    realised += y;
+  }
+  return {
+    calibratedIntercept: b,
+    expectedRate: rec.n ? expected / rec.n : Number.NaN,
+    realisedRate: rec.n ? realised / rec.n : Number.NaN,
+  };
+}

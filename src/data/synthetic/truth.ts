@@ -1,0 +1,109 @@
+/**
+ * truth.json: everything a model fit on the synthetic data can be checked against (the data-generating
+ * fixed effects and variance components per outcome and year, the realised location and institution
+ * effects), and every unpublished choice with its reason. No timestamps or paths: the same seed and
+ * scale give a byte-identical file.
+ */
+import { ASSOCIATIONS, TEST_YEAR_OFFSET } from "./associations";
+import { DIM, FRAME_KEYS, FRAMES } from "./coding";
+import { CHOICES, type GeneratedPopulation } from "./generate";
+
+export const TRUTH_FORMAT = "kansen-mbo synthetic truth v1";
+
+function round(x: number, digits = 6): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function buildTruth(g: GeneratedPopulation, seed: number, scale: number): Record<string, unknown> {
+  const frames: Record<string, unknown> = {};
+  for (const key of FRAME_KEYS) {
+    const spec = FRAMES[key];
+    const tr = g.truths[key];
+    const tg = g.targets[key];
+    const dg = g.diagnostics[key];
+    const rec = g.frames[key];
+    const beta = Array.from(tr.beta);
+    beta[0] = dg.outcome.calibratedIntercept;
+    const fixed: Record<string, unknown> = {};
+    tr.names.forEach((name, j) => {
+      fixed[name] = {
+        value: round(beta[j]),
+        published: tr.published[j],
+        ...(tr.derivation[j] ? { derivation: tr.derivation[j] } : {}),
+      };
+    });
+    const readAs = tr.beta[0];
+    (fixed["(Intercept)"] as Record<string, unknown>).derivation =
+      `calibrated so that the expected ${spec.outcome} rate in this frame equals the published ${tg.rate}, ` +
+      `given the synthetic covariates and the realised random effects; published ${tr.published[0]}` +
+      (readAs !== tr.published[0] ? ` (read as ${readAs}: ${tr.derivation[0]})` : "") +
+      `; deviation from the published reading ${round(dg.outcome.calibratedIntercept - readAs, 4)}`;
+    const usedLoc = new Set<number>();
+    const usedInst = new Set<number>();
+    for (let r = 0; r < rec.n; r++) {
+      usedLoc.add(rec.loc[r]);
+      usedInst.add(g.schools.institutionOf[rec.loc[r]]);
+    }
+    const fx = g.effects[key];
+    const locationEffects: Record<string, [number, number]> = {};
+    for (const l of [...usedLoc].sort((a, b) => a - b)) {
+      locationEffects[g.schools.locationCodes[l]] = [round(fx.intercept[l]), round(fx.slope[l])];
+    }
+    const institutionEffects: Record<string, number> = {};
+    for (const j of [...usedInst].sort((a, b) => a - b)) institutionEffects[g.schools.institutionCodes[j]] = round(fx.institution[j]);
+    let nw = 0;
+    for (let r = 0; r < rec.n; r++) if (rec.dims[DIM.migratie][r] === 1) nw++;
+    frames[key] = {
+      outcome: spec.outcome,
+      jaar: spec.year,
+      schooljaarCovariates: spec.t,
+      publishedTable: spec.table,
+      n: rec.n,
+      publishedN: tg.n,
+      nNietWesters: nw,
+      locations: usedLoc.size,
+      publishedLocations: tr.publishedLocations,
+      institutions: usedInst.size,
+      publishedInstitutions: tr.publishedInstitutions,
+      rate: { published: tg.rate, expected: round(dg.outcome.expectedRate), realised: round(dg.outcome.realisedRate) },
+      formula: `${spec.outcome} ~ migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + cito_missing + citojaar + (1 + niet_westers | locatie) + (1 | instelling)`,
+      fixedEffects: fixed,
+      ameFactor: round(tr.ameFactor),
+      randomEffects: {
+        locationInterceptSd: tr.locationSd,
+        locationSlopeSd: tr.slopeSd,
+        interceptSlopeCorrelation: CHOICES.slopeCorrelation.value,
+        institutionSd: tr.institutionSd,
+        source: "SDs as printed in brackets in Tabel 5-8 model 2; the correlation is unpublished (see choices)",
+      },
+      realisedLocationEffects: locationEffects,
+      realisedInstitutionEffects: institutionEffects,
+      construction: {
+        continuing: dg.continuing,
+        drawnNew: dg.drawnNew,
+        overfillByDimension: dg.overfill,
+        ipfMaxMarginError: round(dg.ipfError, 3),
+      },
+    };
+  }
+  return {
+    format: TRUTH_FORMAT,
+    seed,
+    scale,
+    students: g.pop.n,
+    counts: g.counts,
+    frames,
+    choices: {
+      ...CHOICES,
+      covariateAssociations: ASSOCIATIONS,
+      testYearOffset: { value: TEST_YEAR_OFFSET, reason: "P(test year = natural year + k), k = -2..2; natural year = t - (age - 14) - 2" },
+      citoScore: {
+        value: "score - 500 ~ round(N(mu + e - mean(e), sigma^2 - var(e))) clipped to 0-50, e = level shift (-6, -3, 0, +3) + parents (-1.5, +1.5, -0.5 unknown) + non-western (-2); mu and sigma solved per frame from the published mean and SD (missing = 100)",
+        reason: "cito relates to level and background; the published total mean and SD are kept",
+      },
+      missingCito: { value: "no registration, or for tests from 2015 on (30 %) a non-cito test score 50-100", reason: "3a 2.3: only 500-550 is cito; other tests exist from 2015" },
+      locationComposition: { value: "location weight x exp(0.8 urbanity) for non-western students", reason: "locations differ in composition" },
+    },
+  };
+}
