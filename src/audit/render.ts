@@ -48,3 +48,26 @@ export function renderManifestHtml(m: Manifest): string {
   ];
   return parts.join("\n");
 }
+
+/** A statement of the methodology index as the report shows it (see methodology-index.ts). */
+export interface IndexRow {
+  readonly section: string;
+  readonly quote: string;
+  readonly summary: string;
+  readonly implemented: boolean;
+  readonly reason?: string;
+  readonly functions: readonly string[];
+  readonly tests: readonly string[];
+  /** Cells with the href of their anchor in the report. */
+  readonly cells: readonly { readonly label: string; readonly href: string }[];
+}
+
+/** The methodology index as a table: statement, code, tests, and links to the cells that show it. */
+export function renderIndexHtml(rows: readonly IndexRow[]): string {
+  const body = rows.map((r) => {
+    const cells = r.cells.map((c) => `<a href="${escapeHtml(c.href)}">${escapeHtml(c.label)}</a>`).join("<br>");
+    const code = r.implemented ? r.functions.map((f) => `<code>${escapeHtml(f)}</code>`).join("<br>") : `<em>not implemented:</em> ${escapeHtml(r.reason ?? "")}`;
+    return `<tr><td>${escapeHtml(r.section)}</td><td><q>${escapeHtml(r.quote)}</q><br><small>${escapeHtml(r.summary)}</small></td><td>${code}</td><td>${r.tests.map((t) => escapeHtml(t)).join("<br>")}</td><td>${cells}</td></tr>`;
+  }).join("\n");
+  return `<table class="methodology-index"><thead><tr><th>3a</th><th>statement</th><th>implemented by</th><th>checked by</th><th>shown in</th></tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
