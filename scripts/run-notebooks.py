@@ -250,7 +250,8 @@ def run_notebook(path, args, position, total):
                     pump.set_cell(index)
                     t_cell = time.monotonic()
                     try:
-                        client.execute_cell(cell, index)
+                        # tslab's replies carry no execution count; number the cells 1, 2, ... ourselves.
+                        client.execute_cell(cell, index, execution_count=len(result["cells"]) + 1)
                     except (CellExecutionError, CellTimeoutError, DeadKernelError) as exc:
                         pump.settle(1.0)  # let the last kernel stderr lines arrive
                         if isinstance(exc, CellTimeoutError):

@@ -116,7 +116,7 @@ function dropExternalScripts(html: string): string {
  */
 export function namespaceHeadingIds(html: string, slug: string): string {
   const ids = new Set(extractHeadings(html).map((h) => h.id));
-  const rewritten = html.replace(HEADING, (whole: string, level: string, before: string, id: string, after: string, inner: string) =>
+  const rewritten = html.replace(HEADING, (_whole: string, level: string, before: string, id: string, after: string, inner: string) =>
     `<h${level}${before}id="${slug}--${id}"${after}>${inner}</h${level}>`,
   );
   return rewritten.replace(/href="#([^"]+)"/g, (whole: string, target: string) =>

@@ -1,0 +1,178 @@
+/**
+ * The reproduce command (npm run reproduce -> scripts/reproduce.sh -> this file):
+ *
+ *   1. the configuration from notebooks/config.json, KANSEN_CONFIG, --config and the flags;
+ *   2. a fresh temporary outputs folder (src/audit/atomic-output.ts), moved into place only when
+ *      every step below succeeded: a failed run leaves the previous outputs untouched;
+ *   3. the data: the synthetic population generated (or reused from the cache under data/), or the
+ *      real files checked; every input file hashed into the manifest;
+ *   4. every numbered notebook in notebooks/, in order, through the headless runner with the run's
+ *      configuration in the environment; it stops at the first failing cell and names it;
+ *   5. manifest.json (src/audit), then one HTML report with all chapters, a table of contents and the
+ *      manifest as an appendix.
+ * Exit status: 0 done, 1 a step failed (the message names it), 2 bad flags or configuration.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative } from "node:path";
+import { ConfigError, CONFIG_ENV, PROJECT_ROOT, RUN_DIR_ENV, configToJson, isSynthetic, type KansenConfig } from "../src/config";
+import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, renderManifestHtml, runIntoFreshOutput } from "../src/audit";
+import { stampHtmlText } from "../src/audit/stamp";
+import type { Manifest } from "../src/audit";
+import { ensureData } from "../src/pipeline/data-cache";
+import { assembleReport, type ChapterInput } from "../src/pipeline/html-report";
+import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
+import { formatDuration } from "../src/pipeline/progress";
+import { REPRODUCE_USAGE, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
+
+/** A failure the user can act on: printed without a stack trace. */
+class StepFailed extends Error {}
+
+function say(line: string): void {
+  process.stderr.write(`reproduce: ${line}\n`);
+}
+
+function describeSource(config: KansenConfig): string {
+  return config.data.kind === "synthetic"
+    ? `synthetic DUO-shaped population, scale ${config.data.scale}, seed ${config.data.seed}`
+    : `real DUO files in ${config.data.path}`;
+}
+
+async function reproduce(config: KansenConfig, only: readonly string[], cellTimeoutSeconds: number): Promise<void> {
+  const t0 = Date.now();
+  let notebooks = listNotebooks();
+  if (only.length > 0) notebooks = notebooks.filter((nb) => only.some((p) => basename(nb).includes(p)));
+  if (notebooks.length === 0) throw new StepFailed(`no notebooks to run in ${join(PROJECT_ROOT, "notebooks")}${only.length ? ` matching ${only.join(", ")}` : ""}`);
+  const jupyter = jupyterStatus();
+  if (!jupyter.available) throw new StepFailed(jupyter.reason);
+
+  say(`data: ${describeSource(config)}; years ${config.years.join(", ")}; outcomes ${config.outcomes.join(", ")}`);
+  say(`notebooks: ${notebooks.map((nb) => basename(nb)).join(", ")}`);
+
+  const scratch = mkdtempSync(join(tmpdir(), "kansen-reproduce-"));
+  try {
+    await runIntoFreshOutput(config.outDir, async (workDir) => {
+      const recorder = new ManifestRecorder(PROJECT_ROOT, configToJson(config));
+
+      // The run's configuration, as the notebooks will read it (KANSEN_CONFIG).
+      const configPath = join(workDir, "config.json");
+      writeFileSync(configPath, JSON.stringify(configToJson(config), null, 2) + "\n");
+
+      const data = await recorder.step(config.data.kind === "synthetic" ? "synthetic population" : "data folder check", "generation", () => {
+        try {
+          return ensureData(config, say);
+        } catch (error) {
+          throw new StepFailed((error as Error).message);
+        }
+      });
+      await recorder.addInputs(data.dir);
+
+      const executedDir = join(workDir, "notebooks");
+      const htmlDir = join(scratch, "html");
+      mkdirSync(executedDir, { recursive: true });
+      const result = await runNotebooks(notebooks, {
+        outDir: executedDir,
+        htmlDir,
+        summaryPath: join(scratch, "runner-summary.json"),
+        cellTimeoutSeconds,
+        env: {
+          [CONFIG_ENV]: configPath,
+          [RUN_DIR_ENV]: workDir,
+          [RUN_LOG_ENV]: join(workDir, RUN_LOG_FILE),
+        },
+      });
+      for (const nb of result.summary?.notebooks ?? []) {
+        recorder.addStep({
+          name: `notebook ${basename(nb.notebook)}`,
+          kind: "notebook",
+          startedAt: nb.startedAt,
+          durationSeconds: nb.durationSeconds,
+          peakRssBytes: nb.kernelPeakRssBytes ?? 0,
+          detail: { status: nb.status, cells: nb.cells.length },
+        });
+      }
+      if (result.exitCode !== 0) throw new StepFailed(`FAILED in ${describeFailure(result)}`);
+
+      recorder.foldRunLog(join(workDir, RUN_LOG_FILE));
+      const manifest = recorder.finish(workDir);
+
+      const reportStart = Date.now();
+      const reportPath = writeReport(workDir, htmlDir, notebooks, config, manifest);
+      say(`report: ${relative(PROJECT_ROOT, reportPath) || reportPath} assembled in ${((Date.now() - reportStart) / 1000).toFixed(1)} s`);
+      for (const nb of result.summary?.notebooks ?? []) say(`  ${basename(nb.notebook).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  say(`done in ${formatDuration((Date.now() - t0) / 1000)}: ${config.outDir}/report.html`);
+}
+
+/** One HTML report: every chapter (nbconvert export + cell ids for anchors) and the manifest appendix. */
+function writeReport(workDir: string, htmlDir: string, notebooks: readonly string[], config: KansenConfig, manifest: Manifest): string {
+  const chapters: ChapterInput[] = notebooks.map((path) => {
+    const slug = basename(path, ".ipynb");
+    const exported = join(htmlDir, `${slug}.html`);
+    if (!existsSync(exported)) throw new StepFailed(`the HTML export of ${slug}.ipynb is missing (${exported})`);
+    const executed = readNotebook(join(workDir, "notebooks", `${slug}.ipynb`));
+    return {
+      slug,
+      html: readFileSync(exported, "utf8"),
+      cells: executed.cells.map((c) => ({ id: c.id ?? null, tags: c.metadata?.tags ?? [] })),
+    };
+  });
+  const { html, chaptersWithoutCellAnchors } = assembleReport({
+    title: "Gelijke kansen mbo: heranalyse (kansen-mbo)",
+    facts: [
+      `Data: ${describeSource(config)}`,
+      `Jaren: ${config.years.join(", ")}; uitkomsten: ${config.outcomes.join(", ")}`,
+      `Referentiecategorieën: ${Object.entries(config.reference).map(([f, l]) => `${f} = ${l}`).join("; ")}`,
+      `Manifest ${manifest.id}; git ${manifest.git.commit ?? "unknown"}${manifest.git.clean === false ? " (with uncommitted changes)" : ""}`,
+    ],
+    banner: isSynthetic(config)
+      ? "Synthetic data: every number in this report comes from a generated, DUO-shaped population, not from the real DUO records. Comparisons with the published tables test the method, not the findings."
+      : undefined,
+    chapters,
+    appendices: [{ slug: "manifest", title: "Appendix: run manifest", html: renderManifestHtml(manifest) }],
+  });
+  if (chaptersWithoutCellAnchors.length > 0) say(`report: no cell anchors for ${chaptersWithoutCellAnchors.join(", ")} (nbconvert's cells did not match the notebook's)`);
+  const path = join(workDir, "report.html");
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, stampHtmlText(html, manifest.id));
+  renameSync(tmp, path); // the report appears whole or not at all
+  return path;
+}
+
+async function main(): Promise<number> {
+  let options;
+  try {
+    options = parseReproduceArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      process.stderr.write(`reproduce: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (options === "help") {
+    process.stdout.write(REPRODUCE_USAGE + "\n");
+    return 0;
+  }
+  try {
+    await reproduce(options.config, options.only, options.cellTimeoutSeconds);
+    return 0;
+  } catch (error) {
+    if (error instanceof StepFailed) {
+      say(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`reproduce: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,90 @@
+/**
+ * The headless runner on notebooks written by the test: it must name the failing notebook and cell
+ * (position, id, tags, first line) and the error message, which tslab hands Jupyter only as a bare
+ * "<Error>:"; stop at the first failure; and echo what a cell writes to the kernel's stderr (progress).
+ * Skips, saying why, only when Jupyter or the tslab kernel is not installed.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jupyterStatus, readNotebook, runNotebooks } from "../../src/pipeline/notebooks";
+
+const jupyter = jupyterStatus();
+const skip = jupyter.available ? false : `Jupyter is not installed, so notebooks cannot run: ${jupyter.reason}`;
+
+type Cell = { id: string; source: string; tags?: string[]; markdown?: boolean };
+
+function writeNotebook(path: string, cells: Cell[]): string {
+  const nb = {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
+    cells: cells.map((c) =>
+      c.markdown
+        ? { cell_type: "markdown", id: c.id, metadata: {}, source: c.source }
+        : { cell_type: "code", id: c.id, metadata: c.tags ? { tags: c.tags } : {}, source: c.source, outputs: [], execution_count: null },
+    ),
+  };
+  writeFileSync(path, JSON.stringify(nb, null, 1));
+  return path;
+}
+
+test("the runner names the notebook, cell, id, tags, first line and message of a failing cell, and stops there", { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kansen-runner-"));
+  const ok = writeNotebook(join(dir, "01-ok.ipynb"), [
+    { id: "title", source: "# Een titel\n## Een sectie", markdown: true },
+    { id: "compute", source: 'const n: number = 6 * 7;\nrequire("fs").writeSync(2, "[voortgang] halverwege\\n");\nconsole.log("n =", n);' },
+  ]);
+  const failing = writeNotebook(join(dir, "02-fails.ipynb"), [
+    { id: "intro", source: "Uitleg", markdown: true },
+    { id: "setup", source: "const rows: number[] = [1, 2, 3];" },
+    { id: "boom", tags: ["3a-3.2-test", "second-tag"], source: 'const total = rows.reduce((a, b) => a + b, 0);\nif (total > 5) throw new RangeError(`deliberate failure: total ${total}`);' },
+    { id: "after", source: 'console.log("must not run");' },
+  ]);
+  const never = writeNotebook(join(dir, "03-never.ipynb"), [{ id: "x", source: 'console.log("must not run either");' }]);
+
+  const result = await runNotebooks([ok, failing, never], {
+    outDir: join(dir, "executed"),
+    htmlDir: join(dir, "html"),
+    summaryPath: join(dir, "summary.json"),
+    capture: true,
+    echo: false,
+  });
+
+  assert.equal(result.exitCode, 1, result.log);
+  const log = result.log;
+  assert.match(log, /\[voortgang\] halverwege/, "the kernel's stderr is echoed on the terminal");
+  assert.match(log, /FAILED: .*02-fails\.ipynb, cell 3 of 4 \(id "boom"; tags: 3a-3\.2-test, second-tag\), first line: `const total = rows\.reduce/);
+  assert.match(log, /error: RangeError: deliberate failure: total 6/);
+  assert.doesNotMatch(log, /03-never/, "the run stops at the first failure");
+
+  const failure = result.summary?.failure;
+  assert.ok(failure);
+  assert.equal(failure.cellId, "boom");
+  assert.equal(failure.cellNumber, 3);
+  assert.deepEqual(failure.tags, ["3a-3.2-test", "second-tag"]);
+  assert.match(failure.message ?? "", /^RangeError: deliberate failure: total 6/);
+
+  // The good notebook is executed and exported; the failed one is kept, with its error, for inspection.
+  const executedOk = readNotebook(join(dir, "executed", "01-ok.ipynb"));
+  assert.match(JSON.stringify(executedOk.cells[1]?.outputs), /n = 42/);
+  assert.equal(executedOk.cells[1]?.execution_count, 1);
+  assert.ok(!JSON.stringify(executedOk).includes('"execution":'), "no execution timestamps (two runs give identical files)");
+  assert.ok(existsSync(join(dir, "html", "01-ok.html")));
+  assert.match(readFileSync(join(dir, "html", "01-ok.html"), "utf8"), /id="Een-sectie"/);
+  const executedFail = readNotebook(join(dir, "executed", "02-fails.ipynb"));
+  assert.match(JSON.stringify(executedFail.cells[2]?.outputs), /deliberate failure/);
+  assert.deepEqual(executedFail.cells[3]?.outputs, []);
+  assert.ok(!existsSync(join(dir, "executed", "03-never.ipynb")));
+});
+
+test("a TypeScript compile error is reported with tslab's line:column message", { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kansen-runner-"));
+  const nb = writeNotebook(join(dir, "01-types.ipynb"), [{ id: "typed", source: 'const label: string = 5;' }]);
+  const result = await runNotebooks([nb], { outDir: join(dir, "out"), summaryPath: join(dir, "s.json"), capture: true, echo: false });
+  assert.equal(result.exitCode, 1, result.log);
+  assert.match(result.log, /cell 1 of 1 \(id "typed"\)/);
+  assert.match(result.log, /error: 1:7 - Type 'number' is not assignable to type 'string'/);
+});
