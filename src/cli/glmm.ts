@@ -65,8 +65,9 @@ function fit(args: FitArguments, out: CliOutput): void {
 }
 
 function describeDesignError(e: DesignError, file: string): string {
-  const where = e.detail.row !== undefined ? ` (line ${e.detail.row + 2} of ${file}, the header being line 1)` : "";
-  return `${file}: ${e.message}${where}`;
+  // Data row r (1-based, as the design reports it) is line r + 1 of the file, the header being line 1.
+  const where = e.detail.row !== undefined ? ` line ${e.detail.row + 2}` : "";
+  return `${file}${where}: ${e.message}`;
 }
 
 /** Runs the command line; returns the exit status. Never throws. */
