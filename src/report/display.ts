@@ -137,3 +137,17 @@ export function loadPlotly(display: HtmlDisplay): void {
 export function showFigure(display: HtmlDisplay, spec: FigureSpec): void {
   display.html(figureDivHtml(spec));
 }
+
+/**
+ * The line at the top of every notebook that says which data the numbers come from; on synthetic data
+ * it says plainly that nothing shown is a finding about real students.
+ */
+export function sourceBannerHtml(source: "synthetic" | "real", detail: string): string {
+  if (source === "synthetic") {
+    return (
+      `${STYLE}<div class="kmbo-banner">SYNTHETIC DATA (${escapeHtml(detail)}): a generated DUO-shaped population, calibrated to bijlage 3b. ` +
+      "Every number below describes that population, not real students.</div>"
+    );
+  }
+  return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>`;
+}
