@@ -1,7 +1,7 @@
 /**
  * Average marginal effects (AMEs) of a fitted logit GLMM, with delta-method standard errors.
  *
- * Predictions: p_i = logistic(eta_i). With `randomEffects: "included"` (the default) eta_i = x_i' beta +
+ * Predictions: p_i = logistic(eta_i) = 1 / (1 + exp(-eta_i)) (exp overflow gives 0 or 1, as it should). With `randomEffects: "included"` (the default) eta_i = x_i' beta +
  * z_i' b_hat, the conditional modes included, as `predict(fit, type = "response")` does for a glmer fit;
  * with `"excluded"` eta_i = x_i' beta, the population-level prediction with every random effect at zero
  * (`predict(fit, re.form = NA)`).
@@ -30,12 +30,13 @@
  *   derivative:  g_jk = [k = j] mean(w) + mean( w_i (1 - 2 p_i) (beta_j + b_ij) x_ik ),   w = p(1-p)
  *   discrete:    g_jk = mean( (w1_i - w0_i) x_ik ) for k outside D_F,  g_jj = mean(w1),  0 for other k in D_F.
  *
- * Cost: one pass for p and w, then dot products of n-vectors with the columns of X; scratch arrays are
- * allocated once per call, never per row or per term.
+ * Cost: one pass for p and w, then dot products with the columns of X, which for 0/1 dummies only visit
+ * the rows where the dummy is 1 (column-index.ts); scratch arrays are allocated once per call, never per
+ * row or per term.
  */
 import type { GlmmFit } from "../glmm/types";
 import type { FixedTermInfo } from "../model/types";
-import { logistic } from "./logistic";
+import { columnIndex, dotColumn } from "./column-index";
 import { findRandomSlopes, ranefBlockFor } from "./random-slopes";
 
 export type AmeConvention = "published" | "discrete";
@@ -70,12 +71,6 @@ export interface AmeResult {
   readonly effects: readonly MarginalEffect[];
 }
 
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 /** sqrt(g' V g) for a p x p row-major covariance V. */
 function deltaMethodSe(g: Float64Array, vcov: Float64Array): number {
   const p = g.length;
@@ -102,6 +97,8 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
     throw new Error(`fit has ${beta.length} coefficients and a ${Math.sqrt(fit.vcov.length)}-square vcov for ${p} columns of X`);
   }
   const eta = randomEffects === "included" ? fit.eta : fit.etaFixed;
+  const xIndex = columnIndex(fixed);
+  const dot = (v: Float64Array, k: number): number => dotColumn(v, fixed, xIndex, k);
 
   // Per row, the sum of the random-slope modes on each X column that has one: b_ij.
   const slopeModes = new Map<number, Float64Array>();
@@ -124,7 +121,7 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
   const v = new Float64Array(n);
   let sumW = 0;
   for (let i = 0; i < n; i++) {
-    const pi = logistic(eta[i]);
+    const pi = 1 / (1 + Math.exp(-eta[i])); // logistic, inlined in the hot loop
     const wi = pi * (1 - pi);
     w[i] = wi;
     v[i] = wi * (1 - 2 * pi);
@@ -133,7 +130,7 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
   const meanW = sumW / n;
   // G_k = (1/n) sum_i v_i x_ik, shared by all derivative AMEs without a random slope.
   const G = new Float64Array(p);
-  for (let k = 0; k < p; k++) G[k] = dot(v, X[k]) / n;
+  for (let k = 0; k < p; k++) G[k] = dot(v, k) / n;
 
   const effects: (MarginalEffect | undefined)[] = new Array(p);
   const scratch = new Float64Array(n);
@@ -151,7 +148,7 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
         scratch[i] = v[i] * effect;
       }
       estimate = s / n;
-      for (let k = 0; k < p; k++) g[k] = dot(scratch, X[k]) / n;
+      for (let k = 0; k < p; k++) g[k] = dot(scratch, k) / n;
     } else {
       estimate = beta[j] * meanW;
       for (let k = 0; k < p; k++) g[k] = beta[j] * G[k];
@@ -195,7 +192,7 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
           if (x !== 0) e -= x * (beta[dummies[m]] + (slopes[m]?.[i] ?? 0));
         }
         eta0[i] = e;
-        const p0 = logistic(e);
+        const p0 = 1 / (1 + Math.exp(-e));
         w0[i] = p0 * (1 - p0);
         p0Sum += p0;
       }
@@ -203,14 +200,15 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
         const b = slopeModes.get(j);
         let p1Sum = 0;
         let w1Sum = 0;
+        const bj = beta[j];
         for (let i = 0; i < n; i++) {
-          const p1 = logistic(eta0[i] + beta[j] + (b ? b[i] : 0));
+          const p1 = 1 / (1 + Math.exp(-(eta0[i] + bj + (b !== undefined ? b[i] : 0))));
           const w1 = p1 * (1 - p1);
           p1Sum += p1;
           w1Sum += w1;
           scratch[i] = w1 - w0[i];
         }
-        for (let k = 0; k < p; k++) g[k] = dummies.includes(k) ? 0 : dot(scratch, X[k]) / n;
+        for (let k = 0; k < p; k++) g[k] = dummies.includes(k) ? 0 : dot(scratch, k) / n;
         g[j] = w1Sum / n;
         effects[j] = {
           ...termInfo(fixed.info[j], fixed.names[j]),
