@@ -264,34 +264,53 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
  * table does not grow without bound.
  */
 class StringInterner {
-  private readonly table = new Map<number, { bytes: Buffer; value: string }[]>();
+  /** Fields of at most 6 bytes, keyed exactly by their bytes packed into one number. */
+  private readonly short = new Map<number, string>();
+  /** Longer fields, keyed by a hash and confirmed by comparing bytes. */
+  private readonly long = new Map<number, { bytes: Buffer; value: string }[]>();
   private distinct = 0;
   private active = true;
   constructor(private readonly limit: number) {}
 
   get(buf: Buffer, start: number, end: number, quoting: number): string {
-    if (!this.active || quoting === 2 || end - start > 64) return decodeField(buf, start, end, quoting);
+    if (!this.active || quoting === 2) return decodeField(buf, start, end, quoting);
+    const len = end - start;
+    if (len <= 6) {
+      // key = 1 + bytes in base 256, plus the length so "" and "\0" differ: exact, below 2^53
+      let key = len;
+      for (let i = start; i < end; i++) key = key * 256 + buf[i];
+      const hit = this.short.get(key);
+      if (hit !== undefined) return hit;
+      const value = decodeField(buf, start, end, quoting);
+      if (this.admit()) this.short.set(key, value);
+      return value;
+    }
+    if (len > 64) return decodeField(buf, start, end, quoting);
     // FNV-1a hash of the bytes, mixed with the length
-    let h = 0x811c9dc5 ^ (end - start);
+    let h = 0x811c9dc5 ^ len;
     for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i], 0x01000193);
-    const bucket = this.table.get(h);
+    const bucket = this.long.get(h);
     if (bucket !== undefined) {
       for (const entry of bucket) {
-        if (entry.bytes.length === end - start && buf.compare(entry.bytes, 0, entry.bytes.length, start, end) === 0) {
-          return entry.value;
-        }
+        if (entry.bytes.length === len && buf.compare(entry.bytes, 0, len, start, end) === 0) return entry.value;
       }
     }
     const value = decodeField(buf, start, end, quoting);
-    if (++this.distinct > this.limit) {
-      this.active = false;
-      this.table.clear();
-      return value;
+    if (this.admit()) {
+      const entry = { bytes: Buffer.from(buf.subarray(start, end)), value };
+      if (bucket !== undefined) bucket.push(entry);
+      else this.long.set(h, [entry]);
     }
-    const entry = { bytes: Buffer.from(buf.subarray(start, end)), value };
-    if (bucket !== undefined) bucket.push(entry);
-    else this.table.set(h, [entry]);
     return value;
+  }
+
+  /** Count a new distinct value; past the limit, stop interning (e.g. a column of unique ids). */
+  private admit(): boolean {
+    if (++this.distinct <= this.limit) return true;
+    this.active = false;
+    this.short.clear();
+    this.long.clear();
+    return false;
   }
 }
 

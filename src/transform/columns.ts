@@ -87,13 +87,23 @@ export interface VsvYear {
   readonly nieuweVsver: Float64Array;
 }
 
-export function vsvYear(raw: RawData, year: number, students: StudentFields): VsvYear {
+/** For each row of vsv.csv, the row of studenten.csv with the same id (-1 if none). Computed once. */
+export function vsvStudentRows(raw: RawData, students: StudentFields): Int32Array {
   const rowOf = new Map<string, number>();
   for (let r = 0; r < students.n; r++) {
     const id = students.id[r];
     if (id !== null) rowOf.set(id, r);
   }
   const id = stringColumn(raw.vsv, "id");
+  const out = new Int32Array(raw.vsv.nrows);
+  for (let k = 0; k < raw.vsv.nrows; k++) {
+    const key = id[k];
+    out[k] = key === null ? -1 : rowOf.get(key) ?? -1;
+  }
+  return out;
+}
+
+export function vsvYear(raw: RawData, year: number, students: StudentFields, studentRow: Int32Array = vsvStudentRows(raw, students)): VsvYear {
   const jaar = numberColumn(raw.vsv, "jaar");
   const start = numberColumn(raw.vsv, "startpopulatie");
   const nieuw = numberColumn(raw.vsv, "nieuwe_vsver");
@@ -101,9 +111,8 @@ export function vsvYear(raw: RawData, year: number, students: StudentFields): Vs
   const nieuweVsver = new Float64Array(students.n).fill(NaN);
   for (let k = 0; k < raw.vsv.nrows; k++) {
     if (jaar[k] !== year) continue;
-    const key = id[k];
-    const r = key === null ? undefined : rowOf.get(key);
-    if (r === undefined) continue; // validation guarantees every vsv id is a student
+    const r = studentRow[k];
+    if (r < 0) continue; // validation guarantees every vsv id is a student
     startpopulatie[r] = start[k];
     nieuweVsver[r] = nieuw[k];
   }

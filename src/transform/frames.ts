@@ -17,7 +17,7 @@ import type { ColumnTable } from "../model/types";
 import type { RawData } from "../data/load";
 import { loadTableSchema, referenceLevels } from "../data/schema";
 import { SelectionFlow, type FlowStep } from "./flow";
-import { creboLookup, studentFields, vsvYear, yearBlock, type CreboLookup, type StudentFields, type YearBlock } from "./columns";
+import { creboLookup, studentFields, vsvStudentRows, vsvYear, yearBlock, type CreboLookup, type StudentFields, type YearBlock } from "./columns";
 import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, genderKnown, inStartpopulatie, locationKnown, migrationKnown } from "./select";
 import { FACTOR_LEVELS, ageFrom14, recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
 
@@ -162,10 +162,12 @@ interface Context {
   readonly raw: RawData;
   readonly students: StudentFields;
   readonly crebo: CreboLookup;
+  readonly vsvRows: Int32Array;
 }
 
 function context(raw: RawData): Context {
-  return { raw, students: studentFields(raw), crebo: creboLookup(raw) };
+  const students = studentFields(raw);
+  return { raw, students, crebo: creboLookup(raw), vsvRows: vsvStudentRows(raw, students) };
 }
 
 function doorstroomFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFrame {
@@ -188,7 +190,7 @@ function doorstroomFrame(ctx: Context, year: number, options: FrameOptions): Ana
 
 function vsvFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFrame {
   const t = yearBlock(ctx.raw, year - 1);
-  const vsv = vsvYear(ctx.raw, year, ctx.students);
+  const vsv = vsvYear(ctx.raw, year, ctx.students, ctx.vsvRows);
   const flow = new SelectionFlow(`vsv ${year}`);
   let rows = flow.start("alle studenten in studenten.csv (mbo 2015-2021)", "3a 2.1", ctx.students.n);
   rows = flow.apply(rows, inStartpopulatie(vsv));

@@ -13,7 +13,7 @@
  */
 import type { RawData } from "../data/load";
 import { SelectionFlow, type FlowStep } from "./flow";
-import { creboLookup, studentFields, vsvYear, yearBlock, type CreboLookup, type StudentFields } from "./columns";
+import { creboLookup, studentFields, vsvStudentRows, vsvYear, yearBlock, type CreboLookup, type StudentFields } from "./columns";
 import { ageBetween14And25, bolOrBbl, enrolledIn, migrationKnown } from "./select";
 import { isDoorstroom } from "./frames";
 import { recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
@@ -52,12 +52,13 @@ interface Shared {
   readonly raw: RawData;
   readonly students: StudentFields;
   readonly crebo: CreboLookup;
+  readonly vsvRows: Int32Array;
 }
 
 function population(ctx: Shared, year: number): YearPopulation {
   const t = yearBlock(ctx.raw, year - 1);
   const next = yearBlock(ctx.raw, year);
-  const vsv = vsvYear(ctx.raw, year, ctx.students);
+  const vsv = vsvYear(ctx.raw, year, ctx.students, ctx.vsvRows);
   const flow = new SelectionFlow(`beschrijvend ${year}`);
   let rows = flow.start("alle studenten in studenten.csv (mbo 2015-2021)", "3a 2.1", ctx.students.n);
   rows = flow.apply(rows, enrolledIn(t));
@@ -95,7 +96,8 @@ function population(ctx: Shared, year: number): YearPopulation {
 
 /** The descriptive populations of the given years (default 2016-2021). */
 export function descriptivePopulations(raw: RawData, years: readonly number[] = DESCRIPTIVE_YEARS): YearPopulation[] {
-  const ctx: Shared = { raw, students: studentFields(raw), crebo: creboLookup(raw) };
+  const students = studentFields(raw);
+  const ctx: Shared = { raw, students, crebo: creboLookup(raw), vsvRows: vsvStudentRows(raw, students) };
   return years.map((y) => population(ctx, y));
 }
 

@@ -101,3 +101,12 @@ test("readCsvColumns reads declared types, skips undeclared columns and collects
   assert.deepEqual(r.issues[0], { file: path, row: 2, line: 3, column: "score", value: "abc", rule: "type: number" });
   assert.deepEqual(Array.from(r.lineOfRow), [2, 3, 4, 5]);
 });
+
+test("text values are the same whether interned or not (short and long codes, past the intern limit)", () => {
+  const values = ["A", "B", "", "A", "locatie-code-0001", "locatie-code-0002", "locatie-code-0001", "ééé", "x\"y", "C", "D", "E", "A"];
+  const text = "v\n" + values.map((v) => (v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v)).join("\n") + "\n";
+  for (const internLimit of [2, 5, 50000]) {
+    const r = readCsvColumns(file(text), { v: { type: "string" } }, { internLimit });
+    assert.deepEqual(r.columns.v, values.map((v) => (v === "" ? null : v)), `limit ${internLimit}`);
+  }
+});
