@@ -89,8 +89,30 @@ function aggregated(spec: ResponseSpec & { kind: "cbind" }, data: ColumnTable, n
   return { name: spec.text, successes, trials };
 }
 
+/**
+ * lme4's check.response.not.const: with no successes at all (or no failures) the likelihood has no
+ * maximum (the intercept runs off to -Inf or +Inf), so it is an error rather than a fit.
+ */
+function checkNotConstant(response: BinomialResponse): void {
+  let successes = 0;
+  let trials = 0;
+  for (let r = 0; r < response.successes.length; r++) {
+    successes += response.successes[r];
+    trials += response.trials[r];
+  }
+  if (successes === 0 || successes === trials) {
+    throw new DesignError(
+      `response '${response.name}' is constant: ${successes === 0 ? "no" : "every"} observation is a success ` +
+        `(${successes} of ${trials}); a logit model cannot be fitted`,
+      { term: response.name },
+    );
+  }
+}
+
 /** The response over the complete-case rows (0-based indices into the input table). */
 export function binomialResponse(spec: ResponseSpec, data: ColumnTable, nrow: number, rows: Int32Array): BinomialResponse {
-  if (spec.kind === "cbind") return aggregated(spec, data, nrow, rows);
-  return bernoulli(spec.column, requireColumn(data, spec.column, spec.text, nrow), rows);
+  const response =
+    spec.kind === "cbind" ? aggregated(spec, data, nrow, rows) : bernoulli(spec.column, requireColumn(data, spec.column, spec.text, nrow), rows);
+  checkNotConstant(response);
+  return response;
 }

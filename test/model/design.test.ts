@@ -135,6 +135,12 @@ test("response checks: 0/1 or TRUE/FALSE; anything else names the column, the ro
   designError(() => buildDesign("y ~ x + (1 | inst)", { ...smallTable(), y: Float64Array.from([1, 0, 0.5, 1, 0, 0, 1, 0, 1, 1, 0, 1]) }), /row 3 has 0.5/);
 });
 
+test("a constant response is an error (lme4's check.response.not.const)", () => {
+  designError(() => buildDesign("y ~ x + (1 | inst)", { ...smallTable(), y: new Float64Array(12) }), /response 'y' is constant: no observation is a success \(0 of 12\)/);
+  designError(() => buildDesign("y ~ x + (1 | inst)", { ...smallTable(), y: new Float64Array(12).fill(1) }), /every observation is a success \(12 of 12\)/);
+  designError(() => buildDesign("cbind(s, f) ~ 1 + (1 | inst)", { ...smallTable(), s: new Float64Array(12).fill(2), f: new Float64Array(12) }), /'cbind\(s, f\)' is constant/);
+});
+
 test("cbind(successes, failures): counts, trials = s + f, checks name the argument and the row", () => {
   const t: ColumnTable = {
     incidence: [2, 3, 4, 0, 3, 1],
