@@ -20,14 +20,24 @@ export interface CodedFactor {
 export function codeFactor(name: string, column: Column, rows: Int32Array, reference?: string): CodedFactor {
   const index = new Map<string, number>();
   const raw = new Int32Array(rows.length);
+  // One-entry cache in front of the Map: codes repeat, and interned strings compare by identity.
+  let lastValue: unknown = undefined;
+  let lastCode = -1;
   for (let r = 0; r < rows.length; r++) {
-    const v = factorAt(column, rows[r]) as string; // rows are complete cases
+    const cell: unknown = column[rows[r]];
+    if (cell === lastValue) {
+      raw[r] = lastCode;
+      continue;
+    }
+    const v = typeof cell === "string" ? cell : (factorAt(column, rows[r]) as string); // rows are complete cases
     let k = index.get(v);
     if (k === undefined) {
       k = index.size;
       index.set(v, k);
     }
     raw[r] = k;
+    lastValue = cell;
+    lastCode = k;
   }
   const sorted = [...index.keys()].sort(compareCodePoints);
   if (reference !== undefined) {

@@ -68,7 +68,30 @@ function lowerGram(columns: readonly Float64Array[]): Float64Array {
     const end = Math.min(n, start + block);
     for (let j = 0; j < p; j++) {
       const xj = columns[j];
-      for (let k = 0; k <= j; k++) {
+      let k = 0;
+      // Four products per pass over the block: x_j is loaded once for four columns.
+      for (; k + 3 <= j; k += 4) {
+        const a = columns[k];
+        const b = columns[k + 1];
+        const c = columns[k + 2];
+        const d = columns[k + 3];
+        let sa = 0;
+        let sb = 0;
+        let sc = 0;
+        let sd = 0;
+        for (let i = start; i < end; i++) {
+          const x = xj[i];
+          sa += x * a[i];
+          sb += x * b[i];
+          sc += x * c[i];
+          sd += x * d[i];
+        }
+        gram[j * p + k] += sa;
+        gram[j * p + k + 1] += sb;
+        gram[j * p + k + 2] += sc;
+        gram[j * p + k + 3] += sd;
+      }
+      for (; k <= j; k++) {
         const xk = columns[k];
         let s = 0;
         for (let i = start; i < end; i++) s += xj[i] * xk[i];
