@@ -47,6 +47,7 @@ export function selectFrame(pop: Population, crebos: CreboTable, key: FrameKey):
     const age = pop.leeftijd[s];
     if (age < 14 || age > 25) continue; // 14-25
     if (pop.migratie[i] < 0) continue; // migration background known
+    if (pop.geslacht[i] > 1) continue; // gender known
     if (pop.locatie[s] < 0) continue; // location known
     if (outcome === "doorstroom") {
       if (!pop.diploma[s]) continue; // diploma in t

@@ -63,7 +63,8 @@ export const LEVELS: Readonly<Record<DimName, readonly string[]>> = {
 export const DIM_SIZES: readonly number[] = DIM_NAMES.map((d) => LEVELS[d].length);
 
 /** Raw codes (data-schema/README.md) for the time-invariant variables. */
-export const RAW_GESLACHT = ["M", "V"] as const;
+/** Index 2 = not registered (written as an empty field). */
+export const RAW_GESLACHT = ["M", "V", ""] as const;
 export const RAW_MIGRATIE = ["geen", "niet-westers", "westers"] as const;
 export const RAW_OUDERS = ["max_vmbo_kader", "hoger", ""] as const;
 export const RAW_LEERWEG = ["BOL", "BBL", "EX"] as const;

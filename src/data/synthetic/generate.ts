@@ -46,7 +46,7 @@ export const CHOICES = {
   startpopulatieAge: { value: 21, reason: "Tabel 3-4 ages run 0-7 (14-21): DUO's startpopulatie holds students younger than 22 (3a 2.3: older than 22 is no vsv)" },
   exceptionLeavers: { value: "students of vsv 2020 who neither become vsv'er nor stay (raking share not needed in vsv 2021) leave mbo without counting as vsv (DUO's exceptions: abroad, newcomer, level-1 diploma with work; 30 % of level-4 leavers go to hbo)", reason: "keeps the vsv 2021 margins reachable" },
   doorstroomMechanics: { value: "doorstroom = 1: level 4 -> hbo next year; level 1-3 -> the next level in the same institution and location (level 2 -> 4 for 20 %). doorstroom = 0: 85 % leave, 15 % (levels 2-4) re-enrol at the same level", reason: "3a 2.3: enrolled at a higher level, mbo or hbo, in t + 1" },
-  excludedRecords: { value: "per schooljaar 2019 and 2020: examenkandidaten 2 %, missing migration background 0.5 %, aged 26-34 with a diploma 1.5 %, aged 13 0.1 %, unknown location 0.3 % (shares of the frame sizes)", reason: "so that every selection of 3a 3.2 removes records" },
+  excludedRecords: { value: "per schooljaar 2019 and 2020: examenkandidaten 2 %, missing migration background 0.5 %, missing gender 0.1 %, aged 26-34 with a diploma 1.5 %, aged 13 0.1 %, unknown location 0.3 % (shares of the frame sizes, at least 2 each; half with a diploma, half without)", reason: "so that every selection of 3a 3.2 removes records" },
   populationSize: { value: 1_360_000, reason: "about 1.36 million students over 2015-2021 (issue 2); students whose career lies wholly in 2015-2018 fill the total" },
 } as const;
 
@@ -477,14 +477,14 @@ function addExcludedRecords(
   targets: Readonly<Record<FrameKey, FrameTarget>>,
   N: Readonly<Record<FrameKey, number>>,
 ): Record<string, number> {
-  const counts = { examenkandidaten: 0, missingMigration: 0, tooOld: 0, tooYoung: 0, unknownLocation: 0 };
+  const counts = { examenkandidaten: 0, missingMigration: 0, missingGender: 0, tooOld: 0, tooYoung: 0, unknownLocation: 0 };
   for (const t of [2019, 2020] as const) {
     const base = t === 2019 ? N.doorstroom2020 + N.vsv2020 : N.doorstroom2021 + N.vsv2021;
     const tg = t === 2019 ? targets.vsv2020 : targets.vsv2021;
     const cdf = locationCdf(schools, schools.nLocations, false);
-    const one = (kind: keyof typeof counts): void => {
+    const one = (kind: keyof typeof counts, k: number): void => {
       const i = pop.add();
-      pop.geslacht[i] = drawCategory(rng, tg.margins.geslacht);
+      pop.geslacht[i] = kind === "missingGender" ? 2 : drawCategory(rng, tg.margins.geslacht);
       pop.migratie[i] = kind === "missingMigration" ? -1 : drawCategory(rng, tg.margins.migratie);
       pop.ouders[i] = drawCategory(rng, tg.margins.ouders);
       pop.toetsScore[i] = -1;
@@ -495,7 +495,8 @@ function addExcludedRecords(
       const l = rng.categorical(cdf);
       let age = 15 + rng.int(7);
       let leerweg = rng.uniform() < 0.2 ? 1 : 0;
-      let diploma = rng.uniform() < 0.3;
+      // Alternate: half of them in the doorstroom route (diploma), half in the vsv route (no diploma, <= 21).
+      let diploma = k % 2 === 0;
       if (kind === "examenkandidaten") {
         leerweg = LEERWEG_EX;
         age = 18 + rng.int(20);
@@ -514,13 +515,14 @@ function addExcludedRecords(
     const plan: [keyof typeof counts, number][] = [
       ["examenkandidaten", 0.02],
       ["missingMigration", 0.005],
+      ["missingGender", 0.001],
       ["tooOld", 0.015],
       ["tooYoung", 0.001],
       ["unknownLocation", 0.003],
     ];
     for (const [kind, share] of plan) {
-      const n = Math.round(share * base);
-      for (let k = 0; k < n; k++) one(kind);
+      const n = Math.max(2, Math.round(share * base));
+      for (let k = 0; k < n; k++) one(kind, k);
     }
   }
   return counts;

@@ -11,7 +11,7 @@ export const N_YEARS = LAST_YEAR - FIRST_YEAR + 1;
 export class Population {
   n = 0;
   private cap: number;
-  /** 0 = M, 1 = V. */
+  /** 0 = M, 1 = V, 2 = not registered. */
   geslacht: Uint8Array;
   /** 0 geen, 1 niet-westers, 2 westers, -1 missing. */
   migratie: Int8Array;
