@@ -1,0 +1,410 @@
+/**
+ * fitDesign: maximum likelihood for a binomial-logit GLMM with the Laplace approximation, the same
+ * objective as lme4's glmer(..., nAGQ = 1), as a pipeline of named stages:
+ *
+ *   1. layout      the block structure of the random effects (structure.ts);
+ *   2. scaling     centred/scaled fixed-effect columns (scaling.ts);
+ *   3. start       theta at lme4's start (Lambda = I), beta~ at the intercept-only logit; a starting
+ *                  Hessian from finite differences of the exact gradient in theta and 2 RX'RX in beta;
+ *   4. optimise    projected BFGS over (theta, beta~) with the exact gradient (optimizer.ts);
+ *   5. polish      the Hessian by central differences of the gradient, then Newton steps with it until
+ *                  the Newton decrement g'H^-1 g is below 1e-10 (deviance units);
+ *   6. results     beta and vcov back on the original scale, VarCorr, conditional modes and variances,
+ *                  logLik/AIC/BIC and an honest convergence report.
+ */
+import type { GlmmDesign } from "../model/types";
+import type { ConvergenceReport, GlmmFit, GlmmOptions, RanefBlock, VarCorrBlock } from "./types";
+import { buildLayout } from "./structure";
+import { scaleFixedEffects, congruence, matTVec, matVec } from "./scaling";
+import { LaplaceModel } from "./laplace";
+import { LaplaceGradient } from "./gradient";
+import { covarianceFromTheta, thetaLowerBounds, thetaPositions, thetaStart } from "./lambda";
+import { minimiseBounded, freeStep, freeVariables, type BoundedProblem } from "./optimizer";
+import { fixedEffectsCrossproduct } from "./rx";
+import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
+import { invertSpd, symmetricEigenvalues } from "./dense";
+
+/** lme4's tolerance for its scaled-gradient check and for isSingular. */
+const LME4_GRADIENT_TOLERANCE = 0.002;
+const SINGULAR_TOLERANCE = 1e-4;
+
+export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFit {
+  const started = performance.now();
+  const progress = options.onProgress ?? (() => undefined);
+  const layout = buildLayout(design);
+  const p = design.fixed.columns.length;
+  const nTheta = layout.nTheta;
+  const dim = nTheta + p;
+  const scaling = scaleFixedEffects(design.fixed.columns, design.fixed.names);
+  const model = new LaplaceModel(design, layout, scaling.columns);
+  const gradient = new LaplaceGradient(model);
+
+  const lower = new Float64Array(dim).fill(-Infinity);
+  for (const term of layout.terms) lower.set(thetaLowerBounds(term.k), term.thetaOffset);
+  let pirlsFailures = 0;
+  const problem: BoundedProblem = {
+    dimension: dim,
+    lower,
+    evaluate(x: Float64Array): number {
+      model.setParameters(x.subarray(0, nTheta), x.subarray(nTheta));
+      const r = model.pirls();
+      if (!r.converged) pirlsFailures++;
+      return model.laplaceDeviance();
+    },
+    gradient(out: Float64Array): void {
+      gradient.compute(out);
+    },
+  };
+  const gradientAt = (x: Float64Array, out: Float64Array): void => {
+    problem.evaluate(x);
+    problem.gradient(out);
+  };
+
+  // Stage 3: start.
+  const x0 = new Float64Array(dim);
+  for (const term of layout.terms) x0.set(thetaStart(term.k), term.thetaOffset);
+  if (scaling.intercept >= 0) {
+    let ys = 0;
+    let ms = 0;
+    for (let i = 0; i < design.nobs; i++) {
+      ys += design.response.successes[i];
+      ms += design.response.trials[i];
+    }
+    const pbar = Math.min(Math.max(ys / ms, 1e-6), 1 - 1e-6);
+    x0[nTheta + scaling.intercept] = Math.log(pbar / (1 - pbar));
+  }
+  // Stage 3b: beta~ by Newton steps at the starting theta (Hessian 2 RX'RX), so that the joint
+  // iterations start near the conditional optimum in beta instead of taking one huge coupled step.
+  let evaluations = 0;
+  if (p > 0) {
+    const thetaStartValues = x0.subarray(0, nTheta);
+    const full = new Float64Array(dim);
+    const fullGradient = new Float64Array(dim);
+    const betaProblem: BoundedProblem = {
+      dimension: p,
+      lower: new Float64Array(p).fill(-Infinity),
+      evaluate(beta: Float64Array): number {
+        full.set(thetaStartValues);
+        full.set(beta, nTheta);
+        return problem.evaluate(full);
+      },
+      gradient(out: Float64Array): void {
+        problem.gradient(fullGradient);
+        out.set(fullGradient.subarray(nTheta));
+      },
+    };
+    const rxHessian = (): Float64Array => {
+      const rx = fixedEffectsCrossproduct(model);
+      for (let k = 0; k < rx.length; k++) rx[k] *= 2;
+      return rx;
+    };
+    betaProblem.evaluate(x0.subarray(nTheta));
+    const stageA = minimiseBounded(betaProblem, Float64Array.from(x0.subarray(nTheta)), rxHessian(), {
+      maxIterations: 30,
+      tolerance: 1e-2,
+      hessian: rxHessian,
+    });
+    evaluations += stageA.evaluations;
+    x0.set(stageA.x, nTheta);
+  }
+  const g0 = new Float64Array(dim);
+  gradientAt(x0, g0);
+  progress(`start: deviance ${model.laplaceDeviance().toFixed(4)}`);
+  const newtonHessian = (x: Float64Array, g: Float64Array): Float64Array => {
+    evaluations += nTheta;
+    return approximateHessian(model, problem, x, g, nTheta, p);
+  };
+  const b0 = newtonHessian(x0, g0);
+  problem.evaluate(x0);
+
+  // Stage 4: optimise.
+  const opt = minimiseBounded(problem, x0, b0, {
+    maxIterations: options.maxIterations ?? 500,
+    tolerance: 1e-8,
+    hessian: newtonHessian,
+    onIteration: (it, f, dec) => progress(`iteration ${it}: deviance ${f.toFixed(6)}, decrement ${dec.toExponential(2)}`),
+  });
+  evaluations += opt.evaluations;
+  let iterations = opt.iterations;
+  let x = opt.x;
+
+  // Stage 5: Hessian and Newton polish.
+  const steps = new Float64Array(dim);
+  const hessianAt = (at: Float64Array): Float64Array => {
+    for (let k = 0; k < dim; k++) steps[k] = 1e-4 * Math.max(1, Math.abs(at[k]));
+    evaluations += 2 * dim;
+    return hessianFromGradient(gradientAt, at, steps);
+  };
+  let hess = hessianAt(x);
+  let g = new Float64Array(dim);
+  let f = 0;
+  let newtonDecrement = Number.POSITIVE_INFINITY;
+  let polishOk = true;
+  for (let round = 0; round < 4; round++) {
+    f = problem.evaluate(x);
+    evaluations++;
+    problem.gradient(g);
+    const { decrement } = freeStep(hess, g, freeVariables(x, g, lower), dim);
+    newtonDecrement = decrement;
+    if (decrement < 1e-10) break;
+    progress(`polish ${round}: Newton decrement ${decrement.toExponential(2)}`);
+    const polish = minimiseBounded(problem, x, hess, { maxIterations: 50, tolerance: 1e-12 });
+    evaluations += polish.evaluations;
+    iterations += polish.iterations;
+    polishOk = polish.converged;
+    x = polish.x;
+    hess = hessianAt(x);
+  }
+  // Restore the state at the optimum (the Hessian differences moved it).
+  f = problem.evaluate(x);
+  evaluations++;
+  g = new Float64Array(dim);
+  problem.gradient(g);
+  const finalPirls = model.pirls();
+
+  return assembleFit({
+    design,
+    options,
+    model,
+    layout,
+    scaling,
+    x,
+    f,
+    g,
+    hess,
+    nTheta,
+    p,
+    iterations,
+    evaluations,
+    optimizerConverged: (opt.converged || newtonDecrement < 1e-8) && polishOk,
+    optimizerMessage: opt.message,
+    newtonDecrement,
+    pirlsOk: finalPirls.converged,
+    pirlsFailures,
+    started,
+  });
+}
+
+/**
+ * Hessian approximation for the Newton-type iterations: the theta rows (and so the theta-beta block)
+ * by forward differences of the exact gradient, one gradient per theta; the beta block from 2 RX'RX,
+ * the Hessian of the penalised deviance in beta with u profiled out (it omits the O(q) change of
+ * log det A with beta, so convergence is linear with a small rate; the polish stage finishes).
+ * The model must be at x on entry; on return it is at a perturbed point.
+ */
+function approximateHessian(
+  model: LaplaceModel,
+  problem: BoundedProblem,
+  x0: Float64Array,
+  g0: Float64Array,
+  nTheta: number,
+  p: number,
+): Float64Array {
+  const dim = nTheta + p;
+  const rx = fixedEffectsCrossproduct(model);
+  const b = new Float64Array(dim * dim);
+  for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) b[(nTheta + a) * dim + nTheta + c] = 2 * rx[a * p + c];
+  const xp = Float64Array.from(x0);
+  const gp = new Float64Array(dim);
+  for (let k = 0; k < nTheta; k++) {
+    const h = 1e-4 * Math.max(1, Math.abs(x0[k]));
+    xp[k] = x0[k] + h;
+    problem.evaluate(xp);
+    problem.gradient(gp);
+    xp[k] = x0[k];
+    for (let r = 0; r < dim; r++) {
+      const v = (gp[r] - g0[r]) / h;
+      if (r < nTheta) {
+        b[r * dim + k] += 0.5 * v;
+        b[k * dim + r] += 0.5 * v;
+      } else {
+        b[r * dim + k] = v;
+        b[k * dim + r] = v;
+      }
+    }
+  }
+  return b;
+}
+
+interface AssembleInput {
+  design: GlmmDesign;
+  options: GlmmOptions;
+  model: LaplaceModel;
+  layout: ReturnType<typeof buildLayout>;
+  scaling: ReturnType<typeof scaleFixedEffects>;
+  x: Float64Array;
+  f: number;
+  g: Float64Array;
+  hess: Float64Array;
+  nTheta: number;
+  p: number;
+  iterations: number;
+  evaluations: number;
+  optimizerConverged: boolean;
+  optimizerMessage: string;
+  newtonDecrement: number;
+  pirlsOk: boolean;
+  pirlsFailures: number;
+  started: number;
+}
+
+function assembleFit(a: AssembleInput): GlmmFit {
+  const { design, model, layout, scaling, x, g, hess, nTheta, p } = a;
+  const dim = nTheta + p;
+  const messages: string[] = [];
+  const theta = Float64Array.from(x.subarray(0, nTheta));
+  const betaScaled = x.subarray(nTheta);
+  const beta = matVec(scaling.transform, betaScaled, p, new Float64Array(p));
+
+  // Gradient and Hessian in lme4's coordinates (theta, beta on the original scale):
+  // g_beta = T^-T g_beta~,  H = J' H~ J with J = diag(I, T^-1).
+  const gOrig = new Float64Array(dim);
+  gOrig.set(g.subarray(0, nTheta));
+  gOrig.set(matTVec(scaling.inverse, g.subarray(nTheta), p, new Float64Array(p)), nTheta);
+  const j = new Float64Array(dim * dim);
+  for (let k = 0; k < nTheta; k++) j[k * dim + k] = 1;
+  for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) j[(nTheta + r) * dim + nTheta + c] = scaling.inverse[r * p + c];
+  const hOrig = congruence(transpose(j, dim), hess, dim);
+  const eig = symmetricEigenvalues(hOrig, dim);
+  const minEig = eig[0];
+  let maxAbsGradient = 0;
+  for (let k = 0; k < dim; k++) maxAbsGradient = Math.max(maxAbsGradient, Math.abs(gOrig[k]));
+  const scaledGradient = lme4ScaledGradient(hOrig, gOrig, dim);
+
+  // Singular fit: a diagonal theta within 1e-4 of its bound.
+  let singular = false;
+  for (const term of layout.terms) {
+    const { row, col } = thetaPositions(term.k);
+    for (let t = 0; t < term.nTheta; t++) {
+      if (row[t] === col[t] && theta[term.thetaOffset + t] < SINGULAR_TOLERANCE) singular = true;
+    }
+  }
+
+  // Standard errors.
+  let vcovScaled: Float64Array | null = null;
+  let seMethod = "";
+  const wantRx = a.options.se === "rx";
+  if (!wantRx) {
+    const hinv = invertSpd(hess, dim);
+    if (hinv) {
+      vcovScaled = new Float64Array(p * p);
+      for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) vcovScaled[r * p + c] = 2 * hinv[(nTheta + r) * dim + nTheta + c];
+      seMethod = "hessian: 2 [H^-1]_beta,beta with H the Hessian of the Laplace deviance over (theta, beta), by central differences of the exact gradient (as lme4 1.1-31's default)";
+    } else {
+      messages.push("Hessian of the deviance is not positive definite: standard errors from (RX'RX)^-1 instead");
+    }
+  }
+  if (!vcovScaled) {
+    const rx = fixedEffectsCrossproduct(model);
+    vcovScaled = invertSpd(rx, p) ?? new Float64Array(p * p).fill(Number.NaN);
+    seMethod = "rx: (RX'RX)^-1, the fixed-effects block of the PIRLS system at the optimum (theta treated as known)";
+  }
+  const vcov = congruence(scaling.transform, vcovScaled, p);
+  const se = new Float64Array(p);
+  for (let r = 0; r < p; r++) se[r] = Math.sqrt(vcov[r * p + r]);
+
+  // Variance components and conditional modes.
+  const varcorr: VarCorrBlock[] = [];
+  const ranef: RanefBlock[] = [];
+  const chol = model.chol;
+  chol.selectedInverse();
+  const ngroups: Record<string, number> = {};
+  layout.terms.forEach((term, t) => {
+    const vc = covarianceFromTheta(theta, term.thetaOffset, term.k);
+    varcorr.push({ group: term.group, terms: term.terms, covariance: vc.covariance, sd: vc.sd, corr: vc.corr });
+    ngroups[term.group] = term.nLevels;
+    const k = term.k;
+    const lam = model.lambda.subarray(model.lambdaOffset[t], model.lambdaOffset[t] + k * k);
+    const modes = new Float64Array(term.nLevels * k);
+    const condVar = new Float64Array(term.nLevels * k * k);
+    const blk = new Float64Array(k * k);
+    for (let l = 0; l < term.nLevels; l++) {
+      const uo = term.uOffset + l * k;
+      for (let r = 0; r < k; r++) modes[l * k + r] = model.b[uo + r];
+      // P block of this level.
+      for (let r = 0; r < k; r++) {
+        for (let c = 0; c < k; c++) {
+          blk[r * k + c] = t === 0 ? chol.p11[l * k * k + r * k + c] : chol.p22[(uo - layout.q0 + r) * layout.q2 + uo - layout.q0 + c];
+        }
+      }
+      // Var(b | y) = Lambda P Lambda'.
+      for (let r = 0; r < k; r++) {
+        for (let c = 0; c < k; c++) {
+          let acc = 0;
+          for (let s = 0; s <= r; s++) for (let s2 = 0; s2 <= c; s2++) acc += lam[r * k + s] * blk[s * k + s2] * lam[c * k + s2];
+          condVar[l * k * k + r * k + c] = acc;
+        }
+      }
+    }
+    ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar });
+  });
+
+  // Separation: coefficients running off or fitted probabilities at 0/1.
+  let extreme = 0;
+  for (let i = 0; i < model.n; i++) if (model.mu[i] < 1e-10 || model.mu[i] > 1 - 1e-10) extreme++;
+  let runaway = false;
+  for (let k = 0; k < p; k++) if (Math.abs(betaScaled[k]) > 25) runaway = true;
+  if (runaway || extreme > 0) {
+    messages.push(
+      `possible complete separation: ${extreme} row(s) with fitted probability 0 or 1${runaway ? ", fixed effects running off" : ""}`,
+    );
+  }
+
+  const logLik = model.logLik();
+  const df = dim;
+  const deviance = -2 * logLik;
+  let converged = a.optimizerConverged && a.pirlsOk && !runaway;
+  if (!a.optimizerConverged) messages.push(`optimizer did not converge: ${a.optimizerMessage} (Newton decrement ${a.newtonDecrement.toExponential(2)})`);
+  if (!a.pirlsOk) messages.push("PIRLS did not converge at the optimum");
+  if (a.pirlsFailures > 0) messages.push(`PIRLS reached its iteration limit in ${a.pirlsFailures} evaluation(s)`);
+  if (Number.isFinite(scaledGradient) && scaledGradient > LME4_GRADIENT_TOLERANCE) {
+    converged = false;
+    messages.push(`Model failed to converge with max|grad| = ${scaledGradient.toPrecision(6)} (tol = ${LME4_GRADIENT_TOLERANCE}, component 1)`);
+  }
+  if (!(minEig > 0) && !singular) {
+    converged = false;
+    messages.push(`Hessian of the deviance is not positive definite (smallest eigenvalue ${minEig.toPrecision(4)})`);
+  }
+  if (singular) messages.push("boundary (singular) fit: see help('isSingular')");
+
+  const convergence: ConvergenceReport = {
+    converged,
+    optimizer: "projected BFGS with exact gradient (bounds on the theta diagonal), Newton polish with a finite-difference Hessian of the gradient",
+    iterations: a.iterations,
+    functionEvaluations: a.evaluations,
+    maxAbsGradient,
+    maxAbsScaledGradient: scaledGradient,
+    minHessianEigenvalue: minEig,
+    singular,
+    messages,
+  };
+  const etaFixed = Float64Array.from(model.etaFixed);
+  return {
+    design,
+    beta,
+    se,
+    vcov,
+    seMethod,
+    theta,
+    varcorr,
+    ranef,
+    eta: Float64Array.from(model.eta),
+    etaFixed,
+    fitted: Float64Array.from(model.mu),
+    logLik,
+    deviance,
+    aic: deviance + 2 * df,
+    bic: deviance + df * Math.log(design.nobs),
+    df,
+    nobs: design.nobs,
+    ngroups,
+    convergence,
+    elapsedSeconds: (performance.now() - a.started) / 1000,
+  };
+}
+
+function transpose(m: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[c * n + r] = m[r * n + c];
+  return out;
+}

@@ -1,0 +1,63 @@
+/**
+ * Second-order quantities at the optimum: the Hessian of the Laplace deviance over (theta, beta), the
+ * covariance of beta, and lme4-style convergence diagnostics.
+ *
+ * Standard errors (GlmmFit.seMethod says which one a fit carries):
+ *  - "hessian" (default, the method of lme4 1.1-31): H = the Hessian of d(theta, beta), here by
+ *    central differences of the exact gradient (gradient.ts) with step 1e-4 per internal coordinate,
+ *    symmetrised; vcov(beta) = 2 [H^-1]_{beta, beta}. lme4 1.1-31 differences the deviance itself
+ *    (deriv12), so both approximate the same matrix; differencing an exact gradient is more accurate.
+ *  - "rx": vcov(beta) = (RX'RX)^-1 (rx.ts), the inverse of the fixed-effects block of the PIRLS system,
+ *    which treats theta as known (lme4 >= 1.1-38 uses it on large data).
+ * Both are computed on the internal centred/scaled beta and transformed back (scaling.ts).
+ */
+import { denseCholesky } from "./dense";
+
+/** H by central differences of `gradientAt` (which must return the gradient at the given point). */
+export function hessianFromGradient(
+  gradientAt: (x: Float64Array, out: Float64Array) => void,
+  x: Float64Array,
+  steps: Float64Array,
+): Float64Array {
+  const n = x.length;
+  const h = new Float64Array(n * n);
+  const gp = new Float64Array(n);
+  const gm = new Float64Array(n);
+  const xp = Float64Array.from(x);
+  for (let k = 0; k < n; k++) {
+    const step = steps[k];
+    xp[k] = x[k] + step;
+    gradientAt(xp, gp);
+    xp[k] = x[k] - step;
+    gradientAt(xp, gm);
+    xp[k] = x[k];
+    for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
+  }
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < r; c++) {
+      const v = 0.5 * (h[r * n + c] + h[c * n + r]);
+      h[r * n + c] = v;
+      h[c * n + r] = v;
+    }
+  }
+  return h;
+}
+
+/**
+ * lme4's checkConv scaled gradient: R^-T g with H = R'R (R = chol(H), upper), i.e. solve(chol(H), g)
+ * in R; lme4 warns when max(pmin(|scaled|, |g|)) > 0.002. Returns NaN when H is not positive definite.
+ */
+export function lme4ScaledGradient(h: Float64Array, g: Float64Array, n: number): number {
+  const l = Float64Array.from(h);
+  if (!denseCholesky(l, n)) return Number.NaN;
+  // R = L', so solve(R, g) is back substitution with L'.
+  const x = Float64Array.from(g);
+  for (let r = n - 1; r >= 0; r--) {
+    let v = x[r];
+    for (let c = r + 1; c < n; c++) v -= l[c * n + r] * x[c];
+    x[r] = v / l[r * n + r];
+  }
+  let worst = 0;
+  for (let i = 0; i < n; i++) worst = Math.max(worst, Math.min(Math.abs(x[i]), Math.abs(g[i])));
+  return worst;
+}
