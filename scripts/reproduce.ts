@@ -23,7 +23,7 @@ import { ensureData } from "../src/pipeline/data-cache";
 import { assembleReport, type ChapterInput } from "../src/pipeline/html-report";
 import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
 import { formatDuration } from "../src/pipeline/progress";
-import { REPRODUCE_USAGE, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
+import { REPRODUCE_USAGE, type ReproduceOptions, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
 
 /** A failure the user can act on: printed without a stack trace. */
 class StepFailed extends Error {}
@@ -38,11 +38,12 @@ function describeSource(config: KansenConfig): string {
     : `real DUO files in ${config.data.path}`;
 }
 
-async function reproduce(config: KansenConfig, only: readonly string[], cellTimeoutSeconds: number): Promise<void> {
+async function reproduce(options: ReproduceOptions): Promise<void> {
+  const { config, only, cellTimeoutSeconds } = options;
   const t0 = Date.now();
-  let notebooks = listNotebooks();
+  let notebooks = listNotebooks(options.notebookDir);
   if (only.length > 0) notebooks = notebooks.filter((nb) => only.some((p) => basename(nb).includes(p)));
-  if (notebooks.length === 0) throw new StepFailed(`no notebooks to run in ${join(PROJECT_ROOT, "notebooks")}${only.length ? ` matching ${only.join(", ")}` : ""}`);
+  if (notebooks.length === 0) throw new StepFailed(`no numbered notebooks to run in ${options.notebookDir}${only.length ? ` matching ${only.join(", ")}` : ""}`);
   const jupyter = jupyterStatus();
   if (!jupyter.available) throw new StepFailed(jupyter.reason);
 
@@ -158,7 +159,7 @@ async function main(): Promise<number> {
     return 0;
   }
   try {
-    await reproduce(options.config, options.only, options.cellTimeoutSeconds);
+    await reproduce(options);
     return 0;
   } catch (error) {
     if (error instanceof StepFailed) {

@@ -124,7 +124,8 @@ export function namespaceHeadingIds(html: string, slug: string): string {
   );
 }
 
-const CELL_OPEN = /<div class="jp-Cell\b[^"]*"([^>]*)>/g;
+// The cell's own div: class "jp-Cell ..." (not "jp-Cell-inputWrapper" and the like inside it).
+const CELL_OPEN = /<div class="jp-Cell(?:\s[^"]*)?"([^>]*)>/g;
 
 /**
  * Give each cell of the export its anchors. nbconvert writes one `<div class="jp-Cell ...">` per

@@ -4,7 +4,9 @@
  *
  * Precedence, lowest first: notebooks/config.json, the file in KANSEN_CONFIG, --config FILE, the flags.
  */
-import { CONFIG_ENV, DEFAULT_CONFIG_PATH, type KansenConfig, mergeConfig, parseConfig, readJsonFile } from "../config";
+import { resolve } from "node:path";
+import { CONFIG_ENV, DEFAULT_CONFIG_PATH, type KansenConfig, PROJECT_ROOT, mergeConfig, parseConfig, readJsonFile } from "../config";
+import { NOTEBOOK_DIR } from "./notebooks";
 
 export const REPRODUCE_USAGE = `usage: npm run reproduce -- [options]
 
@@ -19,6 +21,7 @@ tables (CSV), the figures (HTML), manifest.json and one HTML report (report.html
   --reference F=LEVEL     reference category of factor F (repeatable), e.g. migratie=westers
   --out DIR               outputs folder (default: outputs/)
   --config FILE           a configuration file laid over notebooks/config.json
+  --notebooks DIR         run the numbered notebooks of DIR instead of notebooks/
   --only PATTERN          run only the notebooks whose file name contains PATTERN (repeatable)
   --cell-timeout SECONDS  longest a single cell may take (default 3600)
   --skip-setup            (scripts/reproduce.sh) do not run scripts/setup.sh first
@@ -26,6 +29,8 @@ tables (CSV), the figures (HTML), manifest.json and one HTML report (report.html
 
 export interface ReproduceOptions {
   readonly config: KansenConfig;
+  /** Folder of the numbered notebooks (absolute). */
+  readonly notebookDir: string;
   /** Substrings of notebook file names to run (empty: all). */
   readonly only: readonly string[];
   readonly cellTimeoutSeconds: number;
@@ -54,6 +59,7 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
   const reference: { [factor: string]: string } = {};
   const only: string[] = [];
   let configFile: string | undefined;
+  let notebookDir = NOTEBOOK_DIR;
   let cellTimeoutSeconds = 3600;
   let scale: number | undefined;
   let seed: number | undefined;
@@ -99,6 +105,9 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
       case "--config":
         configFile = takeValue();
         break;
+      case "--notebooks":
+        notebookDir = resolve(PROJECT_ROOT, takeValue());
+        break;
       case "--only":
         only.push(takeValue());
         break;
@@ -141,5 +150,5 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (Object.keys(reference).length > 0) flags["reference"] = reference;
   merged = mergeConfig(merged, flags);
   const config = parseConfig(merged, Object.keys(flags).length > 0 ? `the command-line flags over ${origin}` : origin);
-  return { config, only, cellTimeoutSeconds };
+  return { config, notebookDir, only, cellTimeoutSeconds };
 }

@@ -11,7 +11,7 @@ function nbconvertExport(cells: string[]): string {
     '<script src="file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"> </script>',
     "</head>",
     '<body class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">',
-    ...cells.map((c) => `<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">${c}</div>`),
+    ...cells.map((c) => `<div class="jp-Cell jp-MarkdownCell jp-Notebook-cell">\n<div class="jp-Cell-inputWrapper">${c}</div></div>`),
     "</body></html>",
   ].join("\n");
 }
@@ -36,7 +36,7 @@ test("heading ids are made unique per chapter, and links to them follow", () => 
 });
 
 test("cells get their id and tag anchors; a count mismatch is reported, not guessed", () => {
-  const html = '<div class="jp-Cell jp-MarkdownCell">a</div><div class="jp-Cell jp-CodeCell celltag_3a-3.2">b</div>';
+  const html = '<div class="jp-Cell jp-MarkdownCell">a</div><div class="jp-Cell jp-CodeCell celltag_3a-3.2">b<div class="jp-Cell-outputWrapper"></div></div>';
   const res = anchorCells(html, "02-data", [{ id: "intro" }, { id: "flow", tags: ["3a-3.2"] }]);
   assert.equal(res.anchored, true);
   assert.match(res.html, new RegExp(`<div id="${cellAnchor("02-data", "intro")}" class="jp-Cell jp-MarkdownCell">a`));

@@ -6,30 +6,14 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jupyterStatus, readNotebook, runNotebooks } from "../../src/pipeline/notebooks";
+import { writeNotebook } from "./notebook-fixtures";
 
 const jupyter = jupyterStatus();
 const skip = jupyter.available ? false : `Jupyter is not installed, so notebooks cannot run: ${jupyter.reason}`;
-
-type Cell = { id: string; source: string; tags?: string[]; markdown?: boolean };
-
-function writeNotebook(path: string, cells: Cell[]): string {
-  const nb = {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: { kernelspec: { name: "tslab", display_name: "TypeScript", language: "typescript" } },
-    cells: cells.map((c) =>
-      c.markdown
-        ? { cell_type: "markdown", id: c.id, metadata: {}, source: c.source }
-        : { cell_type: "code", id: c.id, metadata: c.tags ? { tags: c.tags } : {}, source: c.source, outputs: [], execution_count: null },
-    ),
-  };
-  writeFileSync(path, JSON.stringify(nb, null, 1));
-  return path;
-}
 
 test("the runner names the notebook, cell, id, tags, first line and message of a failing cell, and stops there", { skip }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "kansen-runner-"));
