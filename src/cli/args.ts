@@ -16,6 +16,8 @@ options:
                             columns named in --reference are read as text anyway
   --se hessian|rx           standard errors from the Hessian (default, as lme4 1.1-31) or from RX
   --max-iterations N        optimiser iteration limit
+  --ame published|discrete  convention of the average marginal effects in --json (default published:
+                            mean derivative, dummies as numeric, as bijlage 3b; discrete: level vs reference)
   --progress                report progress on stderr
   --help                    this text`;
 
@@ -37,11 +39,13 @@ export interface FitArguments {
   readonly se: "hessian" | "rx";
   readonly progress: boolean;
   readonly maxIterations?: number;
+  /** AME convention for --json (absent: published). */
+  readonly ame?: "published" | "discrete";
 }
 
 export type GlmmArguments = FitArguments | { readonly command: "help" };
 
-const VALUE_FLAGS = new Set(["--data", "--formula", "--reference", "--factor", "--se", "--max-iterations"]);
+const VALUE_FLAGS = new Set(["--data", "--formula", "--reference", "--factor", "--se", "--max-iterations", "--ame"]);
 const SWITCHES = new Set(["--json", "--progress", "--help"]);
 
 function parseReference(text: string, into: Record<string, string>): void {
@@ -113,6 +117,10 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
       throw new UsageError(`--max-iterations must be a positive whole number, got '${maxText}'`);
     }
   }
+  const ame = values.get("--ame");
+  if (ame !== undefined && ame !== "published" && ame !== "discrete") {
+    throw new UsageError(`--ame must be 'published' or 'discrete', got '${ame}'`);
+  }
   return {
     command: "fit",
     data,
@@ -123,5 +131,6 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
     se,
     progress: switches.has("--progress"),
     ...(maxIterations !== undefined ? { maxIterations } : {}),
+    ...(ame !== undefined ? { ame } : {}),
   };
 }

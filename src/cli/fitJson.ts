@@ -6,11 +6,15 @@
  * was left out: formula, seMethod, messages (rank deficiency, rows dropped for missing values,
  * convergence warnings) and dropped (rows and columns).
  *
- * Post-fit statistics (issue 5, item 7: r2, icc, ame) are added by extending `FitJson` and
- * `fitToJson` below; keep every field's derivation in this one function.
+ * Post-fit statistics (issue 5, item 7): r2 and icc (as performance names them), ame (published
+ * convention unless `--ame discrete`), each null with a line in statisticsErrors if it cannot be
+ * computed; keep every field's derivation in this one function.
  */
 import { designMessages } from "../model/design";
 import type { GlmmFit } from "../glmm/types";
+import { averageMarginalEffects, type AmeConvention } from "../stats/ame";
+import { intraclassCorrelation } from "../stats/icc";
+import { nakagawaR2 } from "../stats/r2";
 
 /** A JSON number: non-finite values (an SE that could not be computed) become null. */
 export type JsonNumber = number | null;
@@ -44,6 +48,25 @@ export interface FitJson {
   readonly dropped: { readonly rows: number; readonly columns: readonly { readonly name: string; readonly reason: string }[] };
   readonly messages: readonly string[];
   readonly elapsedSeconds: JsonNumber;
+  /** Nakagawa's R2 as performance::r2_nakagawa (src/stats/r2.ts); null if it could not be computed. */
+  readonly r2: { readonly conditional: JsonNumber; readonly marginal: JsonNumber } | null;
+  /** Latent-scale ICC as performance::icc (src/stats/icc.ts); null if it could not be computed. */
+  readonly icc: { readonly adjusted: JsonNumber; readonly unadjusted: JsonNumber } | null;
+  /** Average marginal effects, random effects included (src/stats/ame.ts), in `ameConvention`. */
+  readonly ame: readonly { readonly term: string; readonly estimate: JsonNumber; readonly se: JsonNumber }[] | null;
+  readonly ameConvention: AmeConvention;
+  /** Why a post-fit statistic above is null (empty when all were computed). */
+  readonly statisticsErrors: readonly string[];
+}
+
+/** Run one post-fit statistic; a failure becomes null plus a line in `errors`, so the fit is still printed. */
+function statistic<T>(name: string, errors: string[], compute: () => T): T | null {
+  try {
+    return compute();
+  } catch (e) {
+    errors.push(`${name}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
 }
 
 export function jsonNumber(x: number): JsonNumber {
@@ -55,9 +78,14 @@ export function fitMessages(fit: GlmmFit): string[] {
   return [...designMessages(fit.design), ...fit.convergence.messages];
 }
 
-/** The `--json` object of a fit. */
-export function fitToJson(fit: GlmmFit): FitJson {
+/** The `--json` object of a fit; `ame` picks the AME convention (default "published"). */
+export function fitToJson(fit: GlmmFit, options: { readonly ame?: AmeConvention } = {}): FitJson {
   const c = fit.convergence;
+  const statisticsErrors: string[] = [];
+  const convention = options.ame ?? "published";
+  const r2 = statistic("r2", statisticsErrors, () => nakagawaR2(fit));
+  const icc = statistic("icc", statisticsErrors, () => intraclassCorrelation(fit));
+  const ame = statistic("ame", statisticsErrors, () => averageMarginalEffects(fit, { convention }));
   return {
     converged: c.converged,
     formula: fit.design.formula,
@@ -87,5 +115,10 @@ export function fitToJson(fit: GlmmFit): FitJson {
     dropped: { rows: fit.design.missing?.dropped ?? 0, columns: fit.design.fixed.dropped.map((d) => ({ ...d })) },
     messages: fitMessages(fit),
     elapsedSeconds: jsonNumber(fit.elapsedSeconds),
+    r2: r2 && { conditional: jsonNumber(r2.conditional), marginal: jsonNumber(r2.marginal) },
+    icc: icc && { adjusted: jsonNumber(icc.adjusted), unadjusted: jsonNumber(icc.unadjusted) },
+    ame: ame && ame.effects.map((e) => ({ term: e.term, estimate: jsonNumber(e.estimate), se: jsonNumber(e.se) })),
+    ameConvention: convention,
+    statisticsErrors,
   };
 }

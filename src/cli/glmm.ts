@@ -60,7 +60,7 @@ function fit(args: FitArguments, out: CliOutput): void {
     ...(args.maxIterations !== undefined ? { maxIterations: args.maxIterations } : {}),
   });
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
-  if (args.json) out.stdout(JSON.stringify(fitToJson(result), null, 2) + "\n");
+  if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
   else out.stdout(formatSummary(result, args.data));
 }
 
