@@ -76,3 +76,37 @@ export const ROBUSTNESS_HEADER = ["term", "rij (3b)", "model 2", "SE", "zonder c
 export function robustnessRows(full: FitSummary, reduced: FitSummary): CsvValue[][] {
   return robustnessPairs(full, reduced).map((p) => [p.term, p.label, p.full, p.fullSe, p.reduced, p.reducedSe, p.change]);
 }
+
+/** The first `n` rows of chosen columns of a raw file, for showing the wide format; names a missing column. */
+export function rawPreviewRows(
+  table: { readonly file: string; readonly nrows: number; readonly columns: Readonly<Record<string, Float64Array | readonly (string | null)[]>> },
+  columns: readonly string[],
+  n: number,
+): CsvValue[][] {
+  for (const c of columns) if (table.columns[c] === undefined) throw new Error(`${table.file}: no column '${c}'`);
+  const rows: CsvValue[][] = [];
+  for (let r = 0; r < Math.min(n, table.nrows); r++) {
+    rows.push(columns.map((c) => {
+      const v = (table.columns[c] as Float64Array | readonly (string | null)[])[r];
+      return typeof v === "number" ? (Number.isNaN(v) ? null : v) : (v ?? null);
+    }));
+  }
+  return rows;
+}
+
+/** Likelihood-ratio tests between consecutive models (src/stats/lrt.ts), as table rows. */
+export const LRT_HEADER = ["van", "naar", "chi2", "df", "p", "op de rand (variantie 0 getoetst)"] as const;
+export function lrtRows(tests: readonly { smaller: string; larger: string; statistic: number; df: number; pValue: number; boundary: boolean }[]): CsvValue[][] {
+  return tests.map((t) => [t.smaller, t.larger, t.statistic, t.df, t.pValue, t.boundary ? "ja" : "nee"]);
+}
+
+export const CRITERIA_HEADER = ["model", "parameters", "logLik", "AIC", "BIC", "geconvergeerd"] as const;
+export function criteriaRows(criteria: readonly { model: string; npar: number; logLik: number; aic: number; bic: number; converged: boolean }[]): CsvValue[][] {
+  return criteria.map((c) => [c.model, c.npar, c.logLik, c.aic, c.bic, c.converged ? "ja" : "NEE"]);
+}
+
+/** Nakagawa's R2, marginal and conditional, per model of the saved summaries. */
+export const R2_HEADER = ["model", "marginale R2", "conditionele R2 (3b)"] as const;
+export function r2Rows(summaries: readonly FitSummary[]): CsvValue[][] {
+  return summaries.filter((s) => s.r2 !== undefined).map((s) => [s.model, s.r2?.marginal ?? null, s.r2?.conditional ?? null]);
+}

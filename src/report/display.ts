@@ -111,9 +111,9 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
 }
 
 /** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells. */
-export function simpleTableHtml(caption: string, header: readonly string[], rows: readonly (readonly (string | number | null)[])[]): string {
-  const cell = (v: string | number | null): string =>
-    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? fixed(v, 3) : "NA") : escapeHtml(v);
+export function simpleTableHtml(caption: string, header: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
+  const cell = (v: string | number | boolean | null): string =>
+    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? fixed(v, 3) : "NA") : escapeHtml(String(v));
   return (
     `${STYLE}<table class="kmbo"><caption>${escapeHtml(caption)}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
     rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join("") +

@@ -90,6 +90,6 @@ export function publishSimpleTable(
   rows: readonly (readonly CsvValue[])[],
 ): string {
   if (rows.length === 0) throw new Error(`publishSimpleTable(${name}): the table is empty`);
-  ctx.display.html(simpleTableHtml(caption, header, rows.map((r) => r.map((v) => (typeof v === "boolean" ? String(v) : v)))));
+  ctx.display.html(simpleTableHtml(caption, header, rows));
   return writeCsvText(ctx.outDir, name, toCsv(header, rows));
 }
