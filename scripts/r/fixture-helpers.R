@@ -49,6 +49,15 @@ write_csv_file <- function(d, path) {
   invisible(path)
 }
 
+# Read a fixture CSV back exactly as the TS side is told to: the listed factor columns as factors with
+# levels in code-point order (R's default reference = the first), other text columns as text.
+read_fixture_csv <- function(path, factors) {
+  cc <- rep("character", length(factors)); names(cc) <- factors
+  d <- read.csv(path, stringsAsFactors = FALSE, colClasses = cc, na.strings = "")
+  for (f in factors) d[[f]] <- factor(d[[f]], levels = sort(unique(d[[f]]), method = "radix"))
+  d
+}
+
 # Column types and factor levels (reference first) of the columns a formula uses, so a reader of the
 # CSV (the TS tests) builds exactly the table R fitted: a digit-only factor column such as `niveau`
 # would otherwise be read as a number.

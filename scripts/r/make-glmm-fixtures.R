@@ -139,7 +139,7 @@ case_c <- function() {
   list(
     data = d,
     factors = c("migratie", "ouders", "geslacht", "niveau", "sector", "leerweg", "citojaar"),
-    description = "The model-2 structure of bijlage 3a (doorstroom, Tabel 5): 20,000 students, 150 locations in 30 institutions, covariates as data-schema/README.md, random intercept + non-western slope per location (correlated) and a random intercept per institution.",
+    description = "The model-2 structure of bijlage 3a (doorstroom, Tabel 5): 20,000 students, 150 locations in 30 institutions, covariates as data-schema/README.md, random intercept + non-western slope per location (correlated) and a random intercept per institution. With lme4 1.1-31 this is also the convergence-warning case (i): glmer warns 'Model failed to converge with max|grad| = 0.064' and 'nearly unidentifiable: very large eigenvalue' (cito is 0-50, or 100 when missing, unscaled, next to its missing indicator), as the Rekenkamer reports for the real data.",
     truth = list(
       fixefSchemaReference = beta,
       note = "fixefSchemaReference uses the schema's reference levels (ouders max_vmbo_kader, niveau 3, leerweg bol, citojaar 2009); the fit uses R's default (first level in code-point order: ouders hoger, niveau 1, leerweg bbl, citojaar 2009)",
@@ -240,37 +240,8 @@ case_h <- function() {
   )
 }
 
-# A fit on which glmer itself warns: the model-2 data with age and cito on their raw scales (age in
-# years, cito 500-550 and 600 for missing), which lme4 fits without centring.
-case_i <- function() {
-  c_data <- read.csv(file.path(out_dir, "c_model2.csv"), stringsAsFactors = FALSE, colClasses = c(niveau = "character"))
-  d <- c_data
-  d$leeftijd_jaren <- d$leeftijd + 14
-  d$cito_ruw <- d$cito + 500
-  d <- d[, c("doorstroom", "migratie", "niet_westers", "leeftijd_jaren", "niveau", "leerweg", "cito_ruw", "cito_missing", "locatie", "instelling")]
-  list(
-    data = d,
-    factors = c("migratie", "niveau", "leerweg"),
-    description = "The c_model2 data (same rows) with age in years (leeftijd + 14) and the raw cito score (cito + 500): unscaled predictors, on which glmer warns.",
-    truth = NULL,
-    fits = list(list(name = "i_convergence_warning",
-                     formula = "doorstroom ~ migratie + leeftijd_jaren + niveau + leerweg + cito_ruw + cito_missing + (1 + niet_westers | locatie) + (1 | instelling)",
-                     description = "glmer warns (see lme4.convergence); the solver must reach at least lme4's logLik with max|grad| < 0.002"))
-  )
-}
-
 cases <- list(a_two_level = case_a, b_nested = case_b, c_model2 = case_c, d_crossed = case_d,
-              e_singular = case_e, f_aggregated = case_f, g_cbpp = case_g, h_uncorrelated_slope = case_h,
-              i_convergence_warning = case_i)
-
-# Read a fixture CSV back exactly as the TS side is told to: the listed factor columns as factors with
-# levels in code-point order (R's default reference = the first), other text columns as text.
-read_fixture_csv <- function(path, factors) {
-  cc <- rep("character", length(factors)); names(cc) <- factors
-  d <- read.csv(path, stringsAsFactors = FALSE, colClasses = cc, na.strings = "")
-  for (f in factors) d[[f]] <- factor(d[[f]], levels = sort(unique(d[[f]]), method = "radix"))
-  d
-}
+              e_singular = case_e, f_aggregated = case_f, g_cbpp = case_g, h_uncorrelated_slope = case_h)
 
 run_case <- function(data_name) {
   spec <- cases[[data_name]]()
