@@ -11,7 +11,8 @@
 // so the assembled fit times the same work as a real one.
 import { cpus, loadavg } from "node:os";
 import { buildDesign } from "../src/model/design";
-import type { GlmmFit, GlmmOptions } from "../src/glmm/types";
+import { fitDesign } from "../src/glmm/fit";
+import type { GlmmFit } from "../src/glmm/types";
 import type { ColumnTable, GlmmDesign } from "../src/model/types";
 import { MODEL_REFERENCE_LEVELS, modelLadder, robustnessModel } from "../src/analysis/models";
 import { averageMarginalEffects } from "../src/stats/ame";
@@ -119,8 +120,6 @@ function assembledFit(design: GlmmDesign): GlmmFit {
   };
 }
 
-type FitDesign = (design: GlmmDesign, options?: GlmmOptions) => GlmmFit;
-
 async function main(): Promise<void> {
   const frame = syntheticFrame(n, 1200, 60);
   const reference = { ...MODEL_REFERENCE_LEVELS };
@@ -131,8 +130,6 @@ async function main(): Promise<void> {
   let fit: GlmmFit;
   let reduced: GlmmFit;
   if (useSolver) {
-    const solverModule = "../src/glmm/fit";
-    const { fitDesign } = (await import(solverModule)) as { fitDesign: FitDesign };
     t = performance.now();
     fit = fitDesign(design, { onProgress: (m) => process.stderr.write(`  ${m}\n`) });
     reduced = fitDesign(reducedDesign);

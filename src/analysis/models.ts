@@ -13,6 +13,7 @@
  * this module exposes the term metadata (variable, level, reference) they are built from.
  */
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
+import { fitDesign } from "../glmm/fit";
 import { buildDesign } from "../model/design";
 import type { ColumnTable, FixedTermInfo, GlmmDesign } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeResult } from "../stats/ame";
@@ -136,7 +137,12 @@ function withStatistics(spec: ModelSpec, fit: GlmmFit, convention: AmeConvention
  * MODEL_REFERENCE_LEVELS, as `designFitter` does), then the post-fit statistics of every model, the
  * stepwise comparison, model 2's location effects and the robustness refit.
  */
-export async function fitLadder(frame: ColumnTable, outcome: Outcome, fitter: ModelFitter, options: LadderOptions = {}): Promise<LadderResult> {
+export async function fitLadder(
+  frame: ColumnTable,
+  outcome: Outcome,
+  fitter: ModelFitter = designFitter(),
+  options: LadderOptions = {},
+): Promise<LadderResult> {
   const wanted = new Set(options.models ?? ["0", "1a", "1b", "1c", "2"]);
   const convention = options.ameConvention ?? "published";
   const report = options.onProgress ?? (() => undefined);
@@ -172,19 +178,19 @@ export async function fitLadder(frame: ColumnTable, outcome: Outcome, fitter: Mo
   return { outcome, models, comparison, locationEffects: locations, robustness };
 }
 
-/** The solver's entry point, `fitDesign` of src/glmm/fit.ts. */
+/** A solver entry point with the signature of `fitDesign` (src/glmm/fit.ts); tests pass a stand-in. */
 export type DesignFit = (design: GlmmDesign, options?: GlmmOptions) => GlmmFit | Promise<GlmmFit>;
 
 /**
  * A ModelFitter for the ladder: buildDesign with the frame's reference levels (only for the factors the
  * formula uses), then the solver.
  */
-export function designFitter(fitDesign: DesignFit, reference: Readonly<Record<string, string>> = MODEL_REFERENCE_LEVELS): ModelFitter {
+export function designFitter(solve: DesignFit = fitDesign, reference: Readonly<Record<string, string>> = MODEL_REFERENCE_LEVELS): ModelFitter {
   return (formula, data, options) => {
     const rhs = formula.slice(formula.indexOf("~") + 1);
     const used = Object.fromEntries(
       Object.entries(reference).filter(([name]) => new RegExp(`(^|[^A-Za-z0-9_.])${name}([^A-Za-z0-9_.]|$)`).test(rhs)),
     );
-    return fitDesign(buildDesign(formula, data, { reference: used }), options);
+    return solve(buildDesign(formula, data, { reference: used }), options);
   };
 }

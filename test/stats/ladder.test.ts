@@ -141,3 +141,21 @@ test("fitLadder with a subset of models skips the robustness refit when model 2 
   assert.equal(result.locationEffects, null);
   assert.equal(result.comparison.tests.length, 1);
 });
+
+test("fitLadder with the real solver on the R check data: model 0's ICC equals performance::icc of R's own fit", async () => {
+  const { readPlainCsv } = await import("./r-fit");
+  const { readFileSync } = await import("node:fs");
+  const reference = JSON.parse(readFileSync("test/stats/r/stats-check.json", "utf8")) as {
+    models: { m0: { icc: { ICC_adjusted: number }; logLik: number } };
+  };
+  const d = readPlainCsv("test/stats/r/stats-check.csv", ["y", "niet_westers", "leeftijd"]);
+  const extra = frame(d.y.length);
+  const data: ColumnTable = { ...extra, doorstroom: d.y, migratie: d.migratie, niet_westers: d.niet_westers, leeftijd: d.leeftijd, leerweg: d.leerweg, locatie: d.locatie, instelling: d.instelling };
+  const result = await fitLadder(data, "doorstroom", undefined, { models: ["0", "1a", "2"] });
+  const [m0, m1a, m2] = result.models;
+  assert.ok(m0.fit.convergence.converged && m1a.fit.convergence.converged && m2.fit.convergence.converged);
+  assert.ok(Math.abs(m0.icc.adjusted - reference.models.m0.icc.ICC_adjusted) < 0.001, `ICC ${m0.icc.adjusted}`);
+  assert.ok(Math.abs(m0.fit.logLik - reference.models.m0.logLik) < 0.01, `logLik ${m0.fit.logLik}`);
+  assert.equal(result.comparison.tests[1].statistic, 2 * (m2.fit.logLik - m1a.fit.logLik));
+  assert.ok(result.robustness && result.robustness.comparison.coefficients.length === m2.fit.beta.length - 7);
+});
