@@ -13,9 +13,15 @@ export interface CodedFactor {
 
 /**
  * Codes a string column over the given rows. Levels are the distinct values present, in code-point
- * order (R sorts a character vector's levels by the locale's collation; for codes such as ours, ASCII
- * letters of one case, digits, '-' and '_', the two agree), then the reference level moved to the
- * front as R's relevel() does; treatment contrasts compare every other level with it.
+ * order, then the reference level moved to the front as R's relevel() does; treatment contrasts
+ * compare every other level with it.
+ *
+ * R sorts a character vector's levels by the locale's collation (ICU root order in R 4.2 on Debian:
+ * punctuation and symbols before digits before letters, case-insensitive first). For codes made of
+ * lower-case letters, digits, '-' and '_' that starts with a letter or digit, the two orders agree. They
+ * differ for a level that starts with a symbol: R puts the frame's citojaar level ">2014" first, we
+ * put it last (so with the default reference R would compare against ">2014", we against "2009"; the
+ * analysis sets its references explicitly), and for mixed case ("B" < "a" here, "a" < "B" in R).
  */
 export function codeFactor(name: string, column: Column, rows: Int32Array, reference?: string): CodedFactor {
   const index = new Map<string, number>();
