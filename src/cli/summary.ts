@@ -30,16 +30,24 @@ function table(rows: readonly (readonly string[])[], leftAligned: readonly numbe
   );
 }
 
-/** Fixed decimals so that the smallest non-zero magnitude in the column shows 4 significant digits (2 to 8). */
-function columnDecimals(values: readonly number[]): number {
+/**
+ * One format per column, as R's format() chooses it: fixed decimals so that the smallest non-zero
+ * magnitude shows 4 significant digits (at least 2 decimals); when that would take more than 7
+ * decimals (values below 1e-4, e.g. a variance estimated at zero), scientific notation with 4 digits.
+ */
+type ColumnFormat = number | "scientific";
+
+function columnDecimals(values: readonly number[]): ColumnFormat {
   const finite = values.filter((v) => Number.isFinite(v) && v !== 0).map(Math.abs);
   if (finite.length === 0) return 4;
-  const smallest = Math.min(...finite);
-  return Math.min(8, Math.max(2, 3 - Math.floor(Math.log10(smallest))));
+  const decimals = Math.max(2, 3 - Math.floor(Math.log10(Math.min(...finite))));
+  return decimals > 7 ? "scientific" : decimals;
 }
 
-function fixedNumber(v: number, decimals: number): string {
-  return Number.isFinite(v) ? v.toFixed(decimals) : "NA";
+function fixedNumber(v: number, format: ColumnFormat): string {
+  if (!Number.isFinite(v)) return "NA";
+  if (format === "scientific") return v.toExponential(3).replace(/e([+-])(\d)$/, "e$10$2");
+  return v.toFixed(format);
 }
 
 /** R's format.pval style: "< 2e-16" below machine precision, scientific below 1e-4, else 3 digits. */

@@ -123,6 +123,19 @@ test("summary: lme4 layout, Wald z and p, random-effects table with correlations
   assert.match(text, /Note: fixed-effect model matrix is rank deficient/);
 });
 
+test("summary: variances at zero print in scientific notation, not as a row of zeros", () => {
+  const fit = handMadeFit(true);
+  const singular = {
+    ...fit,
+    varcorr: [
+      { ...fit.varcorr[0], sd: [1e-7, 0.4] },
+      { ...fit.varcorr[1], sd: [0] },
+    ],
+  };
+  const text = formatSummary(singular);
+  assert.match(text, / g +\(Intercept\) 1\.000e-14 1\.000e-07\n +x +1\.600e-01 4\.000e-01 +0\.25\n h +\(Intercept\) 0\.000e\+00 0\.000e\+00\n/);
+});
+
 test("summary: a fit that did not converge says so at the top and the bottom, with max|grad| and the Hessian eigenvalue", () => {
   const text = formatSummary(handMadeFit(false));
   const lines = text.split("\n");
