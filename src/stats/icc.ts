@@ -24,7 +24,7 @@ import { varianceDecomposition, type SlopeHandling } from "./variance-components
 export interface IccResult {
   readonly adjusted: number;
   readonly unadjusted: number;
-  /** One entry per random-effects term (grouping factor), in design order. */
+  /** One entry per random-effects term with an intercept (grouping factor), in design order. */
   readonly byGroup: readonly { readonly group: string; readonly icc: number }[];
   readonly hasRandomSlopes: boolean;
 }
@@ -36,7 +36,8 @@ export function intraclassCorrelation(fit: GlmmFit, options: { slopes?: SlopeHan
   return {
     adjusted: v.random / denominator,
     unadjusted: v.random / (v.fixed + denominator),
-    byGroup: v.terms.map((t) => ({ group: t.group, icc: t.interceptVariance / denominator })),
+    // Terms without an intercept ((0 + x | g)) have no between-group intercept variance: left out, as performance does.
+    byGroup: v.terms.filter((t) => !Number.isNaN(t.interceptVariance)).map((t) => ({ group: t.group, icc: t.interceptVariance / denominator })),
     hasRandomSlopes: fit.design.random.some((t) => t.terms.some((name) => name !== "(Intercept)")),
   };
 }

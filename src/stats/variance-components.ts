@@ -22,6 +22,10 @@
  * (the default, because it is what `performance::r2_nakagawa` and `performance::icc` report and hence
  * most likely what bijlage 3b's R2 is) reproduces that; `slopes: "all"` uses every random-effects
  * column, the definition of Johnson (2014). Both are reported by `nakagawaR2`.
+ *
+ * A second quirk of the same function: it sums over the VarCorr elements named like a grouping factor,
+ * and lme4 names a second term of the same factor `g.1` (`(1 | g) + (0 + x | g)`), so "asPerformance"
+ * counts only the first term of each grouping factor and reports the others as dropped.
  */
 import type { GlmmFit } from "../glmm/types";
 import { LOGISTIC_VARIANCE } from "./logistic";
@@ -88,6 +92,7 @@ function meanQuadraticForm(z: readonly Float64Array[], sigma: Float64Array, k: n
 export function varianceDecomposition(fit: GlmmFit, slopes: SlopeHandling = "asPerformance"): VarianceDecomposition {
   const fixedNames = new Set(fit.design.fixed.names);
   const terms: RandomTermVariance[] = [];
+  const seenGroups = new Set<string>();
   let random = 0;
   fit.design.random.forEach((term, r) => {
     const vc = fit.varcorr[r];
@@ -97,8 +102,10 @@ export function varianceDecomposition(fit: GlmmFit, slopes: SlopeHandling = "asP
     const k = term.terms.length;
     const keep: number[] = [];
     const dropped: string[] = [];
+    const repeatedGroup = seenGroups.has(term.group);
+    seenGroups.add(term.group);
     term.terms.forEach((name, t) => {
-      if (slopes === "all" || name === "(Intercept)" || fixedNames.has(name)) keep.push(t);
+      if (slopes === "all" || (!repeatedGroup && (name === "(Intercept)" || fixedNames.has(name)))) keep.push(t);
       else dropped.push(name);
     });
     const variance = meanQuadraticForm(term.z, vc.covariance, k, keep);

@@ -75,3 +75,25 @@ test("ICC unadjusted counts the fixed-effect variance in the denominator", () =>
   assert.ok(Math.abs(icc.unadjusted - 2.5 / (1 / 3 + 2.5 + PI2_3)) < 1e-15);
   assert.equal(icc.hasRandomSlopes, true);
 });
+
+test("(1 | g) + (0 + x | g): performance counts only the first term of a grouping factor (its VarCorr key 'g'), 'all' counts both", () => {
+  const x = [0, 0, 1, 1];
+  const fit = buildFit({
+    columns: [
+      { name: "(Intercept)", info: INTERCEPT, values: [1, 1, 1, 1] },
+      { name: "x", info: numeric("x"), values: x },
+    ],
+    beta: [0, 1],
+    random: [
+      { group: "g", terms: ["(Intercept)"], rowLevels: ["a", "b", "a", "b"], z: {}, sigma: [1], modes: {} },
+      { group: "g", terms: ["x"], rowLevels: ["a", "b", "a", "b"], z: { x }, sigma: [2], modes: {} },
+    ],
+  });
+  const asPerformance = nakagawaR2(fit);
+  assert.ok(Math.abs(asPerformance.variances.random - 1) < 1e-15);
+  assert.deepEqual(asPerformance.droppedSlopes, ["x | g"]);
+  // mean z' Sigma z of the slope term: 2 * mean(x^2) = 1.
+  assert.ok(Math.abs(nakagawaR2(fit, { slopes: "all" }).variances.random - 2) < 1e-15);
+  const icc = intraclassCorrelation(fit);
+  assert.deepEqual(icc.byGroup.map((g) => g.group), ["g"], "the slope-only term has no intercept variance to report");
+});
