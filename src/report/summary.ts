@@ -152,5 +152,12 @@ export function parseFitSummary(value: unknown, source: string): FitSummary {
     const r = c as Record<string, unknown>;
     return { ...(r as unknown as VarianceComponent), variance: num(r["variance"]), sd: num(r["sd"]) };
   });
-  return { ...(value as FitSummary), fixed, random };
+  const c = conv as Record<string, unknown>;
+  const convergence = {
+    ...(c as unknown as ConvergenceReport),
+    maxAbsGradient: num(c["maxAbsGradient"]),
+    maxAbsScaledGradient: num(c["maxAbsScaledGradient"]),
+    minHessianEigenvalue: num(c["minHessianEigenvalue"]),
+  };
+  return { ...(value as FitSummary), fixed, random, convergence };
 }

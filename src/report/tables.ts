@@ -221,7 +221,9 @@ export interface ModelTable {
 
 function convergenceLine(s: FitSummary): ConvergenceLine {
   const c = s.convergence;
-  const detail = `max|grad| ${c.maxAbsGradient.toExponential(1)}, scaled ${c.maxAbsScaledGradient.toExponential(1)}, ${c.iterations} iterations, ${c.optimizer}`;
+  // A summary read back from JSON has null where the fit had NaN (JSON has no NaN).
+  const expo = (x: number | null): string => (typeof x === "number" && Number.isFinite(x) ? x.toExponential(1) : "NA");
+  const detail = `max|grad| ${expo(c.maxAbsGradient)}, scaled ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iterations, ${c.optimizer}`;
   const warnings = c.messages.length > 0 ? `; ${c.messages.join("; ")}` : "";
   const singular = c.singular ? "; singular fit (a variance estimated at zero)" : "";
   const text = c.converged

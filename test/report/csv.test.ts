@@ -63,12 +63,14 @@ test("fit summaries round-trip through JSON, NaN included, and a broken file is 
   try {
     const s = publishedSummaries(5).summaries[4];
     assert.ok(s);
-    const withNaN = { ...s, fixed: s.fixed.map((f, i) => (i === 1 ? { ...f, se: NaN } : f)) };
+    const withNaN = { ...s, fixed: s.fixed.map((f, i) => (i === 1 ? { ...f, se: NaN } : f)), convergence: { ...s.convergence, maxAbsScaledGradient: NaN } };
     writeFitSummary(dir, withNaN);
     const back = readFitSummary(dir, "doorstroom", 2020, "2");
     assert.ok(back);
     assert.ok(Number.isNaN(back.fixed[1]?.se));
     assert.equal(back.fixed[2]?.estimate, s.fixed[2]?.estimate);
+    assert.ok(Number.isNaN(back.convergence.maxAbsScaledGradient));
+    assert.match(modelTable([back]).convergence[0]?.text ?? "", /scaled NA/);
     assert.equal(readFitSummary(dir, "doorstroom", 2020, "1c"), undefined);
     writeFileSync(join(dir, "fits", "doorstroom-2020-model-1b.json"), "{\"model\": 1}");
     assert.throws(() => readFitSummary(dir, "doorstroom", 2020, "1b"), /doorstroom-2020-model-1b.json: not a fit summary/);

@@ -1,0 +1,46 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseConfig } from "../../src/config";
+import { frameKey, readTruth } from "../../src/report/steps";
+
+function config(cacheDir: string, kind: "synthetic" | "folder" = "synthetic") {
+  return parseConfig(
+    {
+      data: kind === "synthetic" ? { kind, scale: 0.01, seed: 3 } : { kind, path: cacheDir },
+      years: [2020, 2021],
+      outcomes: ["doorstroom", "vsv"],
+      reference: { migratie: "geen", ouders: "max_vmbo_kader", geslacht: "man", niveau: "3", sector: "handel_economie", leerweg: "bol", citojaar: "2009" },
+      outDir: join(cacheDir, "out"),
+      cacheDir,
+    },
+    "test",
+  );
+}
+
+test("frameKey names the four published frames and refuses any other outcome-year", () => {
+  assert.equal(frameKey("vsv", 2021), "vsv2021");
+  assert.throws(() => frameKey("vsv", 2019), /no analysis frame for vsv 2019/);
+});
+
+test("readTruth reads the generating fixed effects of one frame from truth.json, and nothing for real data", () => {
+  const dir = mkdtempSync(join(tmpdir(), "report-truth-"));
+  try {
+    const data = join(dir, "synthetic-scale0.01-seed3");
+    mkdirSync(data);
+    const cfg = config(dir);
+    assert.throws(() => readTruth(cfg, "doorstroom", 2020), /has no truth.json/);
+    writeFileSync(join(data, "truth.json"), JSON.stringify({ frames: { doorstroom2020: { fixedEffects: { "(Intercept)": { value: 0.37 }, leerwegbbl: { value: -0.78, published: -0.78 } } } } }));
+    const t = readTruth(cfg, "doorstroom", 2020);
+    assert.equal(t?.get("leerwegbbl"), -0.78);
+    assert.equal(t?.size, 2);
+    assert.throws(() => readTruth(cfg, "vsv", 2020), /no frames.vsv2020.fixedEffects/);
+    writeFileSync(join(data, "truth.json"), JSON.stringify({ frames: { vsv2020: { fixedEffects: { cito: { value: "x" } } } } }));
+    assert.throws(() => readTruth(cfg, "vsv", 2020), /fixedEffects\["cito"\].value is not a number/);
+    assert.equal(readTruth(config(dir, "folder"), "vsv", 2020), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
