@@ -116,6 +116,55 @@ function randomEffectsLines(fit: GlmmFit): string[] {
   return table(rows, [0, 1, 2, 3, ...(withCorr ? [4] : [])]).map((l) => ` ${l}`);
 }
 
+/** R's quantile type 7 of sorted values: linear interpolation between order statistics at (n - 1) p. */
+function quantileSorted(sorted: Float64Array, p: number): number {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
+}
+
+/**
+ * lme4's "Scaled residuals": Pearson residuals r_i = (y_i / m_i - mu_i) / sqrt(mu_i (1 - mu_i) / m_i),
+ * with mu_i the fitted probability including the conditional modes (the binomial scale is 1).
+ */
+export function scaledResidualQuantiles(fit: GlmmFit): number[] {
+  const { successes, trials } = fit.design.response;
+  const r = new Float64Array(fit.nobs);
+  for (let i = 0; i < r.length; i++) {
+    const mu = fit.fitted[i];
+    const m = trials[i];
+    r[i] = (successes[i] / m - mu) / Math.sqrt((mu * (1 - mu)) / m);
+  }
+  r.sort();
+  return [0, 0.25, 0.5, 0.75, 1].map((p) => quantileSorted(r, p));
+}
+
+function residualLines(fit: GlmmFit): string[] {
+  if (fit.nobs === 0 || fit.fitted.length !== fit.nobs) return [];
+  const q = scaledResidualQuantiles(fit);
+  if (!q.every(Number.isFinite)) return [];
+  return ["Scaled residuals:", ...table([["Min", "1Q", "Median", "3Q", "Max"], q.map((v) => v.toFixed(4))], []).map((l) => ` ${l}`), ""];
+}
+
+/** lme4 prints the correlations of the fixed effects (from vcov) when there are at most 12 of them. */
+function fixedCorrelationLines(fit: GlmmFit): string[] {
+  const p = fit.design.fixed.names.length;
+  if (p < 2) return [];
+  if (p > 12) return [`Correlation matrix of the fixed effects not shown, as p = ${p} > 12 (as lme4).`];
+  const short = fit.design.fixed.names.map((n) => (n === "(Intercept)" ? "(Intr)" : n.length > 6 ? n.slice(0, 6) : n));
+  const rows: string[][] = [["", ...short.slice(0, p - 1)]];
+  for (let j = 1; j < p; j++) {
+    const row = [fit.design.fixed.names[j].slice(0, 12)];
+    for (let k = 0; k < j; k++) {
+      const r = fit.vcov[j * p + k] / Math.sqrt(fit.vcov[j * p + j] * fit.vcov[k * p + k]);
+      row.push(Number.isFinite(r) ? r.toFixed(3) : "NA");
+    }
+    rows.push(row);
+  }
+  return ["Correlation of Fixed Effects:", ...table(rows)];
+}
+
 function fixedEffectsLines(fit: GlmmFit): string[] {
   const names = fit.design.fixed.names;
   const estimates = Array.from(fit.beta);
@@ -153,6 +202,7 @@ export function formatSummary(fit: GlmmFit, data?: string): string {
     [fit.aic, fit.bic, fit.logLik, fit.deviance].map((v) => fixedNumber(v, 1)).concat(String(fit.nobs - fit.df)),
   ];
   lines.push(...table(ic, []).map((l) => ` ${l}`), "");
+  lines.push(...residualLines(fit));
   lines.push("Random effects:", ...randomEffectsLines(fit));
   const groups = Object.entries(fit.ngroups)
     .map(([g, k]) => `${g}, ${k}`)
@@ -160,6 +210,8 @@ export function formatSummary(fit: GlmmFit, data?: string): string {
   lines.push(`Number of obs: ${fit.nobs}, groups:  ${groups}`, "");
   lines.push("Fixed effects:", ...fixedEffectsLines(fit));
   lines.push(`(standard errors: ${fit.seMethod})`, "");
+  const correlations = fixedCorrelationLines(fit);
+  if (correlations.length > 0) lines.push(...correlations, "");
   const messages = fitMessages(fit);
   if (messages.length > 0) lines.push(...messages.map((m) => `Note: ${m}`), "");
   lines.push(...convergenceLines(fit));

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fitToJson } from "../../src/cli/fitJson";
 import { erfc, twoSidedNormalP } from "../../src/cli/normal";
-import { formatPValue, formatSummary, significanceStars } from "../../src/cli/summary";
+import { formatPValue, formatSummary, scaledResidualQuantiles, significanceStars } from "../../src/cli/summary";
 import { buildDesign } from "../../src/model/design";
 import type { GlmmFit } from "../../src/glmm/types";
 
@@ -121,6 +121,23 @@ test("summary: lme4 layout, Wald z and p, random-effects table with correlations
   assert.match(text, /Convergence: converged \(test optimiser, 12 iterations, 40 function evaluations\)/);
   assert.doesNotMatch(text, /NOT CONVERGE/);
   assert.match(text, /Note: fixed-effect model matrix is rank deficient/);
+});
+
+test("scaled (Pearson) residuals: (y/m - mu) / sqrt(mu (1 - mu) / m), quantiles as R's type 7", () => {
+  const fit = handMadeFit(true);
+  // 11 Bernoulli rows at mu = 0.5: residual +1 for y = 1 (7 rows), -1 for y = 0 (4 rows).
+  assert.deepEqual(scaledResidualQuantiles(fit), [-1, -1, 1, 1, 1]);
+  const fitted = Float64Array.from({ length: fit.nobs }, (_, i) => 0.2 + 0.05 * i);
+  const q = scaledResidualQuantiles({ ...fit, fitted });
+  const y = Array.from(fit.design.response.successes);
+  const r = y.map((v, i) => (v - fitted[i]) / Math.sqrt(fitted[i] * (1 - fitted[i]))).sort((a, b) => a - b);
+  assert.equal(q[0], r[0]);
+  assert.equal(q[2], r[5]);
+  assert.ok(Math.abs(q[1] - (r[2] + 0.5 * (r[3] - r[2]))) < 1e-15);
+  assert.equal(q[4], r[10]);
+  const text = formatSummary(fit);
+  assert.match(text, /Scaled residuals:\n +Min +1Q +Median +3Q +Max\n -1\.0000 -1\.0000 1\.0000 1\.0000 1\.0000\n/);
+  assert.match(text, /Correlation of Fixed Effects:\n +\(Intr\)\nx +0\.000\n/);
 });
 
 test("summary: variances at zero print in scientific notation, not as a row of zeros", () => {
