@@ -445,7 +445,7 @@ function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: numbe
   const niveau = crebos.niveau[crebo];
   let diplomaYear = -1;
   for (let y = first; y <= 2020; y++) if (pop.diploma[pop.slot(i, y)]) diplomaYear = y;
-  const total = diplomaYear >= 0 ? programmeYears(rng, niveau) : 1 + rng.int(Math.min(niveau, 4));
+  const total = diplomaYear >= 0 ? programmeYears(rng, niveau) : 1 + rng.int(Math.min(niveau + 1, 4));
   // Years already enrolled in this programme from `first` on.
   const before = Math.max(0, total - (diplomaYear >= 0 ? diplomaYear - first + 1 : 1));
   let y = first - 1;
@@ -528,7 +528,14 @@ function addExcludedRecords(
   return counts;
 }
 
-/** Students whose whole mbo career lies in 2015-2018 (entering 2012-2018, 1-4 years, then leaving). */
+/** P(last year = 2015, 2016, 2017, 2018) of a career that ends before 2019. */
+const LAST_YEAR_CDF = Float64Array.from([0.15, 0.37, 0.65, 1]);
+
+/**
+ * Students whose whole mbo career lies in 2015-2018 (1-5 years ending in 2015-2018; earlier years fall
+ * before the data): 80 % leave with a diploma (level 4: 40 % to hbo), 10 % without one as an exception
+ * to the vsv definition, 10 % as vsv'er.
+ */
 function addEarlierCareers(
   rng: Xoshiro128,
   pop: Population,
@@ -548,19 +555,21 @@ function addEarlierCareers(
     const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
     const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
     const lw = draws.dims[DIM.leerweg][r];
-    const len = programmeYears(rng, niveau);
-    const last = 2015 + rng.int(4); // 2015..2018
-    // These students are `last - 2019` years older than the 2019 draw suggests at their last year.
+    const len = programmeYears(rng, niveau) + (rng.uniform() < 0.3 ? 1 : 0);
+    const last = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018, later years more often
     const ageLast = 14 + draws.dims[DIM.leeftijd][r];
-    const diploma = rng.uniform() < 0.65;
     for (let k = 0; k < len; k++) {
       const y = last - k;
-      if (y < FIRST_YEAR || ageLast - k < 15) break;
+      if (y < FIRST_YEAR || (k > 0 && ageLast - k < 15)) break;
       pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
     }
-    if (diploma && pop.enrolled(i, last)) {
+    const u = rng.uniform();
+    if (u < 0.8) {
       pop.setDiploma(i, last, niveau);
       if (niveau === 4 && rng.uniform() < 0.4) pop.ho[pop.slot(i, last + 1)] = 1;
+    } else if (u < 0.9) {
+      // Left without a diploma but not a vsv'er (DUO's exceptions: abroad, over 22, entree diploma and work).
+      pop.vsvNew[pop.slot(i, last)] = 0;
     }
   }
 }
