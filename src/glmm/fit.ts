@@ -6,9 +6,12 @@
  *   2. scaling     centred/scaled fixed-effect columns (scaling.ts);
  *   3. start       theta at lme4's start (Lambda = I), beta~ at the intercept-only logit; a starting
  *                  Hessian from finite differences of the exact gradient in theta and 2 RX'RX in beta;
- *   4. optimise    projected BFGS over (theta, beta~) with the exact gradient (optimizer.ts);
- *   5. polish      the Hessian by central differences of the gradient, then Newton steps with it until
- *                  the Newton decrement g'H^-1 g is below 1e-10 (deviance units);
+ *   4. optimise    Newton-type steps over (theta, beta~) with the exact gradient and bounds
+ *                  (optimizer.ts), Hessian: theta rows by differences of the gradient, beta block
+ *                  2 RX'RX (rx.ts), down to a Newton decrement of 1e-3;
+ *   5. polish      the full Hessian by forward differences of the gradient, Newton steps with it until
+ *                  the Newton decrement g'H^-1 g is below 1e-10 (deviance units); it is also the
+ *                  Hessian of the standard errors;
  *   6. results     beta and vcov back on the original scale, VarCorr, conditional modes and variances,
  *                  logLik/AIC/BIC and an honest convergence report.
  */
@@ -73,9 +76,15 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     const pbar = Math.min(Math.max(ys / ms, 1e-6), 1 - 1e-6);
     x0[nTheta + scaling.intercept] = Math.log(pbar / (1 - pbar));
   }
-  // Stage 3b: beta~ by Newton steps at the starting theta (Hessian 2 RX'RX), so that the joint
-  // iterations start near the conditional optimum in beta instead of taking one huge coupled step.
+  // Stage 3b: beta~ by Newton steps at the starting theta with the Hessian 2 RX'RX of the start, so
+  // that the joint iterations begin near the conditional optimum in beta instead of taking one huge
+  // coupled step.
   let evaluations = 0;
+  let rxHessian = new Float64Array(0);
+  const refreshRx = (): void => {
+    rxHessian = fixedEffectsCrossproduct(model);
+    for (let k = 0; k < rxHessian.length; k++) rxHessian[k] *= 2;
+  };
   if (p > 0) {
     const thetaStartValues = x0.subarray(0, nTheta);
     const full = new Float64Array(dim);
@@ -93,74 +102,93 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
         out.set(fullGradient.subarray(nTheta));
       },
     };
-    const rxHessian = (): Float64Array => {
-      const rx = fixedEffectsCrossproduct(model);
-      for (let k = 0; k < rx.length; k++) rx[k] *= 2;
-      return rx;
-    };
     betaProblem.evaluate(x0.subarray(nTheta));
-    const stageA = minimiseBounded(betaProblem, Float64Array.from(x0.subarray(nTheta)), rxHessian(), {
+    refreshRx();
+    const stageA = minimiseBounded(betaProblem, Float64Array.from(x0.subarray(nTheta)), rxHessian, {
       maxIterations: 30,
-      tolerance: 1e-2,
-      hessian: rxHessian,
+      tolerance: 1,
+      hessian: () => rxHessian,
     });
     evaluations += stageA.evaluations;
     x0.set(stageA.x, nTheta);
   }
   const g0 = new Float64Array(dim);
   gradientAt(x0, g0);
+  evaluations++;
   progress(`start: deviance ${model.laplaceDeviance().toFixed(4)}`);
+
+  // Stage 4: Newton-type iterations with the approximate Hessian (theta rows by differences of the
+  // gradient, beta block 2 RX'RX, refreshed while far from the optimum) down to a decrement of 1e-3.
+  let lastDecrement = Number.POSITIVE_INFINITY;
   const newtonHessian = (x: Float64Array, g: Float64Array): Float64Array => {
     evaluations += nTheta;
-    return approximateHessian(model, problem, x, g, nTheta, p);
+    if (lastDecrement > 1 || rxHessian.length === 0) {
+      problem.evaluate(x);
+      evaluations++;
+      refreshRx();
+    }
+    return approximateHessian(rxHessian, problem, x, g, nTheta, p);
   };
   const b0 = newtonHessian(x0, g0);
   problem.evaluate(x0);
-
-  // Stage 4: optimise.
+  const maxIterations = options.maxIterations ?? 200;
   const opt = minimiseBounded(problem, x0, b0, {
-    maxIterations: options.maxIterations ?? 500,
-    tolerance: 1e-8,
+    maxIterations,
+    tolerance: 1e-3,
     hessian: newtonHessian,
-    onIteration: (it, f, dec) => progress(`iteration ${it}: deviance ${f.toFixed(6)}, decrement ${dec.toExponential(2)}`),
+    onIteration: (it, f, dec) => {
+      lastDecrement = dec;
+      progress(`iteration ${it}: deviance ${f.toFixed(6)}, decrement ${dec.toExponential(2)}`);
+    },
   });
   evaluations += opt.evaluations;
   let iterations = opt.iterations;
   let x = opt.x;
 
-  // Stage 5: Hessian and Newton polish.
+  // Stage 5: the full Hessian by forward differences of the exact gradient; Newton steps with it
+  // until the Newton decrement g'H^-1 g is below 1e-10. The same H gives the standard errors; it is
+  // recomputed at the end only if these steps moved far (decrement at its point above 1e-3).
   const steps = new Float64Array(dim);
   const hessianAt = (at: Float64Array): Float64Array => {
-    for (let k = 0; k < dim; k++) steps[k] = 1e-4 * Math.max(1, Math.abs(at[k]));
-    evaluations += 2 * dim;
-    return hessianFromGradient(gradientAt, at, steps);
+    const gAt = new Float64Array(dim);
+    gradientAt(at, gAt);
+    for (let k = 0; k < dim; k++) steps[k] = 1e-5 * Math.max(1, Math.abs(at[k]));
+    evaluations += dim + 1;
+    return hessianFromGradient(gradientAt, at, steps, gAt);
   };
   let hess = hessianAt(x);
   let g = new Float64Array(dim);
-  let f = 0;
-  let newtonDecrement = Number.POSITIVE_INFINITY;
+  let f = problem.evaluate(x);
+  evaluations++;
+  problem.gradient(g);
+  let newtonDecrement = freeStep(hess, g, freeVariables(x, g, lower), dim).decrement;
   let polishOk = true;
-  for (let round = 0; round < 4; round++) {
-    f = problem.evaluate(x);
-    evaluations++;
-    problem.gradient(g);
-    const { decrement } = freeStep(hess, g, freeVariables(x, g, lower), dim);
-    newtonDecrement = decrement;
-    if (decrement < 1e-10) break;
-    progress(`polish ${round}: Newton decrement ${decrement.toExponential(2)}`);
-    const polish = minimiseBounded(problem, x, hess, { maxIterations: 50, tolerance: 1e-12 });
+  for (let round = 0; round < 3 && newtonDecrement >= 1e-10; round++) {
+    progress(`polish ${round}: Newton decrement ${newtonDecrement.toExponential(2)}`);
+    const fixedHessian = hess;
+    const polish = minimiseBounded(problem, x, hess, {
+      maxIterations: 20,
+      tolerance: 1e-10,
+      hessian: () => fixedHessian,
+    });
     evaluations += polish.evaluations;
     iterations += polish.iterations;
     polishOk = polish.converged;
     x = polish.x;
-    hess = hessianAt(x);
+    if (newtonDecrement > 1e-3) hess = hessianAt(x);
+    f = problem.evaluate(x);
+    evaluations++;
+    g = new Float64Array(dim);
+    problem.gradient(g);
+    newtonDecrement = freeStep(hess, g, freeVariables(x, g, lower), dim).decrement;
   }
-  // Restore the state at the optimum (the Hessian differences moved it).
+  // The state at the optimum (the Hessian differences moved it).
   f = problem.evaluate(x);
   evaluations++;
   g = new Float64Array(dim);
   problem.gradient(g);
   const finalPirls = model.pirls();
+  progress(`done: ${evaluations} deviance evaluations, ${model.rowPasses} PIRLS passes over the rows`);
 
   return assembleFit({
     design,
@@ -176,7 +204,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     p,
     iterations,
     evaluations,
-    optimizerConverged: (opt.converged || newtonDecrement < 1e-8) && polishOk,
+    optimizerConverged: (opt.converged || newtonDecrement < 1e-8) && polishOk && newtonDecrement < 1e-6,
     optimizerMessage: opt.message,
     newtonDecrement,
     pirlsOk: finalPirls.converged,
@@ -193,7 +221,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
  * The model must be at x on entry; on return it is at a perturbed point.
  */
 function approximateHessian(
-  model: LaplaceModel,
+  rxHessian: Float64Array,
   problem: BoundedProblem,
   x0: Float64Array,
   g0: Float64Array,
@@ -201,9 +229,8 @@ function approximateHessian(
   p: number,
 ): Float64Array {
   const dim = nTheta + p;
-  const rx = fixedEffectsCrossproduct(model);
   const b = new Float64Array(dim * dim);
-  for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) b[(nTheta + a) * dim + nTheta + c] = 2 * rx[a * p + c];
+  for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) b[(nTheta + a) * dim + nTheta + c] = rxHessian[a * p + c];
   const xp = Float64Array.from(x0);
   const gp = new Float64Array(dim);
   for (let k = 0; k < nTheta; k++) {
@@ -369,7 +396,7 @@ function assembleFit(a: AssembleInput): GlmmFit {
 
   const convergence: ConvergenceReport = {
     converged,
-    optimizer: "projected BFGS with exact gradient (bounds on the theta diagonal), Newton polish with a finite-difference Hessian of the gradient",
+    optimizer: "Newton-type with exact gradient and bounds on the theta diagonal (Hessian: differences of the gradient in theta, 2 RX'RX in beta), then Newton with the full finite-difference Hessian of the gradient",
     iterations: a.iterations,
     functionEvaluations: a.evaluations,
     maxAbsGradient,

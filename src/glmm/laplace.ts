@@ -100,6 +100,8 @@ export class LaplaceModel {
   private readonly denseTerm: Int32Array;
   private readonly denseCol: Int32Array;
   pirlsIterationsTotal = 0;
+  /** Number of passes over the rows so far (for benchmarks). */
+  rowPasses = 0;
 
   constructor(
     readonly design: GlmmDesign,
@@ -169,19 +171,27 @@ export class LaplaceModel {
     const L = this.layout;
     for (let t = 0; t < L.nTheta; t++) this.theta[t] = theta[t];
     L.terms.forEach((term, t) => fillLambda(this.theta, term.thetaOffset, term.k, this.lambda.subarray(this.lambdaOffset[t])));
-    let changed = false;
-    for (let j = 0; j < this.p; j++) {
-      if (this.beta[j] !== beta[j]) changed = true;
-      this.beta[j] = beta[j];
-    }
-    if (changed || this.pirlsIterationsTotal === 0) {
-      const o = this.etaFixed;
+    // X beta: recomputed in full when many coefficients changed, updated column by column
+    // (o += (beta_j' - beta_j) x_j) when only a few did, as in the finite-difference Hessian.
+    let nChanged = 0;
+    for (let j = 0; j < this.p; j++) if (this.beta[j] !== beta[j]) nChanged++;
+    const o = this.etaFixed;
+    if (this.pirlsIterationsTotal === 0 || nChanged > 2) {
+      for (let j = 0; j < this.p; j++) this.beta[j] = beta[j];
       o.fill(0);
       for (let j = 0; j < this.p; j++) {
         const bj = this.beta[j];
         if (bj === 0) continue;
         const xj = this.x[j];
         for (let i = 0; i < this.n; i++) o[i] += bj * xj[i];
+      }
+    } else if (nChanged > 0) {
+      for (let j = 0; j < this.p; j++) {
+        const d = beta[j] - this.beta[j];
+        if (d === 0) continue;
+        this.beta[j] = beta[j];
+        const xj = this.x[j];
+        for (let i = 0; i < this.n; i++) o[i] += d * xj[i];
       }
     }
   }
@@ -211,6 +221,7 @@ export class LaplaceModel {
    */
   evaluateRows(accumulate: boolean): number {
     this.updateB();
+    this.rowPasses++;
     const { y, m, etaFixed, eta, mu, b, kAll, zr } = this;
     const { K, nPairs, pairFirst, pairSecond, z, uIndex, target } = this.rows;
     if (accumulate) {

@@ -17,29 +17,27 @@ export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const n = model.n;
   const T = L.terms.length;
   const { mu, m, x, lambda, lambdaOffset } = model;
+  const { K, z, uIndex } = model.rows;
   const xwx = new Float64Array(p * p);
-  // Z'WX in z-space, q x p row-major.
+  // Z'WX in z-space, q x p row-major; X'WX by dot products of contiguous columns.
   const zwx = new Float64Array(q * p);
-  const row = new Float64Array(p);
-  for (let i = 0; i < n; i++) {
-    const w = m[i] * mu[i] * (1 - mu[i]);
-    for (let j = 0; j < p; j++) row[j] = x[j][i];
-    for (let a = 0; a < p; a++) {
-      const wa = w * row[a];
-      const o = a * p;
-      for (let b = 0; b <= a; b++) xwx[o + b] += wa * row[b];
+  const wx = new Float64Array(n);
+  for (let a = 0; a < p; a++) {
+    const xa = x[a];
+    for (let i = 0; i < n; i++) wx[i] = m[i] * mu[i] * (1 - mu[i]) * xa[i];
+    for (let b = 0; b <= a; b++) {
+      const xb = x[b];
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += wx[i] * xb[i];
+      xwx[a * p + b] = acc;
+      xwx[b * p + a] = acc;
     }
-    for (let t = 0; t < T; t++) {
-      const term = L.terms[t];
-      const uo = term.uOffset + term.index[i] * term.k;
-      for (let a = 0; a < term.k; a++) {
-        const wz = w * term.z[a][i];
-        const o = (uo + a) * p;
-        for (let j = 0; j < p; j++) zwx[o + j] += wz * row[j];
-      }
+    for (let i = 0; i < n; i++) {
+      const base = i * K;
+      const v = wx[i];
+      for (let c = 0; c < K; c++) zwx[uIndex[base + c] * p + a] += v * z[base + c];
     }
   }
-  for (let a = 0; a < p; a++) for (let b = 0; b < a; b++) xwx[b * p + a] = xwx[a * p + b];
   // M = Lambda' Z'WX, column by column; Y = A^-1 M; RX'RX = X'WX - M'Y.
   const mcol = new Float64Array(q);
   const ycol = new Float64Array(q);

@@ -4,8 +4,8 @@
  *
  * Standard errors (GlmmFit.seMethod says which one a fit carries):
  *  - "hessian" (default, the method of lme4 1.1-31): H = the Hessian of d(theta, beta), here by
- *    central differences of the exact gradient (gradient.ts) with step 1e-4 per internal coordinate,
- *    symmetrised; vcov(beta) = 2 [H^-1]_{beta, beta}. lme4 1.1-31 differences the deviance itself
+ *    forward differences of the exact gradient (gradient.ts) with step 1e-5 max(1, |x_k|) per
+ *    internal coordinate (error O(1e-5) relative), symmetrised; vcov(beta) = 2 [H^-1]_{beta, beta}. lme4 1.1-31 differences the deviance itself
  *    (deriv12), so both approximate the same matrix; differencing an exact gradient is more accurate.
  *  - "rx": vcov(beta) = (RX'RX)^-1 (rx.ts), the inverse of the fixed-effects block of the PIRLS system,
  *    which treats theta as known (lme4 >= 1.1-38 uses it on large data).
@@ -13,11 +13,16 @@
  */
 import { denseCholesky } from "./dense";
 
-/** H by central differences of `gradientAt` (which must return the gradient at the given point). */
+/**
+ * H by differences of `gradientAt` (which must return the gradient at the given point): forward
+ * differences (g(x + h e_k) - g(x)) / h when `gradientAtX` is given, central ones otherwise;
+ * symmetrised.
+ */
 export function hessianFromGradient(
   gradientAt: (x: Float64Array, out: Float64Array) => void,
   x: Float64Array,
   steps: Float64Array,
+  gradientAtX?: Float64Array,
 ): Float64Array {
   const n = x.length;
   const h = new Float64Array(n * n);
@@ -28,10 +33,16 @@ export function hessianFromGradient(
     const step = steps[k];
     xp[k] = x[k] + step;
     gradientAt(xp, gp);
-    xp[k] = x[k] - step;
-    gradientAt(xp, gm);
-    xp[k] = x[k];
-    for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
+    if (gradientAtX) {
+      gm.set(gradientAtX);
+      xp[k] = x[k];
+      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / step;
+    } else {
+      xp[k] = x[k] - step;
+      gradientAt(xp, gm);
+      xp[k] = x[k];
+      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
+    }
   }
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < r; c++) {
