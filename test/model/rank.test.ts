@@ -49,3 +49,34 @@ test("dropping is left to right: the later of two proportional columns goes, the
   ]);
   assert.equal(r.rank, 3);
 });
+
+test("at the boundary the decision is R's dqrdc2 rule: keep iff residual norm >= 1e-7 x column norm", () => {
+  // Checked against R 4.2: qr(cbind(1, a, 2a + 1 + eps * noise), tol = 1e-7)$rank is 3 for a residual
+  // ratio of 1.28e-7 and 2 for 8.56e-8.
+  const n = 1000;
+  const one = new Float64Array(n).fill(1);
+  const a = column(n, 3);
+  const noise = column(n, 4);
+  // Make the noise orthogonal to (1, a), so the residual of the near-copy is exactly eps * noise.
+  const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / n;
+  const ma = mean(a);
+  const ac = a.map((v) => v - ma);
+  const mn = mean(noise);
+  let proj = 0;
+  let aa = 0;
+  for (let i = 0; i < n; i++) {
+    proj += ac[i] * (noise[i] - mn);
+    aa += ac[i] * ac[i];
+  }
+  const e = noise.map((v, i) => v - mn - (proj / aa) * ac[i]);
+  const eNorm = Math.sqrt(e.reduce((s, v) => s + v * v, 0));
+  for (const ratio of [3e-7, 1.3e-7, 1.05e-7, 0.95e-7, 0.86e-7, 5e-8]) {
+    const base = a.map((v) => 2 * v + 1);
+    const baseNorm = Math.sqrt(base.reduce((s, v) => s + v * v, 0));
+    // ||near|| ~= ||base|| (the perturbation is orthogonal and tiny), so eps = ratio * ||base|| / ||e||.
+    const eps = (ratio * baseNorm) / eNorm;
+    const near = base.map((v, i) => v + eps * e[i]);
+    const kept = checkRank([one, a, near]).kept.length === 3;
+    assert.equal(kept, ratio >= 1e-7, `residual ratio ${ratio}`);
+  }
+});
