@@ -54,10 +54,19 @@ interface RecordCursor {
 }
 
 /**
- * Field callback: column index, byte range, and how it was written (0 unquoted, 1 quoted, 2 quoted and
- * containing escaped `""`).
+ * The fields of the current record: byte range [start[j], end[j]) of column j, and how it was written
+ * (quoting[j]: 0 unquoted, 1 quoted, 2 quoted and containing escaped `""`). Reused for every record, so
+ * the tokeniser allocates nothing per field and the consumer loops over columns without a call per cell.
  */
-type FieldCallback = (col: number, start: number, end: number, quoting: number) => void;
+interface RecordFields {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly quoting: Uint8Array;
+}
+
+function recordFields(ncols: number): RecordFields {
+  return { start: new Int32Array(ncols), end: new Int32Array(ncols), quoting: new Uint8Array(ncols) };
+}
 
 function preview(buf: Buffer, start: number, end: number): string {
   const s = buf.toString("utf8", start, Math.min(end, start + 60));
@@ -65,8 +74,8 @@ function preview(buf: Buffer, start: number, end: number): string {
 }
 
 /**
- * Tokenise records from `offset` on. Calls `onField` for each of the `ncols` fields of each record
- * and `onRecord` after each record. Returns the number of data records.
+ * Tokenise records from `offset` on. Fills `fields` with the `ncols` fields of each record and calls
+ * `onRecord` after each record. Returns the number of data records.
  */
 function tokenize(
   buf: Buffer,
@@ -75,9 +84,12 @@ function tokenize(
   file: string,
   header: readonly string[],
   cursor: RecordCursor,
-  onField: FieldCallback,
-  onRecord: (() => void) | null,
+  fields: RecordFields,
+  onRecord: () => void,
 ): number {
+  const fieldStart = fields.start;
+  const fieldEnd = fields.end;
+  const fieldQuoting = fields.quoting;
   const n = buf.length;
   const ncols = header.length;
   let pos = offset;
@@ -140,7 +152,11 @@ function tokenize(
         }
         end = pos;
       }
-      if (col < ncols) onField(col, start, end, quoting);
+      if (col < ncols) {
+        fieldStart[col] = start;
+        fieldEnd[col] = end;
+        fieldQuoting[col] = quoting;
+      }
       col++;
       if (pos >= n) break;
       const c = buf[pos];
@@ -168,7 +184,7 @@ function tokenize(
         file, row, cursor.line, col < ncols ? header[col] : undefined, preview(buf, recordStart, pos),
       );
     }
-    if (onRecord !== null) onRecord();
+    onRecord();
   }
   return row;
 }
@@ -267,7 +283,7 @@ class StringInterner {
   /** Fields of at most 6 bytes, keyed exactly by their bytes packed into one number. */
   private readonly short = new Map<number, string>();
   /** Longer fields, keyed by a hash and confirmed by comparing bytes. */
-  private readonly long = new Map<number, { bytes: Buffer; value: string }[]>();
+  private readonly long = new Map<number, { bytes: Uint8Array; value: string }[]>();
   private distinct = 0;
   private active = true;
   constructor(private readonly limit: number) {}
@@ -292,12 +308,16 @@ class StringInterner {
     const bucket = this.long.get(h);
     if (bucket !== undefined) {
       for (const entry of bucket) {
-        if (entry.bytes.length === len && buf.compare(entry.bytes, 0, len, start, end) === 0) return entry.value;
+        const bytes = entry.bytes;
+        if (bytes.length !== len) continue;
+        let i = 0;
+        while (i < len && bytes[i] === buf[start + i]) i++;
+        if (i === len) return entry.value;
       }
     }
     const value = decodeField(buf, start, end, quoting);
     if (this.admit()) {
-      const entry = { bytes: Buffer.from(buf.subarray(start, end)), value };
+      const entry = { bytes: Uint8Array.from(buf.subarray(start, end)), value };
       if (bucket !== undefined) bucket.push(entry);
       else this.long.set(h, [entry]);
     }
@@ -375,9 +395,10 @@ function parseHeader(buf: Buffer, file: string): ParsedHeader {
     else if (!inQuotes && headerBuf[i] === COMMA) ncols++;
   }
   const placeholder = Array.from({ length: ncols }, (_, i) => `#${i + 1}`);
-  tokenize(headerBuf, 0, 1, file, placeholder, cursor, (_col, start, end, quoting) => {
-    names.push(decodeField(headerBuf, start, end, quoting).trim());
-  }, null);
+  const hf = recordFields(ncols);
+  tokenize(headerBuf, 0, 1, file, placeholder, cursor, hf, () => {
+    for (let j = 0; j < ncols; j++) names.push(decodeField(headerBuf, hf.start[j], hf.end[j], hf.quoting[j]).trim());
+  });
   const seen = new Map<string, number>();
   names.forEach((name, i) => {
     if (name === "") {
@@ -454,17 +475,23 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   const capacity = maxRecords(buf, offset);
   const numbers: (Float64Array | null)[] = header.map((name) => (forcedText.has(name) ? null : new Float64Array(capacity)));
   const cursor: RecordCursor = { row: 0, line };
-  const nrows = tokenize(buf, offset, line, path, header, cursor, (col, start, end) => {
-    const target = numbers[col];
-    if (target === null) return;
-    if (missing.isMissing(buf, start, end)) {
-      target[cursor.row - 1] = NaN;
-      return;
+  const fields = recordFields(ncols);
+  const nrows = tokenize(buf, offset, line, path, header, cursor, fields, () => {
+    const r = cursor.row - 1;
+    for (let j = 0; j < ncols; j++) {
+      const target = numbers[j];
+      if (target === null) continue;
+      const start = fields.start[j];
+      const end = fields.end[j];
+      if (missing.isMissing(buf, start, end)) {
+        target[r] = NaN;
+        continue;
+      }
+      const v = parseNumberBytes(buf, start, end);
+      if (Number.isNaN(v)) numbers[j] = null;
+      else target[r] = v;
     }
-    const v = parseNumberBytes(buf, start, end);
-    if (Number.isNaN(v)) numbers[col] = null;
-    else target[cursor.row - 1] = v;
-  }, null);
+  });
 
   const textCols: number[] = [];
   for (let j = 0; j < ncols; j++) if (numbers[j] === null) textCols.push(j);
@@ -472,11 +499,14 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   if (textCols.length > 0) {
     const interners = header.map(() => new StringInterner(50000));
     for (const j of textCols) strings[j] = new Array<string | null>(nrows).fill(null);
-    tokenize(buf, offset, line, path, header, cursor, (col, start, end, quoting) => {
-      const target = strings[col];
-      if (target === null) return;
-      target[cursor.row - 1] = missing.isMissing(buf, start, end) ? null : interners[col].get(buf, start, end, quoting);
-    }, null);
+    tokenize(buf, offset, line, path, header, cursor, fields, () => {
+      const r = cursor.row - 1;
+      for (const j of textCols) {
+        const start = fields.start[j];
+        const end = fields.end[j];
+        (strings[j] as (string | null)[])[r] = missing.isMissing(buf, start, end) ? null : interners[j].get(buf, start, end, fields.quoting[j]);
+      }
+    });
   }
   const columns: Record<string, Float64Array | (string | null)[]> = {};
   for (let j = 0; j < ncols; j++) {
@@ -549,10 +579,13 @@ export function readCsvColumns(
   const missing: MissingCodes[] = [];
   const interners: StringInterner[] = [];
   const emptyMissing = new Uint8Array(ncols);
+  /** 1 if a missing-value code is all digits (e.g. "999"): then the integer fast path is off. */
+  const digitCode = new Uint8Array(ncols);
   for (let j = 0; j < ncols; j++) {
     const s = spec[header[j]];
     const codes = s?.missingValues ?? [""];
     emptyMissing[j] = codes.includes("") ? 1 : 0;
+    digitCode[j] = codes.some((c) => /^[0-9]+$/.test(c)) ? 1 : 0;
     missing.push(new MissingCodes(codes));
     interners.push(new StringInterner(internLimit));
     if (s === undefined) continue;
@@ -561,22 +594,52 @@ export function readCsvColumns(
       numbers[j] = new Float64Array(capacity);
     } else {
       kind[j] = 2;
-      strings[j] = [];
+      strings[j] = new Array<string | null>(capacity).fill(null);
     }
   }
   const lineOfRow = new Int32Array(capacity);
   const issues: CsvCellIssue[] = [];
   let issueCount = 0;
   const cursor: RecordCursor = { row: 0, line };
-  const nrows = tokenize(buf, offset, line, path, header, cursor, (col, start, end, quoting) => {
-    const k = kind[col];
-    if (k === 0) return;
+  const numberCols: number[] = [];
+  const stringCols: number[] = [];
+  for (let j = 0; j < ncols; j++) {
+    if (kind[j] === 1) numberCols.push(j);
+    else if (kind[j] === 2) stringCols.push(j);
+  }
+  const fields = recordFields(ncols);
+  const fieldStart = fields.start;
+  const fieldEnd = fields.end;
+  const nrows = tokenize(buf, offset, line, path, header, cursor, fields, () => {
     const r = cursor.row - 1;
-    if (k === 1) {
-      const target = numbers[col] as Float64Array;
-      if ((start === end && emptyMissing[col] === 1) || missing[col].isMissing(buf, start, end)) {
+    lineOfRow[r] = cursor.line;
+    for (let k = 0; k < numberCols.length; k++) {
+      const j = numberCols[k];
+      const target = numbers[j] as Float64Array;
+      const start = fieldStart[j];
+      const end = fieldEnd[j];
+      if (start === end) {
+        if (emptyMissing[j] === 1) {
+          target[r] = NaN;
+          continue;
+        }
+      } else if (end - start <= 15 && digitCode[j] === 0) {
+        // fast path: a plain unsigned integer of at most 15 digits is exact as a double
+        let v = 0;
+        let i = start;
+        for (; i < end; i++) {
+          const d = buf[i] - 0x30;
+          if (d < 0 || d > 9) break;
+          v = v * 10 + d;
+        }
+        if (i === end) {
+          target[r] = v;
+          continue;
+        }
+      }
+      if (missing[j].isMissing(buf, start, end)) {
         target[r] = NaN;
-        return;
+        continue;
       }
       const v = parseNumberBytes(buf, start, end);
       target[r] = v;
@@ -584,22 +647,29 @@ export function readCsvColumns(
         issueCount++;
         if (issues.length < maxIssues) {
           issues.push({
-            file: path, row: cursor.row, line: cursor.line, column: header[col],
-            value: decodeField(buf, start, end, quoting), rule: "type: number",
+            file: path, row: cursor.row, line: cursor.line, column: header[j],
+            value: decodeField(buf, start, end, fields.quoting[j]), rule: "type: number",
           });
         }
       }
-    } else {
-      const target = strings[col] as (string | null)[];
-      target.push(missing[col].isMissing(buf, start, end) ? null : interners[col].get(buf, start, end, quoting));
     }
-  }, () => {
-    lineOfRow[cursor.row - 1] = cursor.line;
+    for (let k = 0; k < stringCols.length; k++) {
+      const j = stringCols[k];
+      const start = fieldStart[j];
+      const end = fieldEnd[j];
+      if (!((start === end && emptyMissing[j] === 1) || missing[j].isMissing(buf, start, end))) {
+        (strings[j] as (string | null)[])[r] = interners[j].get(buf, start, end, fields.quoting[j]);
+      }
+    }
   });
   const columns: Record<string, Float64Array | (string | null)[]> = {};
   for (let j = 0; j < ncols; j++) {
     if (kind[j] === 1) columns[header[j]] = (numbers[j] as Float64Array).slice(0, nrows);
-    else if (kind[j] === 2) columns[header[j]] = strings[j] as (string | null)[];
+    else if (kind[j] === 2) {
+      const col = strings[j] as (string | null)[];
+      col.length = nrows;
+      columns[header[j]] = col;
+    }
   }
   return { file: path, header, nrows, columns, lineOfRow: lineOfRow.slice(0, nrows), issues, issueCount };
 }

@@ -147,32 +147,71 @@ function checkStringField(table: CsvColumnsResult, field: SchemaField, col: read
   }
 }
 
-/** Key of row r over some columns, as text (for unique/primary/foreign key checks). */
-function keyOf(columns: readonly (Float64Array | readonly (string | null)[])[], r: number): string | null {
-  let key = "";
-  for (let k = 0; k < columns.length; k++) {
-    const v = columns[k][r];
-    if (v === null || (typeof v === "number" && v !== v)) return null;
-    key += (k > 0 ? "\u0000" : "") + String(v);
-  }
-  return key;
-}
-
 function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: string, log: ViolationLog): void {
   const cols = names.map((n) => table.columns[n]).filter((c) => c !== undefined);
   if (cols.length !== names.length) return;
-  const firstRow = new Map<string, number>();
-  for (let r = 0; r < table.nrows; r++) {
-    const key = keyOf(cols, r);
-    if (key === null) continue;
-    const first = firstRow.get(key);
-    if (first === undefined) firstRow.set(key, r + 1);
-    else {
-      log.add({
-        file: table.file, row: r + 1, line: table.lineOfRow[r], column: names.join("+"), value: key.split("\u0000").join(", "),
-        rule, detail: `duplicate of row ${first}`,
-      });
+  const n = table.nrows;
+  const report = (r: number, first: number): void => {
+    log.add({
+      file: table.file, row: r + 1, line: table.lineOfRow[r], column: names.join("+"),
+      value: names.map((_, k) => String(cols[k][r])).join(", "), rule, detail: `duplicate of row ${first + 1}`,
+    });
+  };
+  if (cols.length === 1) {
+    const col = cols[0];
+    const firstRow = new Map<string | number, number>();
+    for (let r = 0; r < n; r++) {
+      const v = col[r];
+      if (v === null || v !== v) continue;
+      const first = firstRow.get(v);
+      if (first === undefined) firstRow.set(v, r);
+      else report(r, first);
     }
+    return;
+  }
+  // A composite key (id, jaar): number the distinct values of each column, then combine the numbers
+  // mixed-radix into one exact integer key (product of the cardinalities below 2^53), so no key string
+  // is built per row.
+  const codes: Int32Array[] = [];
+  let radixProduct = 1;
+  const radix: number[] = [];
+  for (const col of cols) {
+    const seen = new Map<string | number, number>();
+    const code = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      const v = col[r];
+      if (v === null || v !== v) {
+        code[r] = -1;
+        continue;
+      }
+      let c = seen.get(v);
+      if (c === undefined) {
+        c = seen.size;
+        seen.set(v, c);
+      }
+      code[r] = c;
+    }
+    codes.push(code);
+    radix.push(Math.max(1, seen.size));
+    radixProduct *= Math.max(1, seen.size);
+  }
+  const exact = radixProduct < 2 ** 53;
+  const firstRow = new Map<number | string, number>();
+  for (let r = 0; r < n; r++) {
+    let key: number | string = 0;
+    let missing = false;
+    for (let k = 0; k < codes.length; k++) {
+      const c = codes[k][r];
+      if (c < 0) {
+        missing = true;
+        break;
+      }
+      key = exact ? (key as number) * radix[k] + c : `${key as string | number}\u0000${c}`;
+    }
+    if (missing) continue;
+    const first = firstRow.get(key);
+    if (first === undefined) firstRow.set(key, r);
+    else report(r, first);
   }
 }
 

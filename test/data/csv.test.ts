@@ -110,3 +110,8 @@ test("text values are the same whether interned or not (short and long codes, pa
     assert.deepEqual(r.columns.v, values.map((v) => (v === "" ? null : v)), `limit ${internLimit}`);
   }
 });
+
+test("an all-digit missing-value code is honoured (no integer fast path past it)", () => {
+  const r = readCsvColumns(file("x\n999\n12\n"), { x: { type: "number", missingValues: ["", "999"] } });
+  assert.deepEqual(Array.from(r.columns.x as Float64Array), [NaN, 12]);
+});
