@@ -64,7 +64,7 @@ export function modelTableHtml(t: ModelTable): string {
     group = r.group;
     out.push(`<tr><td${single ? "" : ' class="ind"'}>${escapeHtml(r.category)}</td>`);
     for (const m of t.models) out.push(`<td>${formatCell(r, r.cells[m])}</td>`);
-    if (t.ameModel !== null) out.push(`<td class="ame">${r.ame === null ? "" : fixed(r.ame, 3)}</td>`);
+    if (t.ameModel !== null) out.push(r.part === "fixed" ? `<td class="ame">${r.ame === null ? "" : fixed(r.ame, 3)}</td>` : "<td></td>");
     out.push("</tr>");
   }
   out.push("</tbody></table>");

@@ -98,7 +98,8 @@ export function selectionFlowFigure(id: string, title: string, steps: readonly F
         type: "funnel",
         y: steps.map((s) => s.label),
         x: steps.map((s) => s.n),
-        textinfo: "value+percent initial",
+        // Whole counts with a thousands separator and the share of the start (plotly's default "11.014k" misleads).
+        texttemplate: "%{value:,d}<br>%{percentInitial:.1%}",
         marker: { color: "#4c72b0" },
       },
     ],
@@ -196,7 +197,7 @@ export function caterpillarFigure(id: string, title: string, effects: readonly L
         x: sorted.map((_, i) => i + 1),
         y: sorted.map((e) => e.mode),
         text: sorted.map((e) => e.level),
-        error_y: { type: "data", array: sorted.map((e) => (Number.isFinite(e.sd) ? Z95 * e.sd : 0)), visible: true, thickness: 1, color: "#9aa9c8" },
+        error_y: { type: "data", array: sorted.map((e) => (Number.isFinite(e.sd) ? Z95 * e.sd : 0)), visible: true, thickness: 1, width: 0, color: "rgba(76,114,176,0.35)" },
         marker: { color: "#4c72b0", size: 4 },
         hovertemplate: "%{text}: %{y:.3f}<extra></extra>",
       },

@@ -225,7 +225,7 @@ function convergenceLine(s: FitSummary): ConvergenceLine {
   const expo = (x: number | null): string => (typeof x === "number" && Number.isFinite(x) ? x.toExponential(1) : "NA");
   const detail = `max|grad| ${expo(c.maxAbsGradient)}, scaled ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iterations, ${c.optimizer}`;
   const warnings = c.messages.length > 0 ? `; ${c.messages.join("; ")}` : "";
-  const singular = c.singular ? "; singular fit (a variance estimated at zero)" : "";
+  const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singular fit (a variance estimated at zero)" : "";
   const text = c.converged
     ? `Model ${s.model}: converged (${detail})${singular}${warnings}`
     : `Model ${s.model}: DID NOT CONVERGE (${detail})${singular}${warnings}. Its numbers are shown but cannot be trusted.`;

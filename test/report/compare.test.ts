@@ -21,13 +21,16 @@ test("a reproduction equal to the publication is within tolerance in every publi
 test("a changed coefficient shows its difference and fails the 2-SE tolerance; misprint notes are carried", () => {
   const { summaries } = publishedSummaries(5);
   const m2 = summaries[4] as FitSummary;
-  const changed: FitSummary = { ...m2, fixed: m2.fixed.map((f) => (f.name === "leerwegbbl" ? { ...f, estimate: f.estimate + 0.1 } : f)) };
+  const changed: FitSummary = { ...m2, fixed: m2.fixed.map((f) => (f.name === "leerwegbbl" ? { ...f, estimate: f.estimate + 0.1 } : f.name === "geslachtvrouw" ? { ...f, estimate: f.estimate + 0.1, se: 0.05 } : f)) };
   const c = compareModels(modelTable([...summaries.slice(0, 4), changed]), loadPublishedModels(), "synthetic");
   const bbl = c.rows.find((r) => r.category === "BBL" && r.model === "2" && r.statistic === "estimate");
   assert.ok(bbl);
   assert.ok(Math.abs((bbl.difference as number) - 0.1) < 1e-12);
   assert.equal(bbl.withinTolerance, false);
-  assert.equal(c.summary.outside, 1);
+  // Vrouw moved as much, but its reproduced SE is 0.05: within 2 x 0.05, and its SE row is outside.
+  const vrouw = c.rows.find((r) => r.category === "Vrouw" && r.model === "2" && r.statistic === "estimate");
+  assert.equal(vrouw?.withinTolerance, true);
+  assert.equal(c.summary.outside, 2);
   assert.match(c.label, /SYNTHETIC DATA/);
   const typo = c.rows.find((r) => r.category === "Leeftijd (vanaf 14, per jaar)" && r.model === "1c" && r.statistic === "estimate");
   assert.ok(typo);
