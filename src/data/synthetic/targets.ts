@@ -53,11 +53,30 @@ function citojaarIndex(category: string): number {
 }
 
 /**
- * Cells of Tabel 1-4 that cannot be right as printed: their group's shares do not add up to 1 (four
- * three-decimal shares can miss 1 by at most 0.002 through rounding). Each is read as 1 minus the other
- * shares of its group; the comparison shows the printed value next to this reading.
+ * Cells of Tabel 1-4 that cannot be used as printed. A misprint makes its group's shares miss 1 (four
+ * three-decimal shares can miss 1 by at most 0.002 through rounding): read as 1 minus the other shares.
+ * A share printed as .000 that the models show is not empty gets a small explicit value. The comparison
+ * shows the printed value next to this reading.
  */
-export const DESCRIPTIVE_MISPRINTS: readonly { table: number; group: string; category: string; reason: string }[] = [
+export const DESCRIPTIVE_MISPRINTS: readonly {
+  table: number;
+  group: string;
+  category: string;
+  reason: string;
+  /** The share to generate; when absent, 1 minus the other shares of the group. */
+  value?: number;
+}[] = [
+  {
+    table: 4,
+    group: "Citojaar",
+    category: "2009",
+    value: 0.00025,
+    reason:
+      "printed .000, i.e. below 0.0005 (under about 200 students), not none: with no 2009 cito student at all, " +
+      "the missing indicator would equal 1 minus the other cito-year dummies and model 2 of Tabel 8 would not be " +
+      "identified; its intercept and cito-year SEs of 1.01 fit about 100 students with a vsv rate near 1 %, so " +
+      "the share is generated as 0.00025",
+  },
   {
     table: 4,
     group: "Sector",
@@ -72,6 +91,9 @@ export const DESCRIPTIVE_MISPRINTS: readonly { table: number; group: string; cat
 export function readAs(rows: readonly DescriptiveRow[], row: DescriptiveRow): { value: number; note: string } {
   const mis = DESCRIPTIVE_MISPRINTS.find((m) => m.table === row.table && m.group === row.group && m.category === row.category);
   if (!mis) return { value: row.mean, note: "" };
+  if (mis.value !== undefined) {
+    return { value: mis.value, note: `printed ${row.mean.toFixed(3)}, generated as ${mis.value} (${mis.reason})` };
+  }
   const others = rows
     .filter((r) => r.table === row.table && r.group === row.group && r.category !== row.category)
     .reduce((a, r) => a + r.mean, 0);
@@ -102,7 +124,7 @@ export function frameTargets(rows: readonly DescriptiveRow[] = readDescriptives(
       } else if (r.group === "Citoscore") {
         citoMean = r.mean;
         citoSd = r.sd;
-      } else if (r.group === "Citojaar") margins.citocat[citojaarIndex(r.category)] = r.mean;
+      } else if (r.group === "Citojaar") margins.citocat[citojaarIndex(r.category)] = readAs(rows, r).value;
       else {
         const hit = CATEGORY_INDEX[r.category];
         if (!hit) throw new Error(`reference: Tabel ${spec.table} category '${r.category}' is not mapped`);
