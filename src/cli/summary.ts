@@ -86,10 +86,10 @@ function convergenceLines(fit: GlmmFit): string[] {
   return lines;
 }
 
-function notConvergedBanner(fit: GlmmFit): string[] {
+function notConvergedBanner(fit: GlmmFit, where: "below" | "above"): string[] {
   const c = fit.convergence;
   return [
-    "*** WARNING: THIS FIT DID NOT CONVERGE; the estimates below are not a reliable maximum. ***",
+    `*** WARNING: THIS FIT DID NOT CONVERGE; the estimates ${where} are not a reliable maximum. ***`,
     `*** max|grad| = ${significant(c.maxAbsGradient, 3)}, smallest Hessian eigenvalue = ${significant(c.minHessianEigenvalue, 4)} ***`,
     "",
   ];
@@ -189,7 +189,7 @@ function fixedEffectsLines(fit: GlmmFit): string[] {
 export function formatSummary(fit: GlmmFit, data?: string): string {
   const c = fit.convergence;
   const lines: string[] = [];
-  if (!c.converged) lines.push(...notConvergedBanner(fit));
+  if (!c.converged) lines.push(...notConvergedBanner(fit, "below"));
   lines.push(
     "Generalized linear mixed model fit by maximum likelihood (Laplace Approximation)",
     " Family: binomial  ( logit )",
@@ -215,7 +215,7 @@ export function formatSummary(fit: GlmmFit, data?: string): string {
   const messages = fitMessages(fit);
   if (messages.length > 0) lines.push(...messages.map((m) => `Note: ${m}`), "");
   lines.push(...convergenceLines(fit));
-  if (!c.converged) lines.push("", ...notConvergedBanner(fit).slice(0, 2));
+  if (!c.converged) lines.push("", ...notConvergedBanner(fit, "above").slice(0, 2));
   lines.push(`Fit time: ${significant(fit.elapsedSeconds, 3)} s`);
   return lines.join("\n") + "\n";
 }
