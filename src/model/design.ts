@@ -8,7 +8,9 @@
  *   4. X with treatment contrasts (src/model/modelMatrix.ts), then lme4's rank check: columns that are
  *      constant or linear combinations of earlier columns are dropped and reported (src/model/rank.ts);
  *   5. one RandomEffectsTerm per bar term after expanding `/` and `||`, each with its grouping factor
- *      and Z_k columns, ordered by decreasing number of levels (stable), as lme4's mkReTrms orders them.
+ *      and Z_k columns, ordered by decreasing number of levels as lme4's mkReTrms orders them
+ *      (`orderByLevels`), then lme4's checks: at least 2 levels per grouping factor, and no more
+ *      random effects than observations per term.
  */
 import { columnKind, type ColumnKind, DesignError, gatherNumeric, missingMask, requireColumn } from "./columns";
 import { codeFactor, groupingFactor, type GroupingFactor } from "./factor";
