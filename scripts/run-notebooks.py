@@ -58,7 +58,9 @@ except ImportError as exc:  # pragma: no cover - depends on the machine
     )
     sys.exit(2)
 
-ERROR_LINE = re.compile(r"^\s*(?:[A-Za-z_$][\w$]*(?:Error|Exception)\b|Error)\b.*")
+# "TypeError: x is undefined", "unexpected error: Error: ...", "RangeError [ERR_X]: ..."; not stack lines.
+ERROR_LINE = re.compile(r"\b[A-Za-z_$]*(?:Error|Exception)\b(?: \[[^\]]*\])?:\s")
+STACK_LINE = re.compile(r"^\s*at\s")
 COMPILE_LINE = re.compile(r"^\d+:\d+ - .+")
 TAIL_LINES = 25
 
@@ -155,7 +157,10 @@ def error_message(cell, kernel_lines):
             texts.append(output_text(output))
     texts.extend(kernel_lines)
     lines = [l for t in texts for l in t.splitlines() if l.strip()]
-    key = [l.strip() for l in lines if COMPILE_LINE.match(l.strip()) or ERROR_LINE.match(l)]
+    key = [l.strip() for l in lines if COMPILE_LINE.match(l.strip()) or (ERROR_LINE.search(l) and not STACK_LINE.match(l))]
+    if any("Unexpected pending rebuildTimer" in l for l in key):
+        key.append("(tslab cannot recover when a file it compiled against changes while the kernel runs, "
+                   "e.g. dist/ rebuilt by `npm run build` at the same time: rerun without rebuilding meanwhile)")
     if key:
         seen = []
         for line in key:

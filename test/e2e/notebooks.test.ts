@@ -1,0 +1,103 @@
+/**
+ * Every notebook in notebooks/, executed headlessly at small scale through the reproduce command
+ * (the same runner, configuration and outputs as `npm run reproduce`). Fails if any cell errors or any
+ * table is empty, where a table is
+ *   - every CSV the run writes under tables/ (it must have a header and at least one data row), and
+ *   - every HTML <table> a cell displays (it must have at least one row of <td> cells);
+ * and a figure is every HTML file under figures/ (it must call Plotly with at least one trace).
+ * Skips, saying why, only when Jupyter is not installed or there are no notebooks yet.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join, relative } from "node:path";
+import { PROJECT_ROOT } from "../../src/config";
+import { cellSource, jupyterStatus, listNotebooks, readNotebook } from "../../src/pipeline/notebooks";
+
+/** Small enough for CI, large enough that every model has locations with students in each group. */
+const E2E_SCALE = "0.02";
+
+const jupyter = jupyterStatus();
+const notebooks = listNotebooks();
+const skip = !jupyter.available
+  ? `Jupyter is not installed, so notebooks cannot run: ${jupyter.reason}`
+  : notebooks.length === 0
+    ? "no numbered notebooks in notebooks/ yet"
+    : false;
+
+function filesUnder(dir: string, ext: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path, ext) : name.endsWith(ext) ? [path] : [];
+  });
+}
+
+/** Data rows of a CSV text (lines after the header that are not empty). */
+export function csvDataRows(text: string): number {
+  return text.split(/\r?\n/).slice(1).filter((line) => line.trim() !== "" && !/^,*$/.test(line)).length;
+}
+
+/** The <table> elements of an HTML fragment that have no row of <td> cells. */
+export function emptyTables(html: string): string[] {
+  const empty: string[] = [];
+  for (const m of html.matchAll(/<table\b[\s\S]*?<\/table>/gi)) {
+    if (!/<tr\b[^>]*>\s*(?:<th\b[^>]*>[\s\S]*?<\/th>\s*)*<td\b/i.test(m[0])) empty.push(m[0].slice(0, 200));
+  }
+  return empty;
+}
+
+test("the empty-table checks catch what they should", () => {
+  assert.equal(csvDataRows("a,b\n"), 0);
+  assert.equal(csvDataRows("a,b\n,\n"), 0);
+  assert.equal(csvDataRows("a,b\n1,2\n"), 1);
+  assert.deepEqual(emptyTables("<table><thead><tr><th>a</th></tr></thead><tbody></tbody></table>").length, 1);
+  assert.deepEqual(emptyTables("<table><tr><th>rij</th><td>1</td></tr></table>"), []);
+});
+
+test(`every notebook runs headlessly at scale ${E2E_SCALE} without a cell error, and no table is empty`, { skip }, () => {
+  const out = join(mkdtempSync(join(tmpdir(), "kansen-e2e-")), "outputs");
+  const run = spawnSync(
+    process.execPath,
+    ["--import", "tsx", join(PROJECT_ROOT, "scripts", "reproduce.ts"), "--scale", E2E_SCALE, "--out", out, "--cell-timeout", "900"],
+    { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, KANSEN_CONFIG: "" }, stdio: ["ignore", "inherit", "pipe"], maxBuffer: 64 * 1024 * 1024 },
+  );
+  const tail = run.stderr.split("\n").slice(-60).join("\n");
+  assert.equal(run.status, 0, `the reproduce run failed:\n${tail}`);
+
+  const executed = readdirSync(join(out, "notebooks")).sort();
+  assert.deepEqual(executed, notebooks.map((nb) => basename(nb)).sort(), "every notebook was executed");
+
+  const problems: string[] = [];
+  for (const name of executed) {
+    const nb = readNotebook(join(out, "notebooks", name));
+    nb.cells.forEach((cell, i) => {
+      if (cell.cell_type !== "code") return;
+      const where = `${name}, cell ${i + 1}${cell.id ? ` (id "${cell.id}")` : ""}`;
+      for (const output of (cell.outputs ?? []) as { output_type: string; data?: { [mime: string]: unknown } }[]) {
+        if (output.output_type === "error") problems.push(`${where}: error output`);
+        const html = output.data?.["text/html"];
+        const text = Array.isArray(html) ? html.join("") : typeof html === "string" ? html : "";
+        for (const t of emptyTables(text)) problems.push(`${where}: displays an empty table: ${t}`);
+      }
+      if (cellSource(cell).trim() !== "" && cell.execution_count == null) problems.push(`${where}: did not run`);
+    });
+  }
+
+  const csvs = filesUnder(join(out, "tables"), ".csv");
+  assert.ok(csvs.length > 0, `the run wrote no tables under ${join(out, "tables")}`);
+  for (const csv of csvs) {
+    if (csvDataRows(readFileSync(csv, "utf8")) === 0) problems.push(`${relative(out, csv)}: a table without data rows`);
+  }
+  for (const fig of filesUnder(join(out, "figures"), ".html")) {
+    const html = readFileSync(fig, "utf8");
+    if (!/Plotly\.(newPlot|react)\(/.test(html) || /"data"\s*:\s*\[\s*\]/.test(html)) problems.push(`${relative(out, fig)}: a figure without traces`);
+  }
+  assert.deepEqual(problems, [], problems.join("\n"));
+
+  const report = readFileSync(join(out, "report.html"), "utf8");
+  for (const nb of notebooks) assert.ok(report.includes(`href="#${basename(nb, ".ipynb")}"`), `the report's contents link to ${basename(nb)}`);
+  assert.ok(existsSync(join(out, "manifest.json")));
+});
