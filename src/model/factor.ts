@@ -26,24 +26,33 @@ export interface CodedFactor {
 export function codeFactor(name: string, column: Column, rows: Int32Array, reference?: string): CodedFactor {
   const index = new Map<string, number>();
   const raw = new Int32Array(rows.length);
-  // One-entry cache in front of the Map: codes repeat, and interned strings compare by identity.
-  let lastValue: unknown = undefined;
-  let lastCode = -1;
+  // Few distinct codes (the usual case): a linear scan with === over the levels seen so far beats
+  // hashing, and the CSV reader's interned strings compare by identity. Past SMALL levels, the Map.
+  const SMALL = 12;
+  const seen: unknown[] = [];
+  const seenCode: number[] = [];
   for (let r = 0; r < rows.length; r++) {
     const cell: unknown = column[rows[r]];
-    if (cell === lastValue) {
-      raw[r] = lastCode;
-      continue;
+    let k = -1;
+    for (let s = 0; s < seen.length; s++) {
+      if (seen[s] === cell) {
+        k = seenCode[s];
+        break;
+      }
     }
-    const v = typeof cell === "string" ? cell : (factorAt(column, rows[r]) as string); // rows are complete cases
-    let k = index.get(v);
-    if (k === undefined) {
-      k = index.size;
-      index.set(v, k);
+    if (k < 0) {
+      const v = typeof cell === "string" ? cell : (factorAt(column, rows[r]) as string); // rows are complete cases
+      const known = index.get(v);
+      if (known === undefined) {
+        k = index.size;
+        index.set(v, k);
+      } else k = known;
+      if (seen.length < SMALL) {
+        seen.push(cell);
+        seenCode.push(k);
+      }
     }
     raw[r] = k;
-    lastValue = cell;
-    lastCode = k;
   }
   const sorted = [...index.keys()].sort(compareCodePoints);
   if (reference !== undefined) {
