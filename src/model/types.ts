@@ -51,7 +51,7 @@ export interface FixedDesign {
 
 /** One random-effects term `(z_1 + ... + z_k | group)`. */
 export interface RandomEffectsTerm {
-  /** Grouping factor as lme4 names it: "locatie", or "instelling:locatie" from the `/` sugar. */
+  /** Grouping factor as lme4 names it: "locatie", or "locatie:instelling" from (1 | instelling/locatie) (lme4's expandSlash: inner:outer). */
   readonly group: string;
   /** Names of the k columns: "(Intercept)", "niet_westers", ... */
   readonly terms: readonly string[];
