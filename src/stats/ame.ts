@@ -179,36 +179,63 @@ export function averageMarginalEffects(fit: GlmmFit, options: AmeOptions = {}): 
   if (factorDummies.size > 0) {
     const eta0 = new Float64Array(n);
     const w0 = new Float64Array(n);
-    let p0Sum = 0;
+    // Dense columns (not 0/1, e.g. age and cito) are accumulated inside the row pass of each level;
+    // the column of ones is sum(w1 - w0) = w1Sum - w0Sum; sparse 0/1 columns are gathered afterwards.
+    const dense = xIndex.kind.flatMap((kind, k) => (kind === null ? [k] : []));
+    const denseX = dense.map((k) => X[k]);
+    const denseSums = new Float64Array(dense.length);
     for (const dummies of factorDummies.values()) {
       // eta^0: every dummy of the factor (and any slope on it) set to the reference.
-      p0Sum = 0;
-      const columns = dummies.map((d) => X[d]);
-      const slopes = dummies.map((d) => slopeModes.get(d));
-      for (let i = 0; i < n; i++) {
-        let e = eta[i];
-        for (let m = 0; m < dummies.length; m++) {
-          const x = columns[m][i];
-          if (x !== 0) e -= x * (beta[dummies[m]] + (slopes[m]?.[i] ?? 0));
+      eta0.set(eta);
+      for (const d of dummies) {
+        const kind = xIndex.kind[d];
+        const b = slopeModes.get(d);
+        const bd = beta[d];
+        if (kind !== null && kind !== "ones") {
+          for (let m = 0; m < kind.length; m++) {
+            const i = kind[m];
+            eta0[i] -= bd + (b !== undefined ? b[i] : 0);
+          }
+        } else {
+          const x = X[d];
+          for (let i = 0; i < n; i++) if (x[i] !== 0) eta0[i] -= x[i] * (bd + (b !== undefined ? b[i] : 0));
         }
+      }
+      // From here on eta0 holds exp(-eta^0_i): then p(level j) = 1 / (1 + exp(-eta^0_i) exp(-beta_j - b_ij)),
+      // one exp per row for the factor instead of one per row and level.
+      let p0Sum = 0;
+      let w0Sum = 0;
+      for (let i = 0; i < n; i++) {
+        const e = Math.exp(-eta0[i]);
         eta0[i] = e;
-        const p0 = 1 / (1 + Math.exp(-e));
-        w0[i] = p0 * (1 - p0);
+        const p0 = 1 / (1 + e);
+        const w = p0 * (1 - p0);
+        w0[i] = w;
         p0Sum += p0;
+        w0Sum += w;
       }
       for (const j of dummies) {
         const b = slopeModes.get(j);
         let p1Sum = 0;
         let w1Sum = 0;
-        const bj = beta[j];
+        const shift = Math.exp(-beta[j]);
+        denseSums.fill(0);
         for (let i = 0; i < n; i++) {
-          const p1 = 1 / (1 + Math.exp(-(eta0[i] + bj + (b !== undefined ? b[i] : 0))));
+          const p1 = 1 / (1 + eta0[i] * (b !== undefined ? shift * Math.exp(-b[i]) : shift));
           const w1 = p1 * (1 - p1);
           p1Sum += p1;
           w1Sum += w1;
-          scratch[i] = w1 - w0[i];
+          const diff = w1 - w0[i];
+          scratch[i] = diff;
+          for (let m = 0; m < denseX.length; m++) denseSums[m] += diff * denseX[m][i];
         }
-        for (let k = 0; k < p; k++) g[k] = dummies.includes(k) ? 0 : dot(scratch, k) / n;
+        for (let k = 0; k < p; k++) {
+          const kind = xIndex.kind[k];
+          if (dummies.includes(k)) g[k] = 0;
+          else if (kind === "ones") g[k] = (w1Sum - w0Sum) / n;
+          else if (kind !== null) g[k] = dot(scratch, k) / n;
+        }
+        dense.forEach((k, m) => (g[k] = denseSums[m] / n));
         g[j] = w1Sum / n;
         effects[j] = {
           ...termInfo(fixed.info[j], fixed.names[j]),
