@@ -85,7 +85,13 @@ function assembledFit(design: GlmmDesign): GlmmFit {
   const normal = () => Math.sqrt(-2 * Math.log(u() + 1e-300)) * Math.cos(2 * Math.PI * u());
   const nobs = design.nobs;
   const p = design.fixed.names.length;
-  const beta = Float64Array.from({ length: p }, (_, j) => (j === 0 ? -1 : 0.3 * normal()));
+  // Effects of a plausible size: 0.3 N(0, 1) per unit for dummies, scaled down for wide numeric columns (cito 0-100).
+  const beta = Float64Array.from({ length: p }, (_, j) => {
+    if (j === 0) return -1;
+    let max = 1;
+    for (const v of design.fixed.columns[j]) max = Math.max(max, Math.abs(v));
+    return (0.3 * normal()) / max;
+  });
   const etaFixed = new Float64Array(nobs);
   for (let j = 0; j < p; j++) {
     const x = design.fixed.columns[j];
