@@ -282,6 +282,8 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
 class StringInterner {
   /** Fields of at most 6 bytes, keyed exactly by their bytes packed into one number. */
   private readonly short = new Map<number, string>();
+  /** Fields of 7-12 bytes, keyed exactly by two packed numbers. */
+  private readonly medium = new Map<number, Map<number, string>>();
   /** Longer fields, keyed by a hash and confirmed by comparing bytes. */
   private readonly long = new Map<number, { bytes: Uint8Array; value: string }[]>();
   private distinct = 0;
@@ -299,6 +301,25 @@ class StringInterner {
       if (hit !== undefined) return hit;
       const value = decodeField(buf, start, end, quoting);
       if (this.admit()) this.short.set(key, value);
+      return value;
+    }
+    if (len <= 12) {
+      // two exact keys: the first 6 bytes, and the length with the remaining bytes (location codes)
+      let k1 = 0;
+      for (let i = start; i < start + 6; i++) k1 = k1 * 256 + buf[i];
+      let k2 = len;
+      for (let i = start + 6; i < end; i++) k2 = k2 * 256 + buf[i];
+      let inner = this.medium.get(k1);
+      const hit = inner?.get(k2);
+      if (hit !== undefined) return hit;
+      const value = decodeField(buf, start, end, quoting);
+      if (this.admit()) {
+        if (inner === undefined) {
+          inner = new Map<number, string>();
+          this.medium.set(k1, inner);
+        }
+        inner.set(k2, value);
+      }
       return value;
     }
     if (len > 64) return decodeField(buf, start, end, quoting);
@@ -329,6 +350,7 @@ class StringInterner {
     if (++this.distinct <= this.limit) return true;
     this.active = false;
     this.short.clear();
+    this.medium.clear();
     this.long.clear();
     return false;
   }

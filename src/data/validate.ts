@@ -130,18 +130,24 @@ function checkStringField(table: CsvColumnsResult, field: SchemaField, col: read
     if (s.length > maxLength) return "maxLength";
     return null;
   };
+  // the last value found valid: codes come in runs of the same (interned) string
+  let lastValid: string | null = null;
   for (let r = 0; r < col.length; r++) {
     const s = col[r];
     if (s === null) {
       if (required) log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: "", rule: "required", detail: "a value is required" });
       continue;
     }
+    if (s === lastValid) continue;
     let bad = verdict.get(s);
     if (bad === undefined) {
       bad = judge(s);
       if (verdict.size < 100000) verdict.set(s, bad);
     }
-    if (bad === null) continue;
+    if (bad === null) {
+      lastValid = s;
+      continue;
+    }
     const detail = bad === "enum" ? enumText : bad === "pattern" ? `must match ${c.pattern}` : maxLength === 0 ? "must be empty (see the field's description)" : `at most ${maxLength} characters`;
     log.add({ file: table.file, row: r + 1, line: table.lineOfRow[r], column: field.name, value: s, rule: bad, detail });
   }
@@ -170,8 +176,7 @@ function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: st
     return;
   }
   // A composite key (id, jaar): number the distinct values of each column, then combine the numbers
-  // mixed-radix into one exact integer key (product of the cardinalities below 2^53), so no key string
-  // is built per row.
+  // mixed-radix into one exact integer key, so no key string is built per row.
   const codes: Int32Array[] = [];
   let radixProduct = 1;
   const radix: number[] = [];
@@ -195,10 +200,44 @@ function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: st
     radix.push(Math.max(1, seen.size));
     radixProduct *= Math.max(1, seen.size);
   }
-  const exact = radixProduct < 2 ** 53;
-  const firstRow = new Map<number | string, number>();
+  if (radixProduct * n < 2 ** 53) {
+    // Sort (key * n + row) as numbers: equal keys become neighbours, the first row first.
+    const packed = new Float64Array(n);
+    let m = 0;
+    for (let r = 0; r < n; r++) {
+      let key = 0;
+      let missing = false;
+      for (let k = 0; k < codes.length; k++) {
+        const c = codes[k][r];
+        if (c < 0) {
+          missing = true;
+          break;
+        }
+        key = key * radix[k] + c;
+      }
+      if (!missing) packed[m++] = key * n + r;
+    }
+    const sorted = packed.subarray(0, m).sort();
+    const dups: [number, number][] = [];
+    let firstOfRun = -1;
+    let runKey = -1;
+    for (let i = 0; i < m; i++) {
+      const v = sorted[i];
+      const key = Math.floor(v / n);
+      const r = v - key * n;
+      if (key === runKey) dups.push([r, firstOfRun]);
+      else {
+        runKey = key;
+        firstOfRun = r;
+      }
+    }
+    dups.sort((x, y) => x[0] - y[0]);
+    for (const [r, first] of dups) report(r, first);
+    return;
+  }
+  const firstRow = new Map<string, number>();
   for (let r = 0; r < n; r++) {
-    let key: number | string = 0;
+    let key = "";
     let missing = false;
     for (let k = 0; k < codes.length; k++) {
       const c = codes[k][r];
@@ -206,7 +245,7 @@ function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: st
         missing = true;
         break;
       }
-      key = exact ? (key as number) * radix[k] + c : `${key as string | number}\u0000${c}`;
+      key += `${c},`;
     }
     if (missing) continue;
     const first = firstRow.get(key);
@@ -240,24 +279,22 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
     const diploma = num(`diploma_${y}`);
     const niveau = num(`diploma_niveau_${y}`);
     if (rules.has("enrolment block complete") && instelling && locatie && crebo && leerweg && leeftijd) {
-      const core: [string, (r: number) => boolean][] = [
-        [`instelling_${y}`, (r) => instelling[r] !== null],
-        [`crebo_${y}`, (r) => crebo[r] !== null],
-        [`leerweg_${y}`, (r) => leerweg[r] !== null],
-        [`leeftijd_${y}`, (r) => leeftijd[r] === leeftijd[r]],
-      ];
+      const names = [`instelling_${y}`, `crebo_${y}`, `leerweg_${y}`, `leeftijd_${y}`];
       for (let r = 0; r < table.nrows; r++) {
-        let present = 0;
-        for (const [, has] of core) if (has(r)) present++;
-        if (locatie[r] !== null && present === 0) present = -1;
-        if (present === 0 || present === core.length) continue;
-        for (const [name, has] of core) {
-          if (!has(r)) {
-            log.add({
-              file: table.file, row: r + 1, line: table.lineOfRow[r], column: name, value: "", rule: "enrolment block complete",
-              detail: `the enrolment block of ${y} is partly filled; instelling, crebo, leerweg and leeftijd are all given or all empty`,
-            });
-          }
+        const has0 = instelling[r] !== null;
+        const has1 = crebo[r] !== null;
+        const has2 = leerweg[r] !== null;
+        const has3 = leeftijd[r] === leeftijd[r];
+        const present = (has0 ? 1 : 0) + (has1 ? 1 : 0) + (has2 ? 1 : 0) + (has3 ? 1 : 0);
+        // complete, or empty (then the location must be empty too)
+        if (present === 4 || (present === 0 && locatie[r] === null)) continue;
+        const has = [has0, has1, has2, has3];
+        for (let k = 0; k < 4; k++) {
+          if (has[k]) continue;
+          log.add({
+            file: table.file, row: r + 1, line: table.lineOfRow[r], column: names[k], value: "", rule: "enrolment block complete",
+            detail: `the enrolment block of ${y} is partly filled; instelling, crebo, leerweg and leeftijd are all given or all empty`,
+          });
         }
       }
     }

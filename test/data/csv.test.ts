@@ -103,7 +103,7 @@ test("readCsvColumns reads declared types, skips undeclared columns and collects
 });
 
 test("text values are the same whether interned or not (short and long codes, past the intern limit)", () => {
-  const values = ["A", "B", "", "A", "locatie-code-0001", "locatie-code-0002", "locatie-code-0001", "ééé", "x\"y", "C", "D", "E", "A"];
+  const values = ["L64DDDC", "niet-westers", "L64DDDD", "L64DDDC", "123456", "1234567", "A", "B", "", "A", "locatie-code-0001", "locatie-code-0002", "locatie-code-0001", "ééé", "x\"y", "C", "D", "E", "A"];
   const text = "v\n" + values.map((v) => (v.includes('"') ? `"${v.replace(/"/g, '""')}"` : v)).join("\n") + "\n";
   for (const internLimit of [2, 5, 50000]) {
     const r = readCsvColumns(file(text), { v: { type: "string" } }, { internLimit });

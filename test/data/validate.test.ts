@@ -87,6 +87,8 @@ test("unknown and missing columns, duplicate ids, duplicate primary keys and for
       { id: "a", jaar: 2020, startpopulatie: 1, nieuwe_vsver: 0 },
       { id: "a", jaar: 2020, startpopulatie: 1, nieuwe_vsver: 1 },
       { id: "zz", jaar: 2021, startpopulatie: 1, nieuwe_vsver: 0 },
+      { id: "a", jaar: 2021, startpopulatie: 1, nieuwe_vsver: 0 },
+      { id: "a", jaar: 2020, startpopulatie: 0, nieuwe_vsver: 0 },
     ],
     raw: { studenten: [header, ...rows].map((r) => r.join(",")).join("\n") + "\n" },
   });
@@ -97,6 +99,8 @@ test("unknown and missing columns, duplicate ids, duplicate primary keys and for
   assert.ok(rules.includes("unique:id:2"));
   assert.ok(rules.includes("primaryKey:id+jaar:2"));
   assert.ok(rules.includes("foreignKey:id:3"));
+  const dups = list.filter((v) => v.rule === "primaryKey").map((v) => `${v.row}:${v.value}:${v.detail}`);
+  assert.deepEqual(dups, ["2:a, 2020:duplicate of row 1", "5:a, 2020:duplicate of row 1"]);
 });
 
 test("row rules: a partly filled enrolment block, a diploma without level, a location before 2019", () => {
