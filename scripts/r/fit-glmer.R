@@ -79,6 +79,8 @@ if (opts$engine == "glmmTMB") {
     singular = any(unlist(lapply(info$varcorr, function(v) unlist(v$sd))) < 1e-4),
     pdHess = info$convergence$pdHess,
     optimizer = "nlminb",
+    iterations = fit$fit$iterations,
+    functionEvaluations = unname(fit$fit$evaluations[["function"]]),
     messages = as.list(c(info$convergence$nlminbMessage, caught$warnings))
   )
   seMethod <- info$seMethod
