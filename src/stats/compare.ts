@@ -35,8 +35,10 @@ export interface CoefficientPath {
 export interface ModelComparison {
   readonly models: readonly string[];
   readonly criteria: readonly InformationCriteriaRow[];
-  /** One test per consecutive pair. */
+  /** One test per consecutive pair that can be tested. */
   readonly tests: readonly LikelihoodRatioTest[];
+  /** Consecutive pairs that cannot be compared by an LRT (different rows, not more parameters), and why. */
+  readonly untestable: readonly string[];
   /** Terms in order of first appearance. */
   readonly coefficients: readonly CoefficientPath[];
 }
@@ -53,8 +55,13 @@ export function compareModels(fits: readonly NamedFit[]): ModelComparison {
     return { model: name, npar: fit.df, logLik: fit.logLik, deviance: -2 * fit.logLik, ...ic, converged: fit.convergence.converged };
   });
   const tests: LikelihoodRatioTest[] = [];
+  const untestable: string[] = [];
   for (let m = 1; m < fits.length; m++) {
-    tests.push(likelihoodRatioTest(fits[m - 1].fit, fits[m].fit, { smaller: fits[m - 1].name, larger: fits[m].name }));
+    try {
+      tests.push(likelihoodRatioTest(fits[m - 1].fit, fits[m].fit, { smaller: fits[m - 1].name, larger: fits[m].name }));
+    } catch (e) {
+      untestable.push(`${fits[m - 1].name} -> ${fits[m].name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   const order: string[] = [];
   for (const { fit } of fits) for (const name of fit.design.fixed.names) if (!order.includes(name)) order.push(name);
@@ -73,5 +80,5 @@ export function compareModels(fits: readonly NamedFit[]): ModelComparison {
     }
     return { term, estimates, se, change };
   });
-  return { models: fits.map((f) => f.name), criteria, tests, coefficients };
+  return { models: fits.map((f) => f.name), criteria, tests, untestable, coefficients };
 }

@@ -67,3 +67,21 @@ test("model comparison: AIC/BIC, one LRT per step, coefficient paths with change
   close(a.change[2] ?? NaN, -0.1, 1e-12, "change of a");
   assert.deepEqual(cmp.coefficients.map((c) => c.term), ["(Intercept)", "a", "b"]);
 });
+
+test("model comparison: a pair fitted to different rows is reported as untestable, not thrown", () => {
+  const small = fitWith(["(Intercept)"], [0.1], -120, [1]);
+  const other = buildFit({
+    columns: [
+      { name: "(Intercept)", info: INTERCEPT, values: [1, 1, 1] },
+      { name: "a", info: numeric("a"), values: [0, 1, 0] },
+    ],
+    beta: [0, 1],
+    logLik: -100,
+    theta: [1],
+    random: [{ group: "g", terms: ["(Intercept)"], rowLevels: ["g0", "g1", "g0"], z: {}, sigma: [1], modes: {} }],
+  });
+  const cmp = compareModels([{ name: "0", fit: small }, { name: "1a", fit: other }]);
+  assert.equal(cmp.tests.length, 0);
+  assert.equal(cmp.untestable.length, 1);
+  assert.match(cmp.untestable[0], /^0 -> 1a: likelihood-ratio test needs the same rows: .* has 10, .* has 3/);
+});
