@@ -3,6 +3,7 @@
  * of a headless run) and recorded in the run log for the manifest:
  *   prepareFrames     ensure the data (generate the synthetic population once), read and validate the
  *                     raw files, build the four analysis frames with the configured reference categories
+ *                     (once per run: later chapters read them from the frame cache)
  *   fitOutcomeYear    models 0-2 of 3a Tabel 2 for one frame, with R2, ICC, AMEs, LRTs and location
  *                     effects; every fit summarised and saved for later chapters
  *   fitRobustness     model 2 without cito, cito year and missing indicator (3a 3.4)
@@ -21,25 +22,56 @@ import { startProgress } from "../pipeline/progress";
 import { nakagawaR2 } from "../stats/r2";
 import { averageMarginalEffects } from "../stats/ame";
 import { buildAnalysisFrames, type AnalysisFrame, type FrameKey } from "../transform/frames";
+import type { OutcomeRate } from "./figures";
+import { frameCacheDir, frameCacheKey, readFrameCache, writeFrameCache, type RawFileSummary } from "./frame-cache";
 import { readFitSummary, writeFitSummary } from "./outputs";
+import { outcomeRatesByYear } from "./rates";
 import { summariseFit, type FitSummary } from "./summary";
 
 export interface PreparedData {
-  readonly raw: RawData;
+  /** The validated raw files; only when asked for (`raw: true`), since the frame cache makes them unneeded. */
+  readonly raw: RawData | null;
   readonly frames: Readonly<Record<FrameKey, AnalysisFrame>>;
+  /** Outcome rates per year 2016-2021 and migration background (3a 3.1), per outcome. */
+  readonly rates: Readonly<Record<string, readonly OutcomeRate[]>>;
+  /** Row and column counts of the three raw files. */
+  readonly files: readonly RawFileSummary[];
+  /** True when the frames came from the frame cache (built earlier in this run from the same files). */
+  readonly fromCache: boolean;
 }
 
-/** Ensure, read, validate and transform: the four analysis frames of the run's configuration. */
-export async function prepareFrames(config: KansenConfig): Promise<PreparedData> {
+/** The outcome years of the descriptive figures (3a 3.1: "de jaren 2016-2021"). */
+export const RATE_YEARS = [2016, 2017, 2018, 2019, 2020, 2021] as const;
+
+/**
+ * Ensure, read, validate and transform: the four analysis frames of the run's configuration, plus the
+ * 3a 3.1 outcome rates. Reading and validating the raw files happens once per data folder, reference
+ * choice and transform code (src/report/frame-cache.ts); later calls read the frames from the cache.
+ * `raw: true` always reads (and validates) the raw files and returns them too.
+ */
+export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean } = {}): Promise<PreparedData> {
   const progress = startProgress("data");
   try {
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
+    const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS));
+    if (options.raw !== true) {
+      const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir));
+      if (cached !== undefined) {
+        progress.done(`frames read from the cache ${cacheDir} (built from the validated files of ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
+        return { raw: null, ...cached, fromCache: true };
+      }
+    }
     progress.note(`reading and validating ${ensured.dir}`);
     const raw = await recordStep("data: read and validate", "validation", () => loadRawData(ensured.dir));
     progress.note(`${raw.studenten.nrows} students read; building the four analysis frames`);
     const frames = await recordStep("transform: analysis frames", "transform", () => buildAnalysisFrames(raw, { reference: config.reference }));
-    progress.done(Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", "));
-    return { raw, frames };
+    progress.note("outcome rates 2016-2021 by migration background (3a 3.1)");
+    const rates: Record<string, readonly OutcomeRate[]> = {};
+    for (const outcome of ["doorstroom", "vsv"] as const) rates[outcome] = outcomeRatesByYear(raw, outcome, RATE_YEARS);
+    const files = [raw.studenten, raw.vsv, raw.crebo].map((t) => ({ file: t.file, nrows: t.nrows, ncolumns: Object.keys(t.columns).length }));
+    writeFrameCache(cacheDir, { frames, rates, files });
+    progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; frames cached in ${cacheDir}`);
+    return { raw, frames, rates, files, fromCache: false };
   } catch (error) {
     progress.fail(error instanceof Error ? error.message : String(error));
     throw error;

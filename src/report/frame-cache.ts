@@ -1,0 +1,193 @@
+/**
+ * A cache of the four analysis frames, so that reading and validating 1.36 million students (about
+ * 100 s at full scale) happens once per run, not once per notebook. Every chapter runs in its own
+ * kernel; the first to need the frames builds them from validated raw files and stores them here, the
+ * others read them back in a second or two.
+ *
+ * The key is a hash of what the frames depend on: each raw file's name, size and modification time, the
+ * reference categories, the years of the outcome rates, and the size and modification time of the
+ * compiled transform code. Any change gives a new key, hence a rebuild (with validation). The folder
+ * `<cacheDir>/frames-<key>/` is written under a temporary name and renamed into place when complete.
+ *
+ * Layout: `meta.json` (per frame: key, outcome, year, t, nrows, reference, flow, column kinds, factor
+ * levels; the outcome rates of 3a 3.1; the raw files' row counts) and one binary file per column:
+ * `<frame>.<column>.f64` (Float64Array, little-endian as the platform writes it) or `<frame>.<column>.i32`
+ * (Int32Array codes into the factor's levels), plus `<frame>.sourceRows.i32`.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ColumnTable } from "../model/types";
+import type { FlowStep } from "../transform/flow";
+import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
+import type { OutcomeRate } from "./figures";
+
+export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v1";
+
+export interface RawFileSummary {
+  readonly file: string;
+  readonly nrows: number;
+  readonly ncolumns: number;
+}
+
+export interface CachedData {
+  readonly frames: Readonly<Record<FrameKey, AnalysisFrame>>;
+  /** Outcome rates per year and background (3a 3.1), per outcome. */
+  readonly rates: Readonly<Record<string, readonly OutcomeRate[]>>;
+  readonly files: readonly RawFileSummary[];
+}
+
+interface ColumnMeta {
+  readonly name: string;
+  readonly kind: "f64" | "factor";
+  readonly levels?: readonly string[];
+}
+
+interface FrameMeta {
+  readonly key: FrameKey;
+  readonly outcome: "doorstroom" | "vsv";
+  readonly year: number;
+  readonly t: number;
+  readonly nrows: number;
+  readonly reference: Readonly<Record<string, string>>;
+  readonly flow: readonly FlowStep[];
+  readonly columns: readonly ColumnMeta[];
+}
+
+interface CacheMeta {
+  readonly format: string;
+  readonly frames: readonly FrameMeta[];
+  readonly rates: Readonly<Record<string, readonly OutcomeRate[]>>;
+  readonly files: readonly RawFileSummary[];
+}
+
+/** The cache key (hex) of a data folder, reference categories and rate years. */
+export function frameCacheKey(dataDir: string, reference: Readonly<Record<string, string>>, rateYears: readonly number[]): string {
+  const h = createHash("sha256");
+  h.update(FRAME_CACHE_FORMAT);
+  for (const f of ["studenten.csv", "vsv.csv", "crebo.csv"]) {
+    const path = join(dataDir, f);
+    const st = existsSync(path) ? statSync(path) : undefined;
+    h.update(`\n${f}:${st?.size ?? -1}:${st?.mtimeMs ?? -1}`);
+  }
+  h.update(`\n${JSON.stringify(Object.entries(reference).sort())}\n${rateYears.join(",")}`);
+  // The transform code: a change to it must invalidate frames built by the old code.
+  const transformDir = join(__dirname, "..", "transform");
+  if (existsSync(transformDir)) {
+    for (const name of readdirSync(transformDir).sort()) {
+      const st = statSync(join(transformDir, name));
+      h.update(`\n${name}:${st.size}:${st.mtimeMs}`);
+    }
+  }
+  return h.digest("hex").slice(0, 20);
+}
+
+export function frameCacheDir(cacheDir: string, key: string): string {
+  return join(cacheDir, `frames-${key}`);
+}
+
+const FACTOR_COLUMNS = new Set(["migratie", "ouders", "geslacht", "niveau", "sector", "leerweg", "citojaar", "locatie", "instelling", "id"]);
+
+function bytesOf(a: Float64Array | Int32Array): Buffer {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+}
+
+/** Write the frames (and rates, file summaries) into the cache folder, atomically. */
+export function writeFrameCache(dir: string, data: CachedData): void {
+  const tmp = `${dir}.partial-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const frames: FrameMeta[] = [];
+    for (const frame of Object.values(data.frames)) {
+      const columns: ColumnMeta[] = [];
+      for (const [name, col] of Object.entries(frame.data)) {
+        if (col instanceof Float64Array) {
+          writeFileSync(join(tmp, `${frame.key}.${name}.f64`), bytesOf(col));
+          columns.push({ name, kind: "f64" });
+        } else if (FACTOR_COLUMNS.has(name) && Array.isArray(col)) {
+          const levels: string[] = [];
+          const index = new Map<string, number>();
+          const codes = new Int32Array(col.length);
+          for (let i = 0; i < col.length; i++) {
+            const v = col[i] as string;
+            let c = index.get(v);
+            if (c === undefined) {
+              c = levels.length;
+              levels.push(v);
+              index.set(v, c);
+            }
+            codes[i] = c;
+          }
+          writeFileSync(join(tmp, `${frame.key}.${name}.i32`), bytesOf(codes));
+          columns.push({ name, kind: "factor", levels });
+        } else {
+          throw new Error(`writeFrameCache: column '${name}' of ${frame.key} is neither numeric nor a known factor`);
+        }
+      }
+      writeFileSync(join(tmp, `${frame.key}.sourceRows.i32`), bytesOf(frame.sourceRows));
+      frames.push({ key: frame.key, outcome: frame.outcome, year: frame.year, t: frame.t, nrows: frame.nrows, reference: frame.reference, flow: frame.flow, columns });
+    }
+    const meta: CacheMeta = { format: FRAME_CACHE_FORMAT, frames, rates: data.rates, files: data.files };
+    writeFileSync(join(tmp, "meta.json"), JSON.stringify(meta));
+    rmSync(dir, { recursive: true, force: true });
+    renameSync(tmp, dir);
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+function readF64(path: string, n: number): Float64Array {
+  const buf = readFileSync(path);
+  if (buf.byteLength !== n * 8) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${n * 8} (${n} rows); delete the cache folder`);
+  const out = new Float64Array(n);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+function readI32(path: string, n: number): Int32Array {
+  const buf = readFileSync(path);
+  if (buf.byteLength !== n * 4) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${n * 4} (${n} rows); delete the cache folder`);
+  const out = new Int32Array(n);
+  new Uint8Array(out.buffer).set(buf);
+  return out;
+}
+
+/** Read the cache folder back, or undefined when it does not exist. */
+export function readFrameCache(dir: string): CachedData | undefined {
+  const metaPath = join(dir, "meta.json");
+  if (!existsSync(metaPath)) return undefined;
+  const meta = JSON.parse(readFileSync(metaPath, "utf8")) as CacheMeta;
+  if (meta.format !== FRAME_CACHE_FORMAT) throw new Error(`${metaPath}: format '${meta.format}', expected '${FRAME_CACHE_FORMAT}'; delete the cache folder`);
+  const frames = {} as Record<FrameKey, AnalysisFrame>;
+  for (const fm of meta.frames) {
+    const cols: Record<string, Float64Array | string[]> = {};
+    for (const c of fm.columns) {
+      if (c.kind === "f64") cols[c.name] = readF64(join(dir, `${fm.key}.${c.name}.f64`), fm.nrows);
+      else {
+        const codes = readI32(join(dir, `${fm.key}.${c.name}.i32`), fm.nrows);
+        const levels = c.levels ?? [];
+        const values = new Array<string>(fm.nrows);
+        for (let i = 0; i < fm.nrows; i++) values[i] = levels[codes[i] as number] as string;
+        cols[c.name] = values;
+      }
+    }
+    const data = cols as unknown as FrameData;
+    const { outcome: y, ...rest } = data;
+    const columns: ColumnTable = { [fm.outcome]: y, ...rest };
+    frames[fm.key] = {
+      key: fm.key,
+      outcome: fm.outcome,
+      year: fm.year,
+      t: fm.t,
+      nrows: fm.nrows,
+      data,
+      columns,
+      flow: fm.flow,
+      reference: fm.reference,
+      sourceRows: readI32(join(dir, `${fm.key}.sourceRows.i32`), fm.nrows),
+    };
+  }
+  return { frames, rates: meta.rates, files: meta.files };
+}
