@@ -24,6 +24,7 @@ import { LaplaceGradient } from "./gradient";
 import { covarianceFromTheta, thetaLowerBounds, thetaPositions, thetaStart } from "./lambda";
 import { minimiseBounded, freeStep, freeVariables, type BoundedProblem } from "./optimizer";
 import { fixedEffectsCrossproduct } from "./rx";
+import { emThetaUpdate } from "./em-start";
 import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
 import { invertSpd, symmetricEigenvalues } from "./dense";
 
@@ -45,6 +46,8 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   const lower = new Float64Array(dim).fill(-Infinity);
   for (const term of layout.terms) lower.set(thetaLowerBounds(term.k), term.thetaOffset);
   let pirlsFailures = 0;
+  let gradientCount = 0;
+  let rxCount = 0;
   const problem: BoundedProblem = {
     dimension: dim,
     lower,
@@ -55,6 +58,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       return model.laplaceDeviance();
     },
     gradient(out: Float64Array): void {
+      gradientCount++;
       gradient.compute(out);
     },
   };
@@ -63,6 +67,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     problem.gradient(out);
   };
 
+  progress(`setup: ${layout.q} random effects, ${layout.nSlots} cross blocks, dense part ${layout.q2} wide`);
   // Stage 3: start.
   const x0 = new Float64Array(dim);
   for (const term of layout.terms) x0.set(thetaStart(term.k), term.thetaOffset);
@@ -76,30 +81,40 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     const pbar = Math.min(Math.max(ys / ms, 1e-6), 1 - 1e-6);
     x0[nTheta + scaling.intercept] = Math.log(pbar / (1 - pbar));
   }
-  // Stage 3b: beta~ by Newton steps at the starting theta with the Hessian 2 RX'RX of the start, so
-  // that the joint iterations begin near the conditional optimum in beta instead of taking one huge
-  // coupled step.
+  // Stage 3b: beta~ by Newton steps on the penalised deviance PD(beta, u_hat) at the starting theta:
+  // its gradient is -2 X~'(y - m mu) (u_hat minimises PD), its Hessian about 2 RX'RX of the start.
+  // Stage 3c: a few Laplace-EM steps for theta (em-start.ts). Together they bring (theta, beta) near
+  // the optimum cheaply, where the Newton-type iterations on the Laplace deviance converge in a few
+  // steps (lme4 similarly starts its Laplace fit from an nAGQ = 0 fit).
   let evaluations = 0;
   let rxHessian = new Float64Array(0);
   const refreshRx = (): void => {
+    rxCount++;
     rxHessian = fixedEffectsCrossproduct(model);
     for (let k = 0; k < rxHessian.length; k++) rxHessian[k] *= 2;
   };
   if (p > 0) {
-    const thetaStartValues = x0.subarray(0, nTheta);
+    const thetaStartValues = Float64Array.from(x0.subarray(0, nTheta));
     const full = new Float64Array(dim);
-    const fullGradient = new Float64Array(dim);
+    const residual = new Float64Array(design.nobs);
     const betaProblem: BoundedProblem = {
       dimension: p,
       lower: new Float64Array(p).fill(-Infinity),
       evaluate(beta: Float64Array): number {
         full.set(thetaStartValues);
         full.set(beta, nTheta);
-        return problem.evaluate(full);
+        problem.evaluate(full);
+        return model.penalisedDeviance;
       },
       gradient(out: Float64Array): void {
-        problem.gradient(fullGradient);
-        out.set(fullGradient.subarray(nTheta));
+        const r = residual;
+        for (let i = 0; i < design.nobs; i++) r[i] = model.y[i] - model.m[i] * model.mu[i];
+        for (let j = 0; j < p; j++) {
+          const xj = model.x[j];
+          let acc = 0;
+          for (let i = 0; i < design.nobs; i++) acc += xj[i] * r[i];
+          out[j] = -2 * acc;
+        }
       },
     };
     betaProblem.evaluate(x0.subarray(nTheta));
@@ -109,9 +124,20 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       tolerance: 1,
       hessian: () => rxHessian,
     });
-    evaluations += stageA.evaluations;
+    evaluations += stageA.evaluations + 1;
     x0.set(stageA.x, nTheta);
+    progress(`stage A (beta at the starting theta): ${stageA.iterations} Newton steps`);
   }
+  for (let step = 0; step < 4; step++) {
+    problem.evaluate(x0);
+    evaluations++;
+    const next = emThetaUpdate(model);
+    let change = 0;
+    for (let k = 0; k < nTheta; k++) change = Math.max(change, Math.abs(next[k] - x0[k]));
+    x0.set(next);
+    if (change < 1e-2) break;
+  }
+  progress(`stage EM: theta ${Array.from(x0.subarray(0, nTheta), (v) => v.toFixed(3)).join(" ")}`);
   const g0 = new Float64Array(dim);
   gradientAt(x0, g0);
   evaluations++;
@@ -120,14 +146,24 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   // Stage 4: Newton-type iterations with the approximate Hessian (theta rows by differences of the
   // gradient, beta block 2 RX'RX, refreshed while far from the optimum) down to a decrement of 1e-3.
   let lastDecrement = Number.POSITIVE_INFINITY;
+  let previous: Float64Array | null = null;
+  let sinceRefresh = 0;
   const newtonHessian = (x: Float64Array, g: Float64Array): Float64Array => {
+    // Near the optimum (decrement below 1) the Hessian changes slowly: keep the previous one for
+    // one iteration out of two; refresh RX'RX only while far away.
+    if (previous && lastDecrement < 1 && sinceRefresh < 1) {
+      sinceRefresh++;
+      return previous;
+    }
+    sinceRefresh = 0;
     evaluations += nTheta;
     if (lastDecrement > 1 || rxHessian.length === 0) {
       problem.evaluate(x);
       evaluations++;
       refreshRx();
     }
-    return approximateHessian(rxHessian, problem, x, g, nTheta, p);
+    previous = approximateHessian(rxHessian, problem, x, g, nTheta, p);
+    return previous;
   };
   const b0 = newtonHessian(x0, g0);
   problem.evaluate(x0);
@@ -188,7 +224,9 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   g = new Float64Array(dim);
   problem.gradient(g);
   const finalPirls = model.pirls();
-  progress(`done: ${evaluations} deviance evaluations, ${model.rowPasses} PIRLS passes over the rows`);
+  progress(
+    `done: ${evaluations} deviance evaluations, ${model.rowPasses} PIRLS passes over the rows, ${gradientCount} gradients, ${rxCount} RX'RX`,
+  );
 
   return assembleFit({
     design,
