@@ -46,6 +46,8 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   const lower = new Float64Array(dim).fill(-Infinity);
   for (const term of layout.terms) lower.set(thetaLowerBounds(term.k), term.thetaOffset);
   let pirlsFailures = 0;
+  /** Newton-decrement tolerance of PIRLS: tight for the optimiser, looser inside Hessian differences. */
+  let pirlsTolerance = 1e-20;
   let gradientCount = 0;
   let rxCount = 0;
   const problem: BoundedProblem = {
@@ -53,7 +55,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     lower,
     evaluate(x: Float64Array): number {
       model.setParameters(x.subarray(0, nTheta), x.subarray(nTheta));
-      const r = model.pirls();
+      const r = model.pirls(60, pirlsTolerance);
       if (!r.converged) pirlsFailures++;
       return model.laplaceDeviance();
     },
@@ -65,6 +67,16 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   const gradientAt = (x: Float64Array, out: Float64Array): void => {
     problem.evaluate(x);
     problem.gradient(out);
+  };
+  /** The gradient at a point of a finite-difference stencil (looser PIRLS tolerance). */
+  const stencilGradientAt = (x: Float64Array, out: Float64Array): void => {
+    pirlsTolerance = 1e-13;
+    try {
+      problem.evaluate(x);
+      problem.gradient(out);
+    } finally {
+      pirlsTolerance = 1e-20;
+    }
   };
 
   progress(`setup: ${layout.q} random effects, ${layout.nSlots} cross blocks, dense part ${layout.q2} wide`);
@@ -162,7 +174,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       evaluations++;
       refreshRx();
     }
-    previous = approximateHessian(rxHessian, problem, x, g, nTheta, p);
+    previous = approximateHessian(rxHessian, stencilGradientAt, x, g, nTheta, p);
     return previous;
   };
   const b0 = newtonHessian(x0, g0);
@@ -190,7 +202,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     gradientAt(at, gAt);
     for (let k = 0; k < dim; k++) steps[k] = 1e-5 * Math.max(1, Math.abs(at[k]));
     evaluations += dim + 1;
-    return hessianFromGradient(gradientAt, at, steps, gAt);
+    return hessianFromGradient(stencilGradientAt, at, steps, gAt);
   };
   let hess = hessianAt(x);
   let g = new Float64Array(dim);
@@ -260,7 +272,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
  */
 function approximateHessian(
   rxHessian: Float64Array,
-  problem: BoundedProblem,
+  gradientAt: (x: Float64Array, out: Float64Array) => void,
   x0: Float64Array,
   g0: Float64Array,
   nTheta: number,
@@ -274,8 +286,7 @@ function approximateHessian(
   for (let k = 0; k < nTheta; k++) {
     const h = 1e-4 * Math.max(1, Math.abs(x0[k]));
     xp[k] = x0[k] + h;
-    problem.evaluate(xp);
-    problem.gradient(gp);
+    gradientAt(xp, gp);
     xp[k] = x0[k];
     for (let r = 0; r < dim; r++) {
       const v = (gp[r] - g0[r]) / h;

@@ -17,7 +17,8 @@
  * halving the step while PD increases, until the Newton decrement delta' A delta (the predicted
  * decrease of PD) is below 1e-20 -- far tighter than lme4's relative change of 1e-7. PD is stationary
  * at u_hat but log det(A) is not, so an error e in u moves d by O(e) = O(sqrt(decrement)); the exact
- * gradient (gradient.ts) and its finite differences for the Hessian need u to be the mode to ~1e-10. Every pass over the rows is O(n) and allocates
+ * gradient (gradient.ts) needs u to be the mode to ~1e-10. (Gradients that are only differenced for
+ * a Hessian use 1e-13: an error of ~3e-7 in u changes a Hessian entry by ~1e-4 relative.) Every pass over the rows is O(n) and allocates
  * nothing; A is assembled from Z'WZ accumulated in z-space and factorised by blocked-cholesky.ts.
  */
 import type { GlmmDesign } from "../model/types";
@@ -347,7 +348,7 @@ export class LaplaceModel {
    * Penalised IRLS for u_hat at the current (theta, beta), warm-started from the current u. On return
    * the factor of A, mu, eta and the z-space sums all belong to the returned u.
    */
-  pirls(maxIterations = 60): PirlsResult {
+  pirls(maxIterations = 60, tolerance = 1e-20): PirlsResult {
     const { u, uOld, delta, rhs } = this;
     let pd = this.evaluateRows(true);
     let halvings = 0;
@@ -360,7 +361,7 @@ export class LaplaceModel {
       let dec = 0;
       for (let a = 0; a < u.length; a++) dec += delta[a] * rhs[a];
       this.pirlsIterationsTotal++;
-      if (dec < 1e-20 || (dec < 1e-14 && it >= 12)) return { converged: true, iterations: it, halvings };
+      if (dec < tolerance || (dec < 1e-14 && it >= 12)) return { converged: true, iterations: it, halvings };
       uOld.set(u);
       let step = 1;
       let pdNew = Number.POSITIVE_INFINITY;
