@@ -81,16 +81,9 @@ function verdict(r: ComparisonRow): string {
   return r.withinTolerance ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
 }
 
-/** Published versus reproduced, every cell; the synthetic-data label on top, misprint notes shown. */
-export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?: boolean } = {}): string {
-  const s = t.summary;
-  const rows = options.onlyOutside ? t.rows.filter((r) => r.withinTolerance === false || r.withinTwoSeOfTruth === false) : t.rows;
-  const hasTruth = t.rows.some((r) => r.truth !== null);
-  const out: string[] = [STYLE];
-  if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
-  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${s.within} of ${s.judged} cells within tolerance, ${s.outside} outside`);
-  if (s.truthJudged > 0) out.push(`; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`);
-  out.push("</caption><thead><tr><th>Rij</th><th>Model</th><th>Statistiek</th><th>Gepubliceerd</th><th>Gereproduceerd</th><th>Verschil</th><th>Tolerantie</th><th>Binnen</th>");
+function comparisonRowsHtml(rows: readonly ComparisonRow[], hasTruth: boolean): string {
+  const out: string[] = [];
+  out.push("<thead><tr><th>Rij</th><th>Model</th><th>Statistiek</th><th>Gepubliceerd</th><th>Gereproduceerd</th><th>Verschil</th><th>Tolerantie</th><th>Binnen</th>");
   if (hasTruth) out.push("<th>Truth</th><th>Binnen 2 SE</th>");
   out.push("<th>Noot</th></tr></thead><tbody>");
   for (const r of rows) {
@@ -106,7 +99,28 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
     }
     out.push(`<td class="note">${escapeHtml(r.note)}</td></tr>`);
   }
-  out.push("</tbody></table>");
+  out.push("</tbody>");
+  return out.join("");
+}
+
+/**
+ * Published versus reproduced: the synthetic-data label on top, the counts, then the cells that need a
+ * reader's eye (outside tolerance, outside 2 SE of the truth, or carrying a misprint note) in full view,
+ * and every cell in a folded section underneath (all of them are also in the CSV).
+ */
+export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?: boolean } = {}): string {
+  const s = t.summary;
+  const hasTruth = t.rows.some((r) => r.truth !== null);
+  const flagged = t.rows.filter((r) => r.withinTolerance === false || r.withinTwoSeOfTruth === false || (r.note !== "" && r.published !== null));
+  const out: string[] = [STYLE];
+  if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
+  let counts = `${s.within} of ${s.judged} published cells within tolerance, ${s.outside} outside`;
+  if (s.truthJudged > 0) counts += `; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`;
+  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${escapeHtml(counts)}. Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).</caption>`);
+  out.push(comparisonRowsHtml(flagged, hasTruth), "</table>");
+  if (!options.onlyOutside) {
+    out.push(`<details><summary>All ${t.rows.length} cells of the comparison</summary><table class="kmbo">${comparisonRowsHtml(t.rows, hasTruth)}</table></details>`);
+  }
   return out.join("");
 }
 

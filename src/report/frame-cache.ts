@@ -5,8 +5,7 @@
  * others read them back in a second or two.
  *
  * The key is a hash of what the frames depend on: each raw file's name, size and modification time, the
- * reference categories, the years of the outcome rates, and the size and modification time of the
- * compiled transform code. Any change gives a new key, hence a rebuild (with validation). The folder
+ * reference categories, the years of the outcome rates, and the content of the transform code. Any change gives a new key, hence a rebuild (with validation). The folder
  * `<cacheDir>/frames-<key>/` is written under a temporary name and renamed into place when complete.
  *
  * Layout: `meta.json` (per frame: key, outcome, year, t, nrows, reference, flow, column kinds, factor
@@ -74,9 +73,10 @@ export function frameCacheKey(dataDir: string, reference: Readonly<Record<string
   // The transform code: a change to it must invalidate frames built by the old code.
   const transformDir = join(__dirname, "..", "transform");
   if (existsSync(transformDir)) {
+    // By content, not modification time: a rebuild that rewrites the same code keeps the cache.
     for (const name of readdirSync(transformDir).sort()) {
-      const st = statSync(join(transformDir, name));
-      h.update(`\n${name}:${st.size}:${st.mtimeMs}`);
+      if (!/\.(js|ts)$/.test(name) || name.endsWith(".d.ts")) continue;
+      h.update(`\n${name}:`).update(readFileSync(join(transformDir, name)));
     }
   }
   return h.digest("hex").slice(0, 20);
