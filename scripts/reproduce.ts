@@ -20,7 +20,10 @@ import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, renderManifestHtml, runInt
 import { stampHtmlText } from "../src/audit/stamp";
 import type { Manifest } from "../src/audit";
 import { ensureData } from "../src/pipeline/data-cache";
-import { assembleReport, type ChapterInput } from "../src/pipeline/html-report";
+import { assembleReport, type AppendixInput, type ChapterInput } from "../src/pipeline/html-report";
+import { loadMethodologyIndex } from "../src/audit/methodology-index";
+import { renderIndexHtml } from "../src/audit/render";
+import { METHODOLOGY_INDEX_FILE, methodologyIndexRows } from "../src/pipeline/methodology-appendix";
 import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
 import { formatDuration } from "../src/pipeline/progress";
 import { REPRODUCE_USAGE, type ReproduceOptions, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
@@ -121,6 +124,15 @@ function writeReport(workDir: string, htmlDir: string, notebooks: readonly strin
       cells: executed.cells.map((c) => ({ id: c.id ?? null, tags: c.metadata?.tags ?? [] })),
     };
   });
+  const appendices: AppendixInput[] = [];
+  const indexPath = join(PROJECT_ROOT, "notebooks", METHODOLOGY_INDEX_FILE);
+  if (existsSync(indexPath)) {
+    const rows = methodologyIndexRows(loadMethodologyIndex(indexPath), chapters);
+    appendices.push({ slug: "methodologie-index", title: "Appendix: methodology index (bijlage 3a -> code, tests, cells)", html: renderIndexHtml(rows) });
+  } else {
+    say(`report: no methodology index at ${indexPath}; the appendix is left out`);
+  }
+  appendices.push({ slug: "manifest", title: "Appendix: run manifest", html: renderManifestHtml(manifest) });
   const { html, chaptersWithoutCellAnchors } = assembleReport({
     title: "Gelijke kansen mbo: heranalyse (kansen-mbo)",
     facts: [
@@ -133,7 +145,7 @@ function writeReport(workDir: string, htmlDir: string, notebooks: readonly strin
       ? "Synthetic data: every number in this report comes from a generated, DUO-shaped population, not from the real DUO records. Comparisons with the published tables test the method, not the findings."
       : undefined,
     chapters,
-    appendices: [{ slug: "manifest", title: "Appendix: run manifest", html: renderManifestHtml(manifest) }],
+    appendices,
   });
   if (chaptersWithoutCellAnchors.length > 0) say(`report: no cell anchors for ${chaptersWithoutCellAnchors.join(", ")} (nbconvert's cells did not match the notebook's)`);
   const path = join(workDir, "report.html");

@@ -170,6 +170,7 @@ body.kansen-report { margin: 0; padding: 0 0 4em 0; }
 .kansen-banner { margin: 1em 2em; padding: 0.8em 1em; border: 2px solid #c77700; background: #fff4e0; font-weight: bold; font-family: sans-serif; }
 nav.kansen-toc { margin: 1em 2em; padding: 1em 1.5em; border: 1px solid #ccc; background: #fafafa; font-family: var(--jp-ui-font-family, sans-serif); }
 nav.kansen-toc ol { margin: 0.2em 0; }
+nav.kansen-toc > ol { list-style: none; padding-left: 0; }
 nav.kansen-toc > ol > li { margin: 0.4em 0; font-weight: bold; }
 nav.kansen-toc > ol > li li { font-weight: normal; }
 section.kansen-chapter { border-top: 3px solid #1565c0; margin-top: 2em; padding-top: 0.5em; }
@@ -180,7 +181,7 @@ section.kansen-appendix table { border-collapse: collapse; font-size: 0.85em; }
 section.kansen-appendix td, section.kansen-appendix th { border: 1px solid #ddd; padding: 2px 6px; vertical-align: top; }
 `;
 
-/** A table of contents entry: a chapter (level 1) with its sections (levels 2 and 3). */
+/** A table of contents entry: a chapter (level 1) with its sections (levels 2 and 3). The chapter list is not numbered: the titles carry their own numbers. */
 interface TocEntry {
   readonly href: string;
   readonly text: string;

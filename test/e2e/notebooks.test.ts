@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join, relative } from "node:path";
 import { PROJECT_ROOT } from "../../src/config";
@@ -58,14 +58,15 @@ test("the empty-table checks catch what they should", () => {
 });
 
 test(`every notebook runs headlessly at scale ${E2E_SCALE} without a cell error, and no table is empty`, { skip }, () => {
-  const out = join(mkdtempSync(join(tmpdir(), "kansen-e2e-")), "outputs");
+  const scratch = mkdtempSync(join(tmpdir(), "kansen-e2e-"));
+  const out = join(scratch, "outputs");
   const run = spawnSync(
     process.execPath,
     ["--import", "tsx", join(PROJECT_ROOT, "scripts", "reproduce.ts"), "--scale", E2E_SCALE, "--out", out, "--cell-timeout", "900"],
     { cwd: PROJECT_ROOT, encoding: "utf8", env: { ...process.env, KANSEN_CONFIG: "" }, stdio: ["ignore", "inherit", "pipe"], maxBuffer: 64 * 1024 * 1024 },
   );
   const tail = run.stderr.split("\n").slice(-60).join("\n");
-  assert.equal(run.status, 0, `the reproduce run failed:\n${tail}`);
+  assert.equal(run.status, 0, `the reproduce run failed (outputs in ${scratch}):\n${tail}`);
 
   const executed = readdirSync(join(out, "notebooks")).sort();
   assert.deepEqual(executed, notebooks.map((nb) => basename(nb)).sort(), "every notebook was executed");
@@ -100,4 +101,6 @@ test(`every notebook runs headlessly at scale ${E2E_SCALE} without a cell error,
   const report = readFileSync(join(out, "report.html"), "utf8");
   for (const nb of notebooks) assert.ok(report.includes(`href="#${basename(nb, ".ipynb")}"`), `the report's contents link to ${basename(nb)}`);
   assert.ok(existsSync(join(out, "manifest.json")));
+  // Only a passing run is removed (a failed one stays for inspection; its path is in the message).
+  rmSync(scratch, { recursive: true, force: true });
 });
