@@ -24,7 +24,7 @@ import { LaplaceGradient } from "./gradient";
 import { covarianceFromTheta, thetaLowerBounds, thetaPositions, thetaStart } from "./lambda";
 import { minimiseBounded, freeStep, freeVariables, type BoundedProblem } from "./optimizer";
 import { fixedEffectsCrossproduct } from "./rx";
-import { emThetaUpdate } from "./em-start";
+import { conditionalCovariances, emThetaUpdate } from "./em-start";
 import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
 import { invertSpd, symmetricEigenvalues } from "./dense";
 
@@ -379,40 +379,17 @@ function assembleFit(a: AssembleInput): GlmmFit {
   const se = new Float64Array(p);
   for (let r = 0; r < p; r++) se[r] = Math.sqrt(vcov[r * p + r]);
 
-  // Variance components and conditional modes.
+  // Variance components, conditional modes b = Lambda u and conditional variances Lambda P Lambda'.
   const varcorr: VarCorrBlock[] = [];
   const ranef: RanefBlock[] = [];
-  const chol = model.chol;
-  chol.selectedInverse();
+  const condVars = conditionalCovariances(model);
   const ngroups: Record<string, number> = {};
   layout.terms.forEach((term, t) => {
     const vc = covarianceFromTheta(theta, term.thetaOffset, term.k);
     varcorr.push({ group: term.group, terms: term.terms, covariance: vc.covariance, sd: vc.sd, corr: vc.corr });
     ngroups[term.group] = term.nLevels;
-    const k = term.k;
-    const lam = model.lambda.subarray(model.lambdaOffset[t], model.lambdaOffset[t] + k * k);
-    const modes = new Float64Array(term.nLevels * k);
-    const condVar = new Float64Array(term.nLevels * k * k);
-    const blk = new Float64Array(k * k);
-    for (let l = 0; l < term.nLevels; l++) {
-      const uo = term.uOffset + l * k;
-      for (let r = 0; r < k; r++) modes[l * k + r] = model.b[uo + r];
-      // P block of this level.
-      for (let r = 0; r < k; r++) {
-        for (let c = 0; c < k; c++) {
-          blk[r * k + c] = t === 0 ? chol.p11[l * k * k + r * k + c] : chol.p22[(uo - layout.q0 + r) * layout.q2 + uo - layout.q0 + c];
-        }
-      }
-      // Var(b | y) = Lambda P Lambda'.
-      for (let r = 0; r < k; r++) {
-        for (let c = 0; c < k; c++) {
-          let acc = 0;
-          for (let s = 0; s <= r; s++) for (let s2 = 0; s2 <= c; s2++) acc += lam[r * k + s] * blk[s * k + s2] * lam[c * k + s2];
-          condVar[l * k * k + r * k + c] = acc;
-        }
-      }
-    }
-    ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar });
+    const modes = Float64Array.from(model.b.subarray(term.uOffset, term.uOffset + term.nLevels * term.k));
+    ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars[t] });
   });
 
   // Separation: coefficients running off or fitted probabilities at 0/1.

@@ -31,6 +31,17 @@ function close(actual: number, expected: number, abs: number, rel: number): bool
   return Math.abs(actual - expected) <= Math.max(abs, rel * Math.abs(expected));
 }
 
+test("se: 'rx' gives (RX'RX)^-1 standard errors close to lme4's use.hessian = FALSE", () => {
+  const fx = readFixture("a_two_level");
+  const design = buildDesign(fx.formula, readFixtureTable(fx), { reference: fixtureReferences(fx) });
+  const fit = fitDesign(design, { se: "rx" });
+  assert.match(fit.seMethod, /^rx/);
+  design.fixed.names.forEach((term, j) => {
+    const r = fx.lme4.fixef.find((f) => f.term === term);
+    assert.ok(r && close(fit.se[j], r.seRX, 0, 0.01), `${term}: ${fit.se[j]} vs seRX ${r?.seRX}`);
+  });
+});
+
 test("there are reference fixtures to compare with", () => {
   assert.ok(names.length >= 7, `expected at least 7 fixtures in ${FIXTURE_DIR}, found ${names.length}`);
 });
@@ -85,6 +96,16 @@ for (const name of names) {
       let worst = 0;
       r.modes.forEach((row, l) => row.forEach((v, a) => (worst = Math.max(worst, Math.abs(re.modes[l * re.terms.length + a] - v)))));
       assert.ok(worst < 0.01, `${name}: conditional modes of ${re.group} differ by up to ${worst}`);
+      // Conditional variances (diagonals), relative.
+      const k = re.terms.length;
+      let worstVar = 0;
+      r.condVar.forEach((m, l) => {
+        for (let a = 0; a < k; a++) {
+          const mine = re.condVar[l * k * k + a * k + a];
+          if (m[a][a] > 1e-8) worstVar = Math.max(worstVar, Math.abs(mine / m[a][a] - 1));
+        }
+      });
+      assert.ok(worstVar < 0.02, `${name}: conditional variances of ${re.group} differ by up to ${(worstVar * 100).toFixed(2)}%`);
     });
   });
 }
