@@ -12,6 +12,10 @@ function table(head: readonly string[], rows: readonly (readonly string[])[]): s
 }
 
 const mib = (bytes: number): string => (bytes / 1048576).toFixed(1);
+/** A number as the manifest holds it: JSON turns NaN and Infinity into null, which prints as "n/a". */
+const num = (x: number | null | undefined, format: (v: number) => string): string =>
+  typeof x === "number" && Number.isFinite(x) ? format(x) : "n/a";
+const sci = (x: number | null | undefined): string => num(x, (v) => v.toExponential(2));
 
 export function renderManifestHtml(m: Manifest): string {
   const git = m.git.commit === null ? "not a git checkout" : `${m.git.commit}${m.git.clean ? " (clean tree)" : ` (uncommitted changes: ${m.git.changed.join(", ")})`}`;
@@ -22,15 +26,15 @@ export function renderManifestHtml(m: Manifest): string {
     `<h3>Inputs</h3>`,
     table(["file", "SHA-256", "bytes", "rows"], m.inputs.map((i) => [i.path, i.sha256, String(i.bytes), String(i.rows)])),
     `<h3>Steps</h3>`,
-    table(["step", "kind", "started", "seconds", "peak MiB"], m.steps.map((s) => [s.name, s.kind, s.startedAt, s.durationSeconds.toFixed(2), mib(s.peakRssBytes)])),
+    table(["step", "kind", "started", "seconds", "peak MiB"], m.steps.map((s) => [s.name, s.kind, s.startedAt, num(s.durationSeconds, (v) => v.toFixed(2)), num(s.peakRssBytes, mib)])),
     `<h3>Fits</h3>`,
     table(
       ["model", "n", "logLik", "converged", "max|grad|", "scaled grad", "min Hessian eigenvalue", "singular", "optimizer", "iterations", "seconds", "messages"],
       m.fits.map((f) => [
-        f.label, String(f.nobs), f.logLik.toFixed(2), f.convergence.converged ? "yes" : "NO",
-        f.convergence.maxAbsGradient.toExponential(2), f.convergence.maxAbsScaledGradient.toExponential(2),
-        f.convergence.minHessianEigenvalue.toExponential(2), f.convergence.singular ? "yes" : "no",
-        f.convergence.optimizer, String(f.convergence.iterations), f.elapsedSeconds.toFixed(2), f.convergence.messages.join("; "),
+        f.label, String(f.nobs), num(f.logLik, (v) => v.toFixed(2)), f.convergence.converged ? "yes" : "NO",
+        sci(f.convergence.maxAbsGradient), sci(f.convergence.maxAbsScaledGradient),
+        sci(f.convergence.minHessianEigenvalue), f.convergence.singular ? "yes" : "no",
+        f.convergence.optimizer, String(f.convergence.iterations), num(f.elapsedSeconds, (v) => v.toFixed(2)), f.convergence.messages.join("; "),
       ]),
     ),
     `<h3>Environment</h3>`,

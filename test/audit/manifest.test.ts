@@ -105,3 +105,11 @@ test("the recorder folds in the run log, stamps outputs with the id and writes m
   const html = renderManifestHtml(m);
   assert.ok(html.includes(m.id) && html.includes("doorstroom 2020 model 0") && html.includes("studenten.csv"));
 });
+
+test("the manifest appendix prints n/a for readings that JSON turned into null (NaN eigenvalue of a failed fit)", () => {
+  const m = { ...baseManifest(), id: "x" };
+  const failed = JSON.parse(JSON.stringify({ ...m, fits: [{ ...m.fits[0], convergence: { ...m.fits[0]!.convergence, converged: false, minHessianEigenvalue: NaN } }] })) as Manifest;
+  const html = renderManifestHtml(failed);
+  assert.match(html, /<td>NO<\/td>/);
+  assert.match(html, /<td>n\/a<\/td>/);
+});
