@@ -12,8 +12,8 @@
  *   doorstroom: a diploma in t, outcome = enrolled at a higher level in T (isDoorstroom);
  *   vsv: in DUO's startpopulatie of T, outcome = nieuwe vsv'er in T.
  */
-import type { RawData } from "../data/load";
-import { creboLookup, studentFields, vsvYear, yearBlock } from "../transform/columns";
+import { numberColumn, stringColumn, type RawData } from "../data/load";
+import { creboLookup, studentFields, yearBlock, type StudentFields, type VsvYear } from "../transform/columns";
 import { isDoorstroom } from "../transform/frames";
 import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, inStartpopulatie, migrationKnown } from "../transform/select";
 import type { OutcomeRate } from "./figures";
@@ -21,10 +21,41 @@ import { levelLabel } from "./labels";
 
 const BACKGROUNDS = ["geen", "niet-westers", "westers"] as const;
 
+/**
+ * The vsv file of several years at once, per row of studenten.csv (what transform's vsvYear gives for
+ * one year): one pass over vsv.csv with one id index, instead of an index per year (6 x 1.36 million).
+ */
+function vsvYears(raw: RawData, years: readonly number[], students: StudentFields): Map<number, VsvYear> {
+  const rowOf = new Map<string, number>();
+  for (let r = 0; r < students.n; r++) {
+    const id = students.id[r];
+    if (id !== null && id !== undefined) rowOf.set(id, r);
+  }
+  const out = new Map<number, VsvYear>();
+  for (const year of years) {
+    out.set(year, { year, startpopulatie: new Float64Array(students.n).fill(NaN), nieuweVsver: new Float64Array(students.n).fill(NaN) });
+  }
+  const id = stringColumn(raw.vsv, "id");
+  const jaar = numberColumn(raw.vsv, "jaar");
+  const start = numberColumn(raw.vsv, "startpopulatie");
+  const nieuw = numberColumn(raw.vsv, "nieuwe_vsver");
+  for (let k = 0; k < raw.vsv.nrows; k++) {
+    const y = out.get(jaar[k] as number);
+    const key = id[k];
+    if (y === undefined || key === null || key === undefined) continue;
+    const r = rowOf.get(key);
+    if (r === undefined) continue; // validation guarantees every vsv id is a student
+    y.startpopulatie[r] = start[k] as number;
+    y.nieuweVsver[r] = nieuw[k] as number;
+  }
+  return out;
+}
+
 /** Outcome rate per year T and migration background (3a 3.1), for the years given (default 2016-2021). */
 export function outcomeRatesByYear(raw: RawData, outcome: "doorstroom" | "vsv", years: readonly number[] = [2016, 2017, 2018, 2019, 2020, 2021]): OutcomeRate[] {
   const students = studentFields(raw);
   const crebo = creboLookup(raw);
+  const vsvByYear = outcome === "vsv" ? vsvYears(raw, years, students) : undefined;
   const out: OutcomeRate[] = [];
   for (const year of years) {
     const t = yearBlock(raw, year - 1);
@@ -35,7 +66,7 @@ export function outcomeRatesByYear(raw: RawData, outcome: "doorstroom" | "vsv", 
       rules.push(diplomaIn(t));
       isCase = (r) => isDoorstroom(r, t, next, crebo);
     } else {
-      const vsv = vsvYear(raw, year, students);
+      const vsv = vsvByYear?.get(year) as VsvYear;
       rules.push(inStartpopulatie(vsv));
       isCase = (r) => vsv.nieuweVsver[r] === 1;
     }
