@@ -49,6 +49,7 @@ export const COVERED_FOLDERS = ["src/transform", "src/glmm", "src/stats", "src/a
 export function loadMethodologyIndex(path: string): MethodologyIndex {
   const value = JSON.parse(readFileSync(path, "utf8")) as MethodologyIndex;
   if (!Array.isArray(value.statements)) throw new Error(`${path}: "statements" must be an array`);
+  if (!Array.isArray(value.exclusions)) throw new Error(`${path}: "exclusions" must be an array`);
   return value;
 }
 
@@ -155,10 +156,12 @@ export function checkMethodologyIndex(index: MethodologyIndex, root: string): In
     if (!s.section || !s.quote) problems.push({ statement: s.id, message: "section and quote are required" });
     if (!s.implemented) {
       if (!s.reason) problems.push({ statement: s.id, message: "a statement that is not implemented needs a reason" });
-      continue;
+    } else {
+      if (!s.functions?.length) problems.push({ statement: s.id, message: "an implemented statement names at least one function" });
+      if (!s.tests?.length) problems.push({ statement: s.id, message: "an implemented statement names at least one test" });
     }
-    if (!s.functions?.length) problems.push({ statement: s.id, message: "an implemented statement names at least one function" });
-    if (!s.tests?.length) problems.push({ statement: s.id, message: "an implemented statement names at least one test" });
+    // References are checked whether or not the statement is implemented: a cell that shows why something
+    // is not done goes stale as easily as one that shows how it is done.
     for (const f of s.functions ?? []) checkFunction(s.id, f);
     for (const t of s.tests ?? []) {
       const path = join(root, t.file);
