@@ -365,7 +365,7 @@ function assembleFit(a: AssembleInput): GlmmFit {
     if (hinv) {
       vcovScaled = new Float64Array(p * p);
       for (let r = 0; r < p; r++) for (let c = 0; c < p; c++) vcovScaled[r * p + c] = 2 * hinv[(nTheta + r) * dim + nTheta + c];
-      seMethod = "hessian: 2 [H^-1]_beta,beta with H the Hessian of the Laplace deviance over (theta, beta), by central differences of the exact gradient (as lme4 1.1-31's default)";
+      seMethod = "hessian: 2 [H^-1]_beta,beta with H the Hessian of the Laplace deviance over (theta, beta), by forward differences of the exact gradient (the default of lme4 1.1-31, which differences the deviance)";
     } else {
       messages.push("Hessian of the deviance is not positive definite: standard errors from (RX'RX)^-1 instead");
     }
@@ -407,7 +407,10 @@ function assembleFit(a: AssembleInput): GlmmFit {
   const df = dim;
   const deviance = -2 * logLik;
   let converged = a.optimizerConverged && a.pirlsOk && !runaway;
-  if (!a.optimizerConverged) messages.push(`optimizer did not converge: ${a.optimizerMessage} (Newton decrement ${a.newtonDecrement.toExponential(2)})`);
+  if (!a.optimizerConverged) {
+    const why = a.optimizerMessage === "converged" ? "" : `${a.optimizerMessage}; `;
+    messages.push(`optimizer did not converge: ${why}Newton decrement ${a.newtonDecrement.toExponential(2)} (needs < 1e-6)`);
+  }
   if (!a.pirlsOk) messages.push("PIRLS did not converge at the optimum");
   if (a.pirlsFailures > 0) messages.push(`PIRLS reached its iteration limit in ${a.pirlsFailures} evaluation(s)`);
   if (Number.isFinite(scaledGradient) && scaledGradient > LME4_GRADIENT_TOLERANCE) {
