@@ -7,6 +7,7 @@
 import { ASSOCIATIONS, TEST_YEAR_OFFSET } from "./associations";
 import { DIM, FRAME_KEYS, FRAMES } from "./coding";
 import { CHOICES, type GeneratedPopulation } from "./generate";
+import { DESCRIPTIVE_MISPRINTS } from "./targets";
 
 export const TRUTH_FORMAT = "kansen-mbo synthetic truth v1";
 
@@ -103,6 +104,14 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
         reason: "cito relates to level and background; the published total mean and SD are kept",
       },
       missingCito: { value: "no registration, or for tests from 2015 on (30 %) a non-cito test score 50-100", reason: "3a 2.3: only 500-550 is cito; other tests exist from 2015" },
+      publishedCellReadings: {
+        value: DESCRIPTIVE_MISPRINTS,
+        reason: "Tabel 1-4 cells that are generated as something other than printed, each with its reason",
+      },
+      vsv2021Identification: {
+        value: "in vsv 2021 the reference cito year 2009 holds, besides all cito-missing students (missing-indicator method), only the few genuine 2009 students (about 100 at scale 1, their vsv rate near 1 %); the intercept of model 2 rests on them alone",
+        reason: "as in the publication (Tabel 8: SE 1.01 for the intercept, the missing indicator and every cito year). At scale < 1 there is often no vsv'er among them: the intercept and those coefficients then drift apart without bound (quasi-separation), which is a property of the data, not of the fit",
+      },
       locationComposition: { value: "location weight x exp(0.8 urbanity) for non-western students", reason: "locations differ in composition" },
     },
   };
