@@ -215,8 +215,20 @@ def write_atomic(path, text):
     os.replace(tmp, path)
 
 
-class Interrupted(Exception):
-    pass
+class Interrupted(BaseException):
+    """SIGTERM: a BaseException, like KeyboardInterrupt, so no `except Exception` on the way swallows it."""
+
+
+def die_with_parent():
+    """Linux: get SIGTERM when the process that started us dies (the reproduce command killed with
+    SIGKILL), so no kernel is left running; the handler above then shuts the kernel down."""
+    try:
+        import ctypes
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass
 
 
 def run_notebook(path, args, position, total):
@@ -236,6 +248,7 @@ def run_notebook(path, args, position, total):
         startup_timeout=args.startup_timeout,
         allow_errors=False,
         record_timing=False,
+        shutdown_kernel="immediate",  # outputs are collected by then; an interrupted cell must not linger
         resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
     )
     read_fd, write_fd = os.pipe()
@@ -321,9 +334,15 @@ def main(argv):
             return 2
 
     def on_signal(signum, _frame):
-        raise Interrupted("interrupted by signal %d" % signum)
+        # Only the first signal interrupts: a second one (the parent forwarding it, then dying) must
+        # not break off the kernel shutdown that the first one started.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise Interrupted("interrupted by %s" % signal.Signals(signum).name)
 
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    die_with_parent()
 
     summary = {"startedAt": now_iso(), "notebooks": [], "status": "ok"}
     t0 = time.monotonic()

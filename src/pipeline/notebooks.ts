@@ -152,12 +152,13 @@ export function runNotebooks(notebooks: readonly string[], options: RunNotebooks
       if (options.capture) chunks.push(chunk);
       if (echo) process.stderr.write(chunk);
     });
-    // Forward an interrupt to the runner, which shuts its kernel down.
+    // Forward an interrupt to the runner, which shuts its kernel down. Prepended, so that it runs
+    // before a listener that exits the process (src/audit/atomic-output.ts reports and exits).
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
     };
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
+    process.prependListener("SIGINT", forward);
+    process.prependListener("SIGTERM", forward);
     child.on("error", (error) => reject(new Error(`could not start the notebook runner ${JUPYTER_PYTHON} ${RUNNER}: ${error.message}`)));
     child.on("close", (code, signal) => {
       process.removeListener("SIGINT", forward);

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/config";
@@ -97,4 +97,44 @@ test("reproduce: a good run writes notebooks, stamped tables, manifest and one r
   const usage = reproduce(["--reference", "migratie=oost", "--out", out]);
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /key "reference\.migratie".*"oost"/);
+});
+
+test("reproduce: SIGTERM during a cell stops the kernel, keeps the old outputs and says where the partial work is", { skip }, async () => {
+  const dir = notebookFolder("kansen-interrupt-");
+  const data = join(dir, "duo");
+  mkdirSync(data);
+  for (const f of ["studenten.csv", "vsv.csv", "crebo.csv"]) writeFileSync(join(data, f), "id\n1\n");
+  const nbDir = join(dir, "nb");
+  mkdirSync(nbDir);
+  const pidFile = join(dir, "kernel.pid");
+  writeNotebook(join(nbDir, "01-slow.ipynb"), [
+    { id: "slow", source: `require("fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nawait new Promise((r) => setTimeout(r, 120000));` },
+  ]);
+  const out = join(dir, "out");
+  mkdirSync(out);
+  writeFileSync(join(out, "report.html"), "previous run");
+
+  const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "scripts", "reproduce.ts"), "--notebooks", nbDir, "--data", data, "--out", out], {
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, KANSEN_CONFIG: "" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (c: string) => (stderr += c));
+  const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+  const t0 = Date.now();
+  while (!existsSync(pidFile) && Date.now() - t0 < 180_000) await new Promise((r) => setTimeout(r, 200));
+  assert.ok(existsSync(pidFile), `the slow cell never started:\n${stderr}`);
+  const kernelPid = Number(readFileSync(pidFile, "utf8"));
+  child.kill("SIGTERM");
+  const code = await exited;
+  assert.equal(code, 143, stderr);
+  assert.match(stderr, /interrupted by SIGTERM; .*out is untouched; partial work is in .*out\.partial-/);
+  assert.equal(readFileSync(join(out, "report.html"), "utf8"), "previous run");
+  // The runner shuts the kernel down; give it a moment.
+  const alive = (): boolean => { try { process.kill(kernelPid, 0); return true; } catch { return false; } };
+  const t1 = Date.now();
+  while (alive() && Date.now() - t1 < 20_000) await new Promise((r) => setTimeout(r, 200));
+  assert.equal(alive(), false, `the kernel (pid ${kernelPid}) is still running after the interrupt`);
 });
