@@ -146,7 +146,7 @@ export interface ComparisonRow {
   readonly reproduced: number | null;
   /** reproduced - published. */
   readonly difference: number | null;
-  /** The rule, with its bound for this cell ("|d| <= 0.01"). */
+  /** The bound for this cell and its rule ("±0.04 (2 SE)"); the rules are listed in the module comment. */
   readonly tolerance: string;
   /** null when there is nothing to judge (no published value, or an informative row such as N). */
   readonly withinTolerance: boolean | null;
@@ -197,7 +197,7 @@ function judge(
       note = note === "" ? "not reproduced" : `${note} [not reproduced]`;
     } else withinTolerance = Math.abs(difference as number) <= bound + 1e-12;
   }
-  const tolerance = bound === null ? rule : `${rule} = ${Number(bound.toPrecision(3))}`;
+  const tolerance = bound === null ? rule : `±${Number(bound.toPrecision(2))} (${rule})`;
   return { ...base, note, difference, tolerance, withinTolerance, truth: null, withinTwoSeOfTruth: null };
 }
 
@@ -225,10 +225,10 @@ export function compareDescriptives(table: DescriptiveTable, published: readonly
     const isProportion = p.sd === null;
     const base = { part: "descriptive", group: p.group, category: p.category, model: "", note: "" };
     if (isProportion) {
-      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.01, "|d| <= 0.01"));
+      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.01, "0.01"));
     } else {
-      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.03 * Math.abs(p.mean), "|d| <= 3% of published"));
-      rows.push(judge({ ...base, statistic: "sd", published: p.sd, reproduced: r?.sd ?? null }, 0.03 * Math.abs(p.sd as number), "|d| <= 3% of published"));
+      rows.push(judge({ ...base, statistic: "mean", published: p.mean, reproduced: r?.mean ?? null }, 0.03 * Math.abs(p.mean), "3%"));
+      rows.push(judge({ ...base, statistic: "sd", published: p.sd, reproduced: r?.sd ?? null }, 0.03 * Math.abs(p.sd as number), "3%"));
     }
   }
   const pubKeys = new Set(pub.map((p) => `${p.group}\u0000${p.category}`));
@@ -264,25 +264,25 @@ export function compareModels(table: ModelTable, published: readonly PublishedMo
       // (larger when the reproduction has fewer students, e.g. a synthetic population at a small scale).
       const reproSe = cell?.se !== undefined && cell.se !== null && Number.isFinite(cell.se) ? cell.se : 0;
       const seBound = Math.max(2 * (p.se ?? 0), 2 * reproSe, 0.005);
-      let est = judge({ ...base, statistic: "estimate", published: p.estimate, reproduced: cell?.estimate ?? null }, seBound, "|d| <= max(2 x published SE, 2 x reproduced SE, 0.005)");
+      let est = judge({ ...base, statistic: "estimate", published: p.estimate, reproduced: cell?.estimate ?? null }, seBound, "2 SE");
       const truth = p.model === truthModel && row?.term !== undefined ? options.truth?.get(row.term) : undefined;
       if (truth !== undefined && cell !== undefined && cell.se !== null) {
         est = { ...est, truth, withinTwoSeOfTruth: Number.isFinite(cell.se) && Math.abs(cell.estimate - truth) <= 2 * cell.se };
       }
       rows.push(est);
-      if (p.se !== null) rows.push(judge({ ...base, statistic: "se", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 0.25 * p.se, "|d| <= 0.005 + 25% of published SE"));
+      if (p.se !== null) rows.push(judge({ ...base, statistic: "se", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 0.25 * p.se, "0.005 + 25%"));
       if (p.ame !== null) {
         const ame = table.ameModel === p.model ? (row?.ame ?? null) : null;
-        rows.push(judge({ ...base, statistic: "ame", published: p.ame, reproduced: ame }, 0.01, "|d| <= 0.01"));
+        rows.push(judge({ ...base, statistic: "ame", published: p.ame, reproduced: ame }, 0.01, "0.01"));
       }
     } else if (p.part === "random") {
       const g = Math.max(nGroups(p.category), 1);
-      rows.push(judge({ ...base, statistic: "variance", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.005 + 2 * p.estimate * Math.sqrt(2 / g), "|d| <= 0.005 + 2 var sqrt(2/G)"));
+      rows.push(judge({ ...base, statistic: "variance", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.005 + 2 * p.estimate * Math.sqrt(2 / g), "0.005 + 2 var √(2/G)"));
       if (p.se !== null) {
-        rows.push(judge({ ...base, statistic: "sd", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 2 * p.se * Math.sqrt(1 / (2 * g)), "|d| <= 0.005 + 2 sd sqrt(1/(2G))"));
+        rows.push(judge({ ...base, statistic: "sd", published: p.se, reproduced: cell?.se ?? null }, 0.005 + 2 * p.se * Math.sqrt(1 / (2 * g)), "0.005 + 2 sd √(1/(2G))"));
       }
     } else {
-      rows.push(judge({ ...base, statistic: "r2", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.01, "|d| <= 0.01"));
+      rows.push(judge({ ...base, statistic: "r2", published: p.estimate, reproduced: cell?.estimate ?? null }, 0.01, "0.01"));
     }
   }
   // Reproduced cells the publication has no counterpart for (an added term), shown, not judged.

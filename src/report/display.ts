@@ -116,7 +116,10 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
   let counts = `${s.within} of ${s.judged} published cells within tolerance, ${s.outside} outside`;
   if (s.truthJudged > 0) counts += `; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`;
-  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${escapeHtml(counts)}. Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).</caption>`);
+  const legend =
+    "Tolerance |reproduced - published| <= the bound shown: 2 SE = twice the larger of the published and the reproduced SE; " +
+    "SEs 0.005 + 25%; variances 0.005 + 2 var √(2/G) over G groups; proportions 0.01; means and SDs 3%; R2 and AMEs 0.01.";
+  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${escapeHtml(counts)}. Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).<br><span class="note">${escapeHtml(legend)}</span></caption>`);
   out.push(comparisonRowsHtml(flagged, hasTruth), "</table>");
   if (!options.onlyOutside) {
     out.push(`<details><summary>All ${t.rows.length} cells of the comparison</summary><table class="kmbo">${comparisonRowsHtml(t.rows, hasTruth)}</table></details>`);
