@@ -78,6 +78,16 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
   }
 }
 
+/** The frames the configuration asks for (its outcomes and years), in the order doorstroom, vsv; 2020, 2021. */
+export function configuredFrames(data: PreparedData, config: KansenConfig): AnalysisFrame[] {
+  return Object.values(data.frames).filter((f) => (config.outcomes as readonly string[]).includes(f.outcome) && (config.years as readonly number[]).includes(f.year));
+}
+
+/** The years to model for one outcome: the configured years, or none when the outcome is not configured. */
+export function configuredYears(config: KansenConfig, outcome: string): number[] {
+  return (config.outcomes as readonly string[]).includes(outcome) ? [...config.years] : [];
+}
+
 export function frameKey(outcome: string, year: number): FrameKey {
   const key = `${outcome}${year}`;
   if (key !== "doorstroom2020" && key !== "doorstroom2021" && key !== "vsv2020" && key !== "vsv2021") {

@@ -44,3 +44,13 @@ test("readTruth reads the generating fixed effects of one frame from truth.json,
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("configured frames and years follow the configuration's outcomes and years", async () => {
+  const { configuredFrames, configuredYears } = await import("../../src/report/steps");
+  const cfg = { ...config("/tmp"), outcomes: ["vsv"] as const, years: [2021] as const } as unknown as Parameters<typeof configuredYears>[0];
+  assert.deepEqual(configuredYears(cfg, "doorstroom"), []);
+  assert.deepEqual(configuredYears(cfg, "vsv"), [2021]);
+  const f = (outcome: string, year: number) => ({ outcome, year, key: `${outcome}${year}` });
+  const data = { frames: { doorstroom2020: f("doorstroom", 2020), doorstroom2021: f("doorstroom", 2021), vsv2020: f("vsv", 2020), vsv2021: f("vsv", 2021) } } as unknown as Parameters<typeof configuredFrames>[0];
+  assert.deepEqual(configuredFrames(data, cfg).map((x) => x.key), ["vsv2021"]);
+});
