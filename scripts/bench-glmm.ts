@@ -12,6 +12,7 @@
  *          [--engines lme4-fast,glmmTMB] [--lme4-default] [--skip-r] [--scaling] [--out DIR]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import { model2Spec, simulateGlmm } from "../src/glmm/simulate";
@@ -155,6 +156,8 @@ function main(): void {
   const args = parseArgs(process.argv.slice(2));
   mkdirSync(args.out, { recursive: true });
   const rows: Row[] = [];
+  // Timings are only comparable on an idle machine: say how busy it was.
+  console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
   for (const n of args.n) {
     const sim = simulateGlmm(model2Spec(n, args.locations, args.institutions, args.seed));
     const csv = join(args.out, `model2-${n}.csv`);
@@ -173,6 +176,7 @@ function main(): void {
     }
   }
   printTable(rows);
+  console.log(`load average at the end: ${loadavg().map((v) => v.toFixed(1)).join(" ")}`);
 
   if (args.scaling) {
     console.log("\nGrowth with n (locations fixed):");

@@ -138,7 +138,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     });
     evaluations += stageA.evaluations + 1;
     x0.set(stageA.x, nTheta);
-    progress(`stage A (beta at the starting theta): ${stageA.iterations} Newton steps`);
+    progress(`stage A (beta at the starting theta): ${stageA.iterations} Newton steps, ${model.rowPasses} passes so far`);
   }
   for (let step = 0; step < 4; step++) {
     problem.evaluate(x0);
@@ -149,7 +149,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     x0.set(next);
     if (change < 1e-2) break;
   }
-  progress(`stage EM: theta ${Array.from(x0.subarray(0, nTheta), (v) => v.toFixed(3)).join(" ")}`);
+  progress(`stage EM: theta ${Array.from(x0.subarray(0, nTheta), (v) => v.toFixed(3)).join(" ")}, ${model.rowPasses} passes so far`);
   const g0 = new Float64Array(dim);
   gradientAt(x0, g0);
   evaluations++;
@@ -186,7 +186,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     hessian: newtonHessian,
     onIteration: (it, f, dec) => {
       lastDecrement = dec;
-      progress(`iteration ${it}: deviance ${f.toFixed(6)}, decrement ${dec.toExponential(2)}`);
+      progress(`iteration ${it}: deviance ${f.toFixed(6)}, decrement ${dec.toExponential(2)}, ${model.rowPasses} passes so far`);
     },
   });
   evaluations += opt.evaluations;
