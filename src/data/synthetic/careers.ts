@@ -1,0 +1,208 @@
+/**
+ * Career building blocks of the synthetic population: placing students, filling in the years of a
+ * career before 2019, the records the selections must remove, and careers wholly before 2019.
+ */
+import { DIM, DIM_NAMES, LEERWEG_EX, type FrameKey } from "./coding";
+import { drawCito, drawRecords, type FrameRecords } from "./frameDraw";
+import { FIRST_YEAR, type Population } from "./population";
+import type { Xoshiro128 } from "./prng";
+import { locationCdf, sectorOf, type CreboTable, type Schools } from "./schools";
+import type { FrameTarget } from "./targets";
+
+export function drawCategory(rng: Xoshiro128, p: Float64Array): number {
+  let u = rng.uniform();
+  for (let c = 0; c < p.length; c++) {
+    u -= p[c];
+    if (u < 0) return c;
+  }
+  return p.length - 1;
+}
+
+export function setTimeInvariant(pop: Population, i: number, rec: FrameRecords, r: number): void {
+  pop.geslacht[i] = rec.dims[DIM.geslacht][r];
+  pop.migratie[i] = rec.dims[DIM.migratie][r];
+  pop.ouders[i] = rec.dims[DIM.ouders][r];
+  pop.toetsScore[i] = rec.toetsScore[r];
+  pop.toetsJaar[i] = rec.toetsJaar[r];
+}
+
+export function placeInLocations(rng: Xoshiro128, rec: FrameRecords, from: number, cdfs: [Float64Array, Float64Array]): void {
+  const mig = rec.dims[DIM.migratie];
+  for (let r = from; r < rec.n; r++) rec.loc[r] = rng.categorical(cdfs[mig[r] === 1 ? 1 : 0]);
+}
+
+/** Margins of a first-year intake: the vsv 2021 margins with ages concentrated at 15-17. */
+export function intakeMargins(tg: FrameTarget, n: number): Float64Array[] {
+  return DIM_NAMES.map((d) => {
+    if (d === "leeftijd") return Float64Array.from([0.1, 0.3, 0.3, 0.15, 0.08, 0.04, 0.02, 0.01, 0, 0, 0, 0], (p) => p * n);
+    return Float64Array.from(tg.margins[d], (p) => p * n);
+  });
+}
+
+/** Programme length in years before the diploma year, by level (1-4). */
+export function programmeYears(rng: Xoshiro128, niveau: number): number {
+  const u = rng.uniform();
+  switch (niveau) {
+    case 1:
+      return 1;
+    case 2:
+      return u < 0.7 ? 2 : 1;
+    case 3:
+      return u < 0.6 ? 3 : 2;
+    default:
+      return u < 0.5 ? 3 : u < 0.9 ? 4 : 2;
+  }
+}
+
+/**
+ * Earlier years of a career that is enrolled from some year in 2019-2021: the same programme back to its
+ * start (a diploma student: its whole length; a non-diploma student: a random part), not before age 15
+ * or 2015; for 25 % of diploma students at level 2+, a lower-level diploma just before (doorstroom).
+ */
+export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number): void {
+  let first = -1;
+  for (let y = 2019; y <= 2021; y++) {
+    if (pop.enrolled(i, y)) {
+      first = y;
+      break;
+    }
+  }
+  // Only careers enrolled in 2019 reach back: one that starts in 2020 or 2021 is a first-year student
+  // there (enrolling it in 2019 would change the 2019 frames).
+  if (first !== 2019) return;
+  const s = pop.slot(i, first);
+  const crebo = pop.crebo[s];
+  const inst = pop.instelling[s];
+  const lw = pop.leerweg[s];
+  const age = pop.leeftijd[s];
+  const niveau = crebos.niveau[crebo];
+  let diplomaYear = -1;
+  for (let y = first; y <= 2020; y++) if (pop.diploma[pop.slot(i, y)]) diplomaYear = y;
+  const total = diplomaYear >= 0 ? programmeYears(rng, niveau) : 1 + rng.int(Math.min(niveau + 1, 4));
+  // Years already enrolled in this programme from `first` on.
+  const before = Math.max(0, total - (diplomaYear >= 0 ? diplomaYear - first + 1 : 1));
+  let y = first - 1;
+  let a = age - 1;
+  for (let k = 0; k < before && y >= FIRST_YEAR && a >= 15; k++, y--, a--) {
+    pop.enrol(i, y, crebo, inst, -1, lw, a);
+  }
+  // An earlier lower-level diploma is a startkwalificatie (level 2+): never for a student who must be in
+  // the 2019 startpopulatie (no diploma in 2019, at most 21).
+  const inStart2019 = !pop.diploma[s] && age <= 21;
+  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < 0.25) {
+    const lower = niveau === 2 ? crebos.pick(rng, 1, 3) : crebos.pick(rng, niveau - 1, sectorOf(crebos, crebo));
+    const len = niveau === 2 ? 1 : 1 + rng.int(2);
+    pop.setDiploma(i, y, niveau - 1);
+    for (let k = 0; k < len && y >= FIRST_YEAR && a >= 15; k++, y--, a--) {
+      pop.enrol(i, y, lower, inst, -1, lw, a);
+    }
+  }
+}
+
+
+
+/** Records that the selections of 3a 3.2 must remove, enrolled in 2019 or 2020 only. */
+export function addExcludedRecords(
+  rng: Xoshiro128,
+  pop: Population,
+  crebos: CreboTable,
+  schools: Schools,
+  targets: Readonly<Record<FrameKey, FrameTarget>>,
+  N: Readonly<Record<FrameKey, number>>,
+): Record<string, number> {
+  const counts = { examenkandidaten: 0, missingMigration: 0, missingGender: 0, tooOld: 0, tooYoung: 0, unknownLocation: 0 };
+  for (const t of [2019, 2020] as const) {
+    const base = t === 2019 ? N.doorstroom2020 + N.vsv2020 : N.doorstroom2021 + N.vsv2021;
+    const tg = t === 2019 ? targets.vsv2020 : targets.vsv2021;
+    const cdf = locationCdf(schools, schools.nLocations, false);
+    const one = (kind: keyof typeof counts, k: number): void => {
+      const i = pop.add();
+      pop.geslacht[i] = kind === "missingGender" ? 2 : drawCategory(rng, tg.margins.geslacht);
+      pop.migratie[i] = kind === "missingMigration" ? -1 : drawCategory(rng, tg.margins.migratie);
+      pop.ouders[i] = drawCategory(rng, tg.margins.ouders);
+      pop.toetsScore[i] = -1;
+      pop.toetsJaar[i] = 0;
+      const niveau = drawCategory(rng, tg.margins.niveau) + 1;
+      const sector = niveau === 1 ? 3 : drawCategory(rng, tg.margins.sector);
+      const crebo = crebos.pick(rng, niveau, sector);
+      const l = rng.categorical(cdf);
+      let age = 15 + rng.int(7);
+      let leerweg = rng.uniform() < 0.2 ? 1 : 0;
+      // Alternate: half of them in the doorstroom route (diploma), half in the vsv route (no diploma, <= 21).
+      let diploma = k % 2 === 0;
+      if (kind === "examenkandidaten") {
+        leerweg = LEERWEG_EX;
+        age = 18 + rng.int(20);
+        diploma = rng.uniform() < 0.7;
+      } else if (kind === "tooOld") {
+        age = 26 + rng.int(9);
+        diploma = true;
+      } else if (kind === "tooYoung") {
+        age = 13;
+        diploma = false;
+      }
+      pop.enrol(i, t, crebo, schools.institutionOf[l], kind === "unknownLocation" ? -1 : l, leerweg, age);
+      if (diploma) pop.setDiploma(i, t, niveau);
+      counts[kind]++;
+    };
+    const plan: [keyof typeof counts, number][] = [
+      ["examenkandidaten", 0.02],
+      ["missingMigration", 0.005],
+      ["missingGender", 0.001],
+      ["tooOld", 0.015],
+      ["tooYoung", 0.001],
+      ["unknownLocation", 0.003],
+    ];
+    for (const [kind, share] of plan) {
+      const n = Math.max(2, Math.round(share * base));
+      for (let k = 0; k < n; k++) one(kind, k);
+    }
+  }
+  return counts;
+}
+
+/** P(last year = 2015, 2016, 2017, 2018) of a career that ends before 2019. */
+const LAST_YEAR_CDF = Float64Array.from([0.15, 0.37, 0.65, 1]);
+
+/**
+ * Students whose whole mbo career lies in 2015-2018 (1-5 years ending in 2015-2018; earlier years fall
+ * before the data): 80 % leave with a diploma (level 4: 40 % to hbo), 10 % without one as an exception
+ * to the vsv definition, 10 % as vsv'er.
+ */
+export function addEarlierCareers(
+  rng: Xoshiro128,
+  pop: Population,
+  crebos: CreboTable,
+  schools: Schools,
+  tg: FrameTarget,
+  n: number,
+): void {
+  const cdf = locationCdf(schools, schools.nLocations, false);
+  const cdfNw = locationCdf(schools, schools.nLocations, true);
+  const draws = drawRecords(rng, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n))).records;
+  drawCito(rng, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+  for (let r = 0; r < n; r++) {
+    const i = pop.add();
+    setTimeInvariant(pop, i, draws, r);
+    const niveau = draws.dims[DIM.niveau][r] + 1;
+    const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
+    const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
+    const lw = draws.dims[DIM.leerweg][r];
+    const len = programmeYears(rng, niveau) + (rng.uniform() < 0.3 ? 1 : 0);
+    const last = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018, later years more often
+    const ageLast = 14 + draws.dims[DIM.leeftijd][r];
+    for (let k = 0; k < len; k++) {
+      const y = last - k;
+      if (y < FIRST_YEAR || (k > 0 && ageLast - k < 15)) break;
+      pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
+    }
+    const u = rng.uniform();
+    if (u < 0.8) {
+      pop.setDiploma(i, last, niveau);
+      if (niveau === 4 && rng.uniform() < 0.4) pop.ho[pop.slot(i, last + 1)] = 1;
+    } else if (u < 0.9) {
+      // Left without a diploma but not a vsv'er (DUO's exceptions: abroad, over 22, entree diploma and work).
+      pop.vsvNew[pop.slot(i, last)] = 0;
+    }
+  }
+}
