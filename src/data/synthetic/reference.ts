@@ -1,7 +1,7 @@
 /**
  * Reads the published numbers of bijlage 3b (Tabel 1-8) from the reference CSVs, so the generator's
- * calibration targets are never retyped. Where the files live: `KANSEN_REFERENCE_DIR`, else
- * `<repo>/reference`, else `/work/shared/reference` (the shared copy on the build machine).
+ * calibration targets are never retyped. Where the files live (the same order as src/report/compare.ts):
+ * `KANSEN_REFERENCE_DIR`, else `shared/reference` beside the repository, else `shared/reference` inside it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -44,11 +44,15 @@ export interface ModelRow {
 
 /** The folder holding published-descriptives.csv and published-models.csv. */
 export function referenceDir(): string {
-  const candidates = [
-    process.env.KANSEN_REFERENCE_DIR,
-    resolve(__dirname, "../../../reference"),
-    "/work/shared/reference",
-  ].filter((p): p is string => typeof p === "string" && p.length > 0);
+  const env = process.env.KANSEN_REFERENCE_DIR;
+  if (env !== undefined && env !== "") {
+    if (!existsSync(join(env, "published-descriptives.csv"))) {
+      throw new Error(`KANSEN_REFERENCE_DIR=${env} does not hold published-descriptives.csv`);
+    }
+    return resolve(env);
+  }
+  const repo = resolve(__dirname, "..", "..", "..");
+  const candidates = [join(repo, "..", "shared", "reference"), join(repo, "shared", "reference")];
   for (const dir of candidates) {
     if (existsSync(join(dir, "published-descriptives.csv"))) return dir;
   }
