@@ -161,8 +161,8 @@ export function addExcludedRecords(
   return counts;
 }
 
-/** P(last year = 2015, 2016, 2017, 2018) of a career that ends before 2019. */
-const LAST_YEAR_CDF = Float64Array.from([0.15, 0.37, 0.65, 1]);
+/** P(last year <= 2015, 2016, 2017, 2018) of a career that ends before 2019 (cumulative). */
+const LAST_YEAR_CDF = Float64Array.from([0.25, 0.5, 0.75, 1]);
 
 /**
  * Students whose whole mbo career lies in 2015-2018 (1-5 years ending in 2015-2018; earlier years fall
@@ -188,7 +188,7 @@ export function addEarlierCareers(
     const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
     const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
     const lw = draws.dims[DIM.leerweg][r];
-    const len = programmeYears(rng, niveau) + (rng.uniform() < 0.3 ? 1 : 0);
+    const len = programmeYears(rng, niveau) + (rng.uniform() < 0.5 ? 1 : 0);
     const last = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018, later years more often
     const ageLast = 14 + draws.dims[DIM.leeftijd][r];
     for (let k = 0; k < len; k++) {
