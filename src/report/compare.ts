@@ -254,6 +254,11 @@ export function compareModels(table: ModelTable, published: readonly PublishedMo
   const rowByLabel = new Map(table.rows.map((r) => [`${r.part}\u0000${r.group}\u0000${r.category}`, r]));
   const rows: ComparisonRow[] = [];
   const truthModel = options.truthModel ?? "2";
+  // Cells of a model that did not converge carry that in their note: a huge SE from a failed fit widens
+  // the 2-SE bound, and a reader must not take "within tolerance" there as agreement.
+  const failed = new Set(table.convergence.filter((c) => !c.converged).map((c) => c.model));
+  const withFailNote = (row: ComparisonRow): ComparisonRow =>
+    failed.has(row.model) ? { ...row, note: row.note === "" ? "model did not converge" : `${row.note} [model did not converge]` } : row;
   const nGroups = (category: string): number => (category === "Instelling variantie" ? table.nInstitutions : table.nLocations);
   for (const p of pub) {
     const row = rowByLabel.get(`${p.part}\u0000${p.group}\u0000${p.category}`);
@@ -295,5 +300,6 @@ export function compareModels(table: ModelTable, published: readonly PublishedMo
     }
   }
   const what = table.tableNumber !== null ? `Tabel ${table.tableNumber}` : `${table.outcome} ${table.year}`;
-  return { source, label: sourceLabel(source, what), tableNumber: table.tableNumber, outcome: table.outcome, year: table.year, rows, summary: summarise(rows) };
+  const noted = rows.map(withFailNote);
+  return { source, label: sourceLabel(source, what), tableNumber: table.tableNumber, outcome: table.outcome, year: table.year, rows: noted, summary: summarise(noted) };
 }

@@ -88,3 +88,11 @@ test("descriptive tolerances: 0.01 absolute for a proportion, 3% relative for a 
   assert.equal(n?.withinTolerance, null);
   assert.equal(c.summary.outside, 2);
 });
+
+test("cells of a model that did not converge say so in their note", () => {
+  const { summaries } = publishedSummaries(8, { failing: "2" });
+  const c = compareModels(modelTable(summaries), loadPublishedModels(), "synthetic");
+  const m2 = c.rows.filter((r) => r.model === "2");
+  assert.ok(m2.length > 0 && m2.every((r) => /model did not converge/.test(r.note)));
+  assert.ok(c.rows.filter((r) => r.model === "1c").every((r) => !/did not converge/.test(r.note)));
+});
