@@ -25,6 +25,7 @@ import { covarianceFromTheta, thetaLowerBounds, thetaPositions, thetaStart } fro
 import { minimiseBounded, freeStep, freeVariables, type BoundedProblem } from "./optimizer";
 import { fixedEffectsCrossproduct } from "./rx";
 import { conditionalCovariances, emThetaUpdate } from "./em-start";
+import { modeShifts } from "./mode-sensitivity";
 import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
 import { invertSpd, symmetricEigenvalues } from "./dense";
 
@@ -174,7 +175,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       evaluations++;
       refreshRx();
     }
-    previous = approximateHessian(rxHessian, stencilGradientAt, x, g, nTheta, p);
+    previous = approximateHessian(model, rxHessian, stencilGradientAt, x, g, nTheta, p);
     return previous;
   };
   const b0 = newtonHessian(x0, g0);
@@ -202,7 +203,8 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     gradientAt(at, gAt);
     for (let k = 0; k < dim; k++) steps[k] = 1e-5 * Math.max(1, Math.abs(at[k]));
     evaluations += dim + 1;
-    return hessianFromGradient(stencilGradientAt, at, steps, gAt);
+    const warm = stencilWarmStart(model, steps, Array.from({ length: dim }, (_, k) => k));
+    return hessianFromGradient(stencilGradientAt, at, steps, gAt, warm);
   };
   let hess = hessianAt(x);
   let g = new Float64Array(dim);
@@ -271,6 +273,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
  * The model must be at x on entry; on return it is at a perturbed point.
  */
 function approximateHessian(
+  model: LaplaceModel,
   rxHessian: Float64Array,
   gradientAt: (x: Float64Array, out: Float64Array) => void,
   x0: Float64Array,
@@ -283,9 +286,13 @@ function approximateHessian(
   for (let a = 0; a < p; a++) for (let c = 0; c < p; c++) b[(nTheta + a) * dim + nTheta + c] = rxHessian[a * p + c];
   const xp = Float64Array.from(x0);
   const gp = new Float64Array(dim);
+  const steps = new Float64Array(dim);
+  for (let k = 0; k < nTheta; k++) steps[k] = 1e-4 * Math.max(1, Math.abs(x0[k]));
+  const warm = stencilWarmStart(model, steps, Array.from({ length: nTheta }, (_, k) => k));
   for (let k = 0; k < nTheta; k++) {
-    const h = 1e-4 * Math.max(1, Math.abs(x0[k]));
+    const h = steps[k];
     xp[k] = x0[k] + h;
+    warm(k);
     gradientAt(xp, gp);
     xp[k] = x0[k];
     for (let r = 0; r < dim; r++) {
@@ -300,6 +307,20 @@ function approximateHessian(
     }
   }
   return b;
+}
+
+/**
+ * Warm starts for the points of a difference stencil around the current PIRLS solution: before the
+ * evaluation at x + h_k e_k, u is set to u_hat(x) + h_k du_hat/dx_k (mode-sensitivity.ts).
+ */
+function stencilWarmStart(model: LaplaceModel, steps: Float64Array, coordinates: number[]): (k: number) => void {
+  const base = Float64Array.from(model.u);
+  const shifts = modeShifts(model, steps, coordinates);
+  return (k: number) => {
+    const shift = shifts.get(k);
+    if (!shift) return;
+    for (let a = 0; a < base.length; a++) model.u[a] = base[a] + shift[a];
+  };
 }
 
 interface AssembleInput {

@@ -16,13 +16,14 @@ import { denseCholesky } from "./dense";
 /**
  * H by differences of `gradientAt` (which must return the gradient at the given point): forward
  * differences (g(x + h e_k) - g(x)) / h when `gradientAtX` is given, central ones otherwise;
- * symmetrised.
+ * symmetrised. `prepare(k)` runs before the evaluation at x + h e_k (a warm start for PIRLS).
  */
 export function hessianFromGradient(
   gradientAt: (x: Float64Array, out: Float64Array) => void,
   x: Float64Array,
   steps: Float64Array,
   gradientAtX?: Float64Array,
+  prepare?: (k: number) => void,
 ): Float64Array {
   const n = x.length;
   const h = new Float64Array(n * n);
@@ -32,6 +33,7 @@ export function hessianFromGradient(
   for (let k = 0; k < n; k++) {
     const step = steps[k];
     xp[k] = x[k] + step;
+    prepare?.(k);
     gradientAt(xp, gp);
     if (gradientAtX) {
       gm.set(gradientAtX);
