@@ -119,8 +119,14 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   const legend =
     "Tolerance |reproduced - published| <= the bound shown: 2 SE = twice the larger of the published and the reproduced SE; " +
     "SEs 0.005 + 25%; variances 0.005 + 2 var √(2/G) over G groups; proportions 0.01; means and SDs 3%; R2 and AMEs 0.01.";
-  out.push(`<table class="kmbo"><caption>${escapeHtml(t.label)}<br>${escapeHtml(counts)}. Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).<br><span class="note">${escapeHtml(legend)}</span></caption>`);
-  out.push(comparisonRowsHtml(flagged, hasTruth), "</table>");
+  const caption = `${escapeHtml(t.label)}<br>${escapeHtml(counts)}.`;
+  if (flagged.length > 0) {
+    out.push(`<table class="kmbo"><caption>${caption} Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).<br><span class="note">${escapeHtml(legend)}</span></caption>`);
+    out.push(comparisonRowsHtml(flagged, hasTruth), "</table>");
+  } else {
+    // No empty table: say in words that nothing needs a reader's eye.
+    out.push(`<p class="kmbo-conv"><b>${caption}</b> Every cell within its tolerance, no notes on the published values.<br>${escapeHtml(legend)}</p>`);
+  }
   if (!options.onlyOutside) {
     out.push(`<details><summary>All ${t.rows.length} cells of the comparison</summary><table class="kmbo">${comparisonRowsHtml(t.rows, hasTruth)}</table></details>`);
   }

@@ -108,6 +108,11 @@ test("model and comparison tables render as HTML with the 3b labels, the AME col
   assert.match(ch, /Shown: cells outside a tolerance or with a note on the published value \((\d+)\)/);
   assert.match(ch, /<details><summary>All \d+ cells of the comparison<\/summary>/);
   assert.doesNotMatch(comparisonTableHtml(c, { onlyOutside: true }), /<details>/);
+  // Nothing flagged: no empty table, a sentence instead.
+  const clean = { ...c, rows: c.rows.filter((r) => r.withinTolerance !== false && r.note === "") };
+  const cleanHtml = comparisonTableHtml(clean);
+  assert.match(cleanHtml, /Every cell within its tolerance/);
+  assert.equal((cleanHtml.match(/<table/g) ?? []).length, 1); // only the folded full list
   assert.match(simpleTableHtml("Stap", ["a", "b"], [["x<y", 0.5]]), /<td>x&lt;y<\/td><td>0\.500<\/td>/);
   assert.match(descriptiveTableHtml({ kind: "descriptive", tableNumber: 1, outcome: "doorstroom", year: 2020, n: 1, caption: "Tabel 1", rows: [{ group: "Geslacht", category: "Man", isReference: true, mean: 0.5, sd: null, min: 0, max: 1 }], footnote: "" }), /Man \(ref\.\)<\/td><td>\.500<\/td><td>-<\/td>/);
 });
