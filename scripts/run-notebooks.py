@@ -104,6 +104,7 @@ class StderrPump(threading.Thread):
         self.lock = threading.Lock()
         self.lines = []  # (cell index or None, text)
         self.cell = None
+        self.last_output = time.monotonic()
 
     def run(self):
         with os.fdopen(self.fd, "r", encoding="utf-8", errors="replace") as stream:
@@ -111,6 +112,7 @@ class StderrPump(threading.Thread):
                 line = raw.rstrip("\n")
                 with self.lock:
                     self.lines.append((self.cell, line))
+                    self.last_output = time.monotonic()
                 if self.echo:
                     log("      | " + line)
 
@@ -128,6 +130,37 @@ class StderrPump(threading.Thread):
     def set_cell(self, index):
         with self.lock:
             self.cell = index
+            self.last_output = time.monotonic()
+
+    def quiet_seconds(self):
+        with self.lock:
+            return time.monotonic() - self.last_output
+
+
+class Heartbeat(threading.Thread):
+    """While a cell runs without writing anything to the terminal, say every `every` seconds that it
+    is still running, so a silent long step in a headless run does not look like a hang."""
+
+    def __init__(self, pump, every=60.0):
+        super().__init__(daemon=True)
+        self.pump = pump
+        self.every = every
+        self.stopped = threading.Event()
+        self.label = None
+        self.started = time.monotonic()
+
+    def cell(self, label):
+        self.label = label
+        self.started = time.monotonic()
+
+    def run(self):
+        while not self.stopped.wait(5.0):
+            if self.label is not None and self.pump.quiet_seconds() >= self.every:
+                log("   ... %s still running (%.0f s)" % (self.label, time.monotonic() - self.started))
+                self.pump.set_cell(self.pump.cell)  # restart the silence clock
+
+    def stop(self):
+        self.stopped.set()
 
     def lines_for(self, index):
         with self.lock:
@@ -254,6 +287,8 @@ def run_notebook(path, args, position, total):
     read_fd, write_fd = os.pipe()
     pump = StderrPump(read_fd, echo=not args.quiet_kernel)
     pump.start()
+    heartbeat = Heartbeat(pump)
+    heartbeat.start()
     failure = None
     try:
         with os.fdopen(write_fd, "w") as kernel_err:
@@ -266,6 +301,7 @@ def run_notebook(path, args, position, total):
                     where = describe_cell(cell, index, len(nb.cells))
                     log("-> %s %s: %s" % (os.path.basename(path), where, first_line(cell.source)))
                     pump.set_cell(index)
+                    heartbeat.cell("%s cell %d" % (os.path.basename(path), index + 1))
                     t_cell = time.monotonic()
                     try:
                         # tslab's replies carry no execution count; number the cells 1, 2, ... ourselves.
@@ -298,6 +334,7 @@ def run_notebook(path, args, position, total):
                     log("   ok %.1f s" % seconds)
                 result["kernelPeakRssBytes"] = kernel_peak_rss_bytes(client)
     finally:
+        heartbeat.stop()
         pump.join(timeout=5)
     result["durationSeconds"] = round(time.monotonic() - t_notebook, 3)
 
