@@ -137,6 +137,15 @@ class StderrPump(threading.Thread):
             return time.monotonic() - self.last_output
 
 
+    def lines_for(self, index):
+        with self.lock:
+            return [text for cell, text in self.lines if cell == index]
+
+    def tail(self, n):
+        with self.lock:
+            return [text for _, text in self.lines[-n:]]
+
+
 class Heartbeat(threading.Thread):
     """While a cell runs without writing anything to the terminal, say every `every` seconds that it
     is still running, so a silent long step in a headless run does not look like a hang."""
@@ -161,14 +170,6 @@ class Heartbeat(threading.Thread):
 
     def stop(self):
         self.stopped.set()
-
-    def lines_for(self, index):
-        with self.lock:
-            return [text for cell, text in self.lines if cell == index]
-
-    def tail(self, n):
-        with self.lock:
-            return [text for _, text in self.lines[-n:]]
 
 
 def output_text(output):
