@@ -173,6 +173,8 @@ nav.kansen-toc ol { margin: 0.2em 0; }
 nav.kansen-toc > ol { list-style: none; padding-left: 0; }
 nav.kansen-toc > ol > li { margin: 0.4em 0; font-weight: bold; }
 nav.kansen-toc > ol > li li { font-weight: normal; }
+/* Long code lines wrap instead of running off the page (the report is read and printed, not edited). */
+section.kansen-chapter .jp-InputArea-editor pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 section.kansen-chapter { border-top: 3px solid #1565c0; margin-top: 2em; padding-top: 0.5em; }
 .kansen-chapter-head { padding: 0 2em; font-family: sans-serif; font-size: 0.85em; color: #555; }
 .kansen-chapter-head a { color: #1565c0; }
