@@ -230,6 +230,8 @@ export function robustnessFigure(outcome: string, year: number, pairs: readonly 
     y: pairs.map((p) => p.label),
     error_x: { type: "data", array: ses.map((s) => (Number.isFinite(s) ? Z95 * s : 0)), visible: true },
     marker: { color: colour, size: 8, symbol: offset === 0 ? "circle" : "diamond" },
+    // Horizontal, so that layout.scattermode "group" sets the two models side by side on each row.
+    orientation: "h",
   });
   return {
     id: `robustness-${outcome}-${year}`,
@@ -240,7 +242,9 @@ export function robustnessFigure(outcome: string, year: number, pairs: readonly 
     ],
     layout: baseLayout(title, {
       margin: { l: 260, r: 30, t: 60, b: 60 },
-      height: 160 + 28 * pairs.length,
+      height: 160 + 34 * pairs.length,
+      scattermode: "group",
+      scattergap: 0.5,
       xaxis: { title: { text: "Coëfficiënt (log-odds)" }, zeroline: true },
       yaxis: { autorange: "reversed", automargin: true },
       legend: { orientation: "h", y: -0.15 },
