@@ -166,6 +166,16 @@ async function fitOne(frame: AnalysisFrame, formula: string, model: string): Pro
   }
 }
 
+/**
+ * Whether a saved summary was fitted on this frame as it is now: the same number of students and, for
+ * every factor level, the same reference category. A summary saved before the data or the reference
+ * categories changed is not reused.
+ */
+export function summaryMatchesFrame(summary: FitSummary, frame: Pick<AnalysisFrame, "nrows" | "reference" | "outcome" | "year">): boolean {
+  if (summary.outcome !== frame.outcome || summary.year !== frame.year || summary.nobs !== frame.nrows) return false;
+  return summary.fixed.every((f) => f.kind !== "factorLevel" || f.reference === undefined || frame.reference[f.variable] === f.reference);
+}
+
 export interface RobustnessResult {
   readonly full: FitSummary;
   readonly reduced: FitSummary;
@@ -180,6 +190,7 @@ export interface RobustnessResult {
 export async function fitRobustness(frame: AnalysisFrame, outDir: string): Promise<RobustnessResult> {
   const spec = robustnessModel(frame.outcome);
   let full = readFitSummary(outDir, frame.outcome, frame.year, "2");
+  if (full !== undefined && !summaryMatchesFrame(full, frame)) full = undefined; // saved from other data or references
   const fullFromCache = full !== undefined;
   if (full === undefined) {
     const ladder2 = (await fitOutcomeYear(frame, outDir, ["2"])).summaries[0];

@@ -54,3 +54,15 @@ test("configured frames and years follow the configuration's outcomes and years"
   const data = { frames: { doorstroom2020: f("doorstroom", 2020), doorstroom2021: f("doorstroom", 2021), vsv2020: f("vsv", 2020), vsv2021: f("vsv", 2021) } } as unknown as Parameters<typeof configuredFrames>[0];
   assert.deepEqual(configuredFrames(data, cfg).map((x) => x.key), ["vsv2021"]);
 });
+
+test("a saved model-2 summary is reused only for the same students and reference categories", async () => {
+  const { summaryMatchesFrame } = await import("../../src/report/steps");
+  const { publishedSummaries } = await import("./fixtures");
+  const m2 = publishedSummaries(5).summaries[4];
+  assert.ok(m2);
+  const frame = { outcome: "doorstroom" as const, year: 2020, nrows: m2.nobs, reference: { migratie: "geen", ouders: "max_vmbo_kader", geslacht: "man", niveau: "3", sector: "handel_economie", leerweg: "bol", citojaar: "2009" } };
+  assert.equal(summaryMatchesFrame(m2, frame), true);
+  assert.equal(summaryMatchesFrame(m2, { ...frame, nrows: m2.nobs - 1 }), false);
+  assert.equal(summaryMatchesFrame(m2, { ...frame, reference: { ...frame.reference, sector: "zorg_sport" } }), false);
+  assert.equal(summaryMatchesFrame(m2, { ...frame, year: 2021 }), false);
+});
