@@ -1,14 +1,15 @@
 /**
  * Where the notebooks put what they produce inside the run's output folder, each file written atomically:
  *   tables/<name>.csv      the published-layout tables and the comparisons (CSV, as 3b publishes)
- *   figures/<id>.html      standalone figures with the plotly bundle inlined
+ *   figures/<id>.html      standalone figures; they load the pinned plotly bundle from figures/plotly-<version>.js,
+ *                          written once per run (offline, no CDN)
  *   fits/<outcome>-<year>-model-<m>.json   fit summaries, so 07-robuustheid reads model 2 instead of refitting
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { comparisonTableCsv, descriptiveTableCsv, modelTableCsv, writeFileAtomic } from "./csv";
 import type { ComparisonTable } from "./compare";
-import { figureHtml, type FigureSpec } from "./figures";
+import { figureHtmlLinked, plotlyBundle, plotlyBundleFileName, type FigureSpec } from "./figures";
 import { parseFitSummary, type FitSummary } from "./summary";
 import type { DescriptiveTable, ModelTable } from "./tables";
 
@@ -43,10 +44,13 @@ export function writeCsvText(outDir: string, name: string, csv: string): string 
   return path;
 }
 
-/** Write a figure as a standalone HTML file; returns the path. */
+/** Write a figure as an HTML file beside the run's one copy of the plotly bundle; returns the path. */
 export function writeFigure(outDir: string, spec: FigureSpec): string {
+  const bundleFile = plotlyBundleFileName();
+  const bundlePath = join(outDir, "figures", bundleFile);
+  if (!existsSync(bundlePath)) writeFileAtomic(bundlePath, plotlyBundle());
   const path = join(outDir, "figures", `${safeName(spec.id)}.html`);
-  writeFileAtomic(path, figureHtml(spec));
+  writeFileAtomic(path, figureHtmlLinked(spec, bundleFile));
   return path;
 }
 

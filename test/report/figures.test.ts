@@ -116,3 +116,21 @@ test("model and comparison tables render as HTML with the 3b labels, the AME col
   assert.match(simpleTableHtml("Stap", ["a", "b"], [["x<y", 0.5]]), /<td>x&lt;y<\/td><td>0\.500<\/td>/);
   assert.match(descriptiveTableHtml({ kind: "descriptive", tableNumber: 1, outcome: "doorstroom", year: 2020, n: 1, caption: "Tabel 1", rows: [{ group: "Geslacht", category: "Man", isReference: true, mean: 0.5, sd: null, min: 0, max: 1 }], footnote: "" }), /Man \(ref\.\)<\/td><td>\.500<\/td><td>-<\/td>/);
 });
+
+test("figures written to a run share one copy of the pinned bundle, loaded by a relative script (no CDN)", async () => {
+  const { mkdtempSync, readFileSync, readdirSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { writeFigure } = await import("../../src/report/outputs");
+  const out = mkdtempSync(join(tmpdir(), "figures-"));
+  writeFigure(out, outcomeRatesFigure("vsv", [{ year: 2020, group: BG[0] as string, rate: 0.05, n: 10 }]));
+  writeFigure(out, ameForestFigure("vsv", 2020, [{ label: "Vrouw", estimate: -0.02, se: 0.001 }]));
+  const files = readdirSync(join(out, "figures")).sort();
+  assert.deepEqual(files.filter((f) => f.endsWith(".js")), ["plotly-4.1.1.js"]);
+  assert.equal(files.length, 3);
+  const html = readFileSync(join(out, "figures", files.find((f) => f.startsWith("ame"))!), "utf8");
+  assert.match(html, /<script type="text\/javascript" src="plotly-4\.1\.1\.js"><\/script>/);
+  assert.ok(html.length < 100_000, "the figure itself is small");
+  assert.doesNotMatch(html, /https?:\/\//);
+  assert.match(readFileSync(join(out, "figures", "plotly-4.1.1.js"), "utf8"), /plotly\.js v4\.1\.1/);
+});
