@@ -20,7 +20,8 @@
  *      f(x + a d) <= f(x) + 1e-4 a g'd;
  *   4. the next B (options.hessian, or the damped BFGS update).
  * Converged when the Newton decrement g_F' B_FF^-1 g_F (about twice the distance to the minimum in
- * deviance units) falls below `tolerance`, or the largest projected-gradient entry below 1e-9.
+ * deviance units) falls below `tolerance` or below 1e-14 |f| (the rounding level of f), or the largest
+ * projected-gradient entry below 1e-9.
  */
 
 import { choleskySolve, denseCholesky, symmetricEigen } from "./dense";
@@ -144,7 +145,9 @@ export function minimiseBounded(
     const { step, decrement: dec } = freeStep(B, g, free, n);
     decrement = dec;
     options.onIteration?.(it, f, dec);
-    if (dec < tolerance || maxProjected < 1e-9) {
+    // Converged: decrement below the tolerance, or below the rounding level of f itself (a decrease
+    // of 1e-14 |f| cannot be seen by the line search), or a vanishing projected gradient.
+    if (dec < tolerance || dec < 1e-14 * (1 + Math.abs(f)) || maxProjected < 1e-9) {
       return { x, f, gradient: g, iterations: it, evaluations, converged: true, decrement: dec, message: "converged" };
     }
     // Backtracking line search on x + a d, a <= aMax: a step that would cross a bound is cut to 95% of
