@@ -5,6 +5,7 @@ import { emptyTable, ipfTable, margin, rakeSelection } from "../../src/data/synt
 import { ageDistribution, frameTargets, modelTruths, COEF_NAMES } from "../../src/data/synthetic/targets";
 import { readDescriptives, readModels } from "../../src/data/synthetic/reference";
 import { DIM_NAMES } from "../../src/data/synthetic/coding";
+import { conditionOnEvent } from "../../src/data/synthetic/outcomes";
 
 test("xoshiro128**: same seed same stream, other seed or stream a different one", () => {
   const a = new Xoshiro128(42);
@@ -124,4 +125,42 @@ test("model truth: rounded 0.00 cito coefficient recovered from its AME, Tabel 5
   assert.equal(truths.doorstroom2020.locationSd, 0.42);
   assert.equal(truths.doorstroom2020.slopeSd, 0.24);
   assert.equal(truths.doorstroom2020.institutionSd, 0.13);
+});
+
+test("conditionOnEvent: draws follow the Bernoulli law conditioned on at least one event", () => {
+  // Three members with p = (0.05, 0.1, 0.2) among five records: every pattern with an event has
+  // P(y | S >= 1) = prod p^y (1 - p)^(1 - y) / (1 - 0.95 * 0.9 * 0.8); the pattern 000 never occurs.
+  const p = Float64Array.from([0.05, 0.1, 0.2]);
+  const members = Int32Array.from([1, 2, 4]);
+  const rng = new Xoshiro128(3);
+  const n = 200_000;
+  const counts = new Float64Array(8);
+  let redrawn = 0;
+  const y = new Uint8Array(5);
+  for (let k = 0; k < n; k++) {
+    y.fill(0);
+    for (let j = 0; j < 3; j++) y[members[j]] = rng.uniform() < p[j] ? 1 : 0;
+    y[0] = 1; // records outside the group are left alone
+    if (conditionOnEvent(rng, y, members, p)) redrawn++;
+    assert.equal(y[0], 1);
+    assert.equal(y[3], 0);
+    counts[y[1] + 2 * y[2] + 4 * y[4]]++;
+  }
+  const pAny = 1 - 0.95 * 0.9 * 0.8;
+  assert.equal(counts[0], 0);
+  for (let pattern = 1; pattern < 8; pattern++) {
+    let q = 1;
+    for (let j = 0; j < 3; j++) q *= (pattern >> j) & 1 ? p[j] : 1 - p[j];
+    const expected = q / pAny;
+    const se = Math.sqrt((expected * (1 - expected)) / n);
+    assert.ok(Math.abs(counts[pattern] / n - expected) < 5 * se, `pattern ${pattern}: ${counts[pattern] / n} vs ${expected}`);
+  }
+  // the unconditional draw had no event with probability 0.95 * 0.9 * 0.8 = 0.684
+  assert.ok(Math.abs(redrawn / n - 0.684) < 0.01, `redrawn ${redrawn / n}`);
+  // a drawn event is kept as it is; an empty group is left alone; probability 0 everywhere is an error
+  const kept = Uint8Array.from([0, 0, 1, 0, 0]);
+  assert.equal(conditionOnEvent(rng, kept, members, p), false);
+  assert.deepEqual([...kept], [0, 0, 1, 0, 0]);
+  assert.equal(conditionOnEvent(rng, new Uint8Array(5), new Int32Array(0), new Float64Array(0)), false);
+  assert.throws(() => conditionOnEvent(rng, new Uint8Array(5), members, new Float64Array(3)), /probability 0/);
 });

@@ -124,6 +124,24 @@ test("calibration at scale 0.05: Tabel 1-4 reproduced through the workspace's tr
   for (const key of FRAME_KEYS) own[key] = selectFrame(m.result.generated.pop, m.result.generated.crebos, key);
   const rows = compareDescriptives(own, published, 0.015, 0.05);
   assert.deepEqual(rows.filter((r) => !r.withinTolerance).map((r) => `${r.table} ${r.category}`), []);
+  // The reference cito year (2009, cito observed) is present in every frame and holds at least one event,
+  // also in vsv 2021 where it is tiny (about 5 students here): otherwise models 1c and 2 are not identified.
+  for (const key of FRAME_KEYS) {
+    const d = frames[key].data;
+    let n2009 = 0;
+    let events = 0;
+    for (let r = 0; r < frames[key].nrows; r++) {
+      if (d.cito_missing[r] === 0 && d.citojaar[r] === "2009") {
+        n2009++;
+        events += d.outcome[r];
+      }
+    }
+    assert.ok(n2009 >= 1, `${key}: no student with a 2009 cito score`);
+    assert.ok(events >= 1, `${key}: the ${n2009} students with a 2009 cito score hold no event`);
+    const g = m.result.generated.diagnostics[key].outcome.eventGroup;
+    assert.ok(g !== undefined && g.n === n2009 && g.events === events, `${key}: generator's group ${JSON.stringify(g)} vs frame ${n2009}/${events}`);
+    if (key === "vsv2021") assert.ok(n2009 <= 20, `vsv 2021: ${n2009} students with a 2009 cito score, Tabel 4 prints .000`);
+  }
   // outcome rates follow the published ones up to binomial noise (4 SE)
   for (const key of FRAME_KEYS) {
     const d = m.result.generated.diagnostics[key];

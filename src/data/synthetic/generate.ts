@@ -62,6 +62,10 @@ export const CHOICES = {
   earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 80 % diploma (niveau 4: 40 % to hbo), 10 % leave as a vsv exception, 10 % as vsv'er", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
   intake2021: { value: "36 % of the vsv 2021 size, vsv 2021 margins with ages 14-21 weighted 0.10/0.30/0.30/0.15/0.08/0.04/0.02/0.01", reason: "first-year students of schooljaar 2021 (they are in no frame)" },
   diplomaIn2021: { value: "vsv 2021 non-leavers obtain a diploma in 2021 with P 0.6/0.4/0.3/0.25 at niveau 1-4", reason: "careers continue after the last frame year" },
+  referenceCitoYearEvent: {
+    value: "in every frame the outcomes of the students with a 2009 cito score (the reference cito year, cito not missing) are drawn from model 2 conditionally on at least one event (vsv'er or doorstroom) among them: a draw that has one is kept, otherwise the group is redrawn from the conditional law (first event at position k with probability prod_{j<k}(1 - p_j) p_k / P(at least one))",
+    reason: "in vsv 2021 the group is tiny (Tabel 4 prints .000; about 100 students at scale 1, 5 at scale 0.05) with about one expected vsv'er, and Tabel 8's SE of 1.01 for the intercept and every cito year (about 1/sqrt(events)) implies the real group held roughly one. Without an event the intercept of models 1c and 2 runs off to minus infinity (quasi-separation) and the fit cannot converge; at scale 1 that happened in about a third of the seeds. In the other frames the group is 1.7-3.2 % of the students and the condition practically never binds",
+  },
   populationSize: { value: 1_360_000, reason: "about 1.36 million students over 2015-2021 (issue 2); students whose career lies wholly in 2015-2018 fill the total" },
 } as const;
 
@@ -88,6 +92,17 @@ export interface GeneratedPopulation {
 }
 
 const STREAM = { schools: 1, frames2019: 2, effects: 3, outcomes: 4, careers2020: 5, frames2020: 6, careers2021: 7, backfill: 8, extras: 9, filler: 10 };
+
+/**
+ * The students with a cito score from 2009, the reference cito year (CHOICES.referenceCitoYearEvent):
+ * their outcomes are drawn conditionally on at least one event.
+ */
+function referenceCitoYear(rec: FrameRecords): Uint8Array {
+  const g = new Uint8Array(rec.n);
+  const cc = rec.dims[DIM.citocat];
+  for (let r = 0; r < rec.n; r++) g[r] = cc[r] === 1 ? 1 : 0;
+  return g;
+}
 
 /** Published counts times the scale, at least 1. */
 function scaled(n: number, scale: number): number {
@@ -144,7 +159,7 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
     const { records, report } = drawRecords(rng19, 2019, N[key], countsFromShares(tg, N[key]));
     drawCito(rng19, records, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
     placeInLocations(rng19, records, 0, locPool(key));
-    const outcome = drawOutcomes(rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate);
+    const outcome = drawOutcomes(rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(records));
     frames[key] = records;
     diagnostics[key] = { n: records.n, continuing: 0, drawnNew: records.n, overfill: {}, outcome, ipfError: report.ipfError };
     for (let r = 0; r < records.n; r++) {
@@ -306,7 +321,7 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
       }
     }
     const all = concatRecords(cont, fresh);
-    const outcome = drawOutcomes(rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate);
+    const outcome = drawOutcomes(rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(all));
     frames[key] = all;
     diagnostics[key] = { n: all.n, continuing: cont.n, drawnNew: fresh.n, overfill, outcome, ipfError: report.ipfError };
     if (key === "vsv2021") for (let r = 0; r < all.n; r++) pop.vsvNew[pop.slot(all.student[r], 2020)] = all.y[r];

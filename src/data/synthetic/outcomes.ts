@@ -132,11 +132,60 @@ export interface OutcomeReport {
   readonly calibratedIntercept: number;
   readonly expectedRate: number;
   readonly realisedRate: number;
+  /** The group whose outcomes are conditioned on at least one event (absent when none was asked for). */
+  readonly eventGroup?: EventGroupReport;
+}
+
+export interface EventGroupReport {
+  /** Records in the group. */
+  readonly n: number;
+  /** Expected events unconditionally: sum of p_i over the group. */
+  readonly expectedEvents: number;
+  /** Events realised after conditioning. */
+  readonly events: number;
+  /** True when the unconditional draw had no event and the group was redrawn from the conditional law. */
+  readonly redrawn: boolean;
+}
+
+/**
+ * Makes a draw y_1..y_K of independent Bernoulli(p_k) (the members of one group) a draw from the same law
+ * conditioned on S = sum_k y_k >= 1. A draw that already has an event is kept; otherwise the group is
+ * redrawn from the conditional law by the position F of its first event:
+ *
+ *   P(F = k | S >= 1) = [prod_{j<k} (1 - p_j)] p_k / (1 - prod_j (1 - p_j)),
+ *
+ * with y_j = 0 before F, y_F = 1 and y_j ~ Bernoulli(p_j) after F. Keeping an accepted draw and redrawing
+ * a rejected one conditionally is exact: P(y) = P(y) + P(S = 0) P(y | S >= 1) ... = P(y | S >= 1) for every
+ * y with S >= 1. The cumulative P(F <= k) = 1 - prod_{j<=k} (1 - p_j) is computed as -expm1(sum log1p(-p_j)),
+ * so groups with p_j near 1e-3 lose no precision. Returns whether the group was redrawn.
+ */
+export function conditionOnEvent(rng: Xoshiro128, y: Uint8Array, members: Int32Array, p: Float64Array): boolean {
+  if (members.length === 0) return false;
+  for (let k = 0; k < members.length; k++) if (y[members[k]] === 1) return false;
+  let logQ = 0;
+  for (let k = 0; k < members.length; k++) logQ += Math.log1p(-p[k]);
+  const total = -Math.expm1(logQ); // P(S >= 1)
+  if (!(total > 0)) throw new Error("conditionOnEvent: every member has probability 0, no event is possible");
+  const u = rng.uniform() * total;
+  let partial = 0;
+  let first = members.length - 1;
+  for (let k = 0; k < members.length; k++) {
+    partial += Math.log1p(-p[k]);
+    if (u < -Math.expm1(partial)) {
+      first = k;
+      break;
+    }
+  }
+  y[members[first]] = 1;
+  for (let k = first + 1; k < members.length; k++) y[members[k]] = rng.uniform() < p[k] ? 1 : 0;
+  return true;
 }
 
 /**
  * Draws y for every record: offset_i = x_i' beta (no intercept) + b0_l + b1_l nw_i + v_j, intercept
- * calibrated to `rate`, then y_i ~ Bernoulli(sigmoid(intercept + offset_i)).
+ * calibrated to `rate`, then y_i ~ Bernoulli(sigmoid(intercept + offset_i)). When `eventGroup` is given
+ * (a 0/1 flag per record), the outcomes of the flagged records are drawn conditionally on at least one
+ * event among them (conditionOnEvent; a non-empty group only).
  */
 export function drawOutcomes(
   rng: Xoshiro128,
@@ -145,6 +194,7 @@ export function drawOutcomes(
   re: RandomEffects,
   institutionOf: Int16Array,
   rate: number,
+  eventGroup?: Uint8Array,
 ): OutcomeReport {
   const offset = fixedPartWithoutIntercept(rec, beta);
   const mig = rec.dims[DIM.migratie];
@@ -162,9 +212,30 @@ export function drawOutcomes(
     rec.y[i] = y;
     realised += y;
   }
+  let group: EventGroupReport | undefined;
+  if (eventGroup) {
+    let k = 0;
+    for (let i = 0; i < rec.n; i++) k += eventGroup[i];
+    const members = new Int32Array(k);
+    const p = new Float64Array(k);
+    let expectedEvents = 0;
+    k = 0;
+    for (let i = 0; i < rec.n; i++) {
+      if (!eventGroup[i]) continue;
+      members[k] = i;
+      p[k] = sigmoid(b + offset[i]);
+      expectedEvents += p[k++];
+    }
+    const before = members.reduce((s, i) => s + rec.y[i], 0);
+    const redrawn = conditionOnEvent(rng, rec.y, members, p);
+    const events = members.reduce((s, i) => s + rec.y[i], 0);
+    realised += events - before;
+    group = { n: members.length, expectedEvents, events, redrawn };
+  }
   return {
     calibratedIntercept: b,
     expectedRate: rec.n ? expected / rec.n : Number.NaN,
     realisedRate: rec.n ? realised / rec.n : Number.NaN,
+    ...(group ? { eventGroup: group } : {}),
   };
 }

@@ -68,6 +68,17 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
       institutions: usedInst.size,
       publishedInstitutions: tr.publishedInstitutions,
       rate: { published: tg.rate, expected: round(dg.outcome.expectedRate), realised: round(dg.outcome.realisedRate) },
+      ...(dg.outcome.eventGroup
+        ? {
+            referenceCitoYearGroup: {
+              n: dg.outcome.eventGroup.n,
+              expectedEventsUnconditional: round(dg.outcome.eventGroup.expectedEvents, 4),
+              events: dg.outcome.eventGroup.events,
+              redrawnOnEvent: dg.outcome.eventGroup.redrawn,
+              choice: "referenceCitoYearEvent",
+            },
+          }
+        : {}),
       formula: `${spec.outcome} ~ migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + cito_missing + citojaar + (1 + niet_westers | locatie) + (1 | instelling)`,
       fixedEffects: fixed,
       ameFactor: round(tr.ameFactor),
@@ -110,7 +121,7 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
       },
       vsv2021Identification: {
         value: "in vsv 2021 the reference cito year 2009 holds, besides all cito-missing students (missing-indicator method), only the few genuine 2009 students (about 100 at scale 1, their vsv rate near 1 %); the intercept of model 2 rests on them alone",
-        reason: "as in the publication (Tabel 8: SE 1.01 for the intercept, the missing indicator and every cito year). At scale < 1 there is often no vsv'er among them: the intercept and those coefficients then drift apart without bound (quasi-separation), which is a property of the data, not of the fit",
+        reason: "as in the publication (Tabel 8: SE 1.01 for the intercept, the missing indicator and every cito year). The group always holds at least one vsv'er (choice referenceCitoYearEvent), so model 2 is identified; with only one or two events its SEs are near 1, as published",
       },
       locationComposition: { value: "location weight x exp(0.8 urbanity) for non-western students", reason: "locations differ in composition" },
     },
