@@ -14,7 +14,7 @@
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join, relative } from "node:path";
+import { basename, join } from "node:path";
 import { ConfigError, CONFIG_ENV, PROJECT_ROOT, RUN_DIR_ENV, configToJson, isSynthetic, type KansenConfig } from "../src/config";
 import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, renderManifestHtml, runIntoFreshOutput } from "../src/audit";
 import { stampHtmlText } from "../src/audit/stamp";
@@ -101,8 +101,8 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
       const manifest = recorder.finish(workDir);
 
       const reportStart = Date.now();
-      const reportPath = writeReport(workDir, htmlDir, notebooks, config, manifest);
-      say(`report: ${relative(PROJECT_ROOT, reportPath) || reportPath} assembled in ${((Date.now() - reportStart) / 1000).toFixed(1)} s`);
+      writeReport(workDir, htmlDir, notebooks, config, manifest);
+      say(`report: report.html assembled in ${((Date.now() - reportStart) / 1000).toFixed(1)} s`);
       for (const nb of result.summary?.notebooks ?? []) say(`  ${basename(nb.notebook).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
     });
   } finally {

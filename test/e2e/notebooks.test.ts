@@ -49,6 +49,18 @@ export function emptyTables(html: string): string[] {
   return empty;
 }
 
+/** Links `href="#x"` (outside scripts) whose target id does not exist in the document. */
+export function brokenInternalLinks(html: string): string[] {
+  const markup = html.replace(/<script\b[^>]*>[\s\S]*?<\/script>/gi, "");
+  const ids = new Set([...markup.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]));
+  const targets = [...markup.matchAll(/href="#([^"]+)"/g)].map((m) => m[1] ?? "");
+  return [...new Set(targets.filter((t) => !ids.has(t) && !ids.has(decodeURIComponent(t))))];
+}
+
+test("the broken-link check finds a link without target", () => {
+  assert.deepEqual(brokenInternalLinks('<a href="#a">a</a><h2 id="a">A</h2><a href="#b">b</a><script>x = \'<a href="#c">\'</script>'), ["b"]);
+});
+
 test("the empty-table checks catch what they should", () => {
   assert.equal(csvDataRows("a,b\n"), 0);
   assert.equal(csvDataRows("a,b\n,\n"), 0);
@@ -100,6 +112,7 @@ test(`every notebook runs headlessly at scale ${E2E_SCALE} without a cell error,
 
   const report = readFileSync(join(out, "report.html"), "utf8");
   for (const nb of notebooks) assert.ok(report.includes(`href="#${basename(nb, ".ipynb")}"`), `the report's contents link to ${basename(nb)}`);
+  assert.deepEqual(brokenInternalLinks(report), [], "every link of the contents and the appendices has a target in the report");
   assert.ok(existsSync(join(out, "manifest.json")));
   // Only a passing run is removed (a failed one stays for inspection; its path is in the message).
   rmSync(scratch, { recursive: true, force: true });
