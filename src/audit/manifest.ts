@@ -181,12 +181,29 @@ export function toJsonValue(value: unknown): JsonValue {
   return JSON.parse(JSON.stringify(value)) as JsonValue;
 }
 
-/** The part of a manifest that identifies a run: everything but times, durations, memory and outputs. */
+/**
+ * Configuration keys that say where files are, not what they hold: the output and cache folders, and
+ * the path of a real-data folder (its files are identified by their SHA-256 under `inputs`). The manifest
+ * records them; the id leaves them out, so the same analysis written to another folder has the same id.
+ */
+export const LOCATION_KEYS: readonly (readonly string[])[] = [["outDir"], ["cacheDir"], ["data", "path"]];
+
+function withoutLocations(config: JsonValue): JsonValue {
+  const copy = toJsonValue(config);
+  for (const path of LOCATION_KEYS) {
+    let node: JsonValue = copy;
+    for (let i = 0; i < path.length - 1 && node !== null && typeof node === "object" && !Array.isArray(node); i++) node = node[path[i]!] ?? null;
+    if (node !== null && typeof node === "object" && !Array.isArray(node)) delete node[path[path.length - 1]!];
+  }
+  return copy;
+}
+
+/** The part of a manifest that identifies a run: everything but times, durations, memory, locations and outputs. */
 export function manifestIdentity(manifest: Omit<Manifest, "id">): JsonValue {
   return toJsonValue({
     format: manifest.format,
     git: manifest.git,
-    config: manifest.config,
+    config: withoutLocations(manifest.config),
     inputs: manifest.inputs,
     environment: manifest.environment,
     steps: manifest.steps.map((s) => ({ name: s.name, kind: s.kind, detail: s.detail ?? null })),

@@ -39,6 +39,10 @@ test("the manifest id ignores times, durations, memory readings and outputs, and
   assert.notEqual(manifestId(a), manifestId({ ...a, git: { commit: "abd", clean: true, changed: [] } }));
   assert.notEqual(manifestId(a), manifestId({ ...a, fits: [{ ...a.fits[0]!, convergence: { ...convergence, converged: false } }] }));
   assert.match(manifestId(a), /^[0-9a-f]{16}$/);
+  // Where outputs, caches and a real-data folder live is recorded but does not change the id.
+  const located = (out: string, cache: string, data: string): Omit<Manifest, "id"> => ({ ...a, config: { outDir: out, cacheDir: cache, data: { kind: "folder", path: data } } });
+  assert.equal(manifestId(located("/x/outputs", "/x/data", "/duo/2024")), manifestId(located("/y/out2", "/tmp/c", "/mnt/duo")));
+  assert.notEqual(manifestId(located("/x/outputs", "/x/data", "/duo/2024")), manifestId({ ...a, config: { outDir: "/x/outputs", cacheDir: "/x/data", data: { kind: "synthetic", path: "/duo/2024" } } }));
 });
 
 test("canonical JSON sorts keys at every level", () => {
