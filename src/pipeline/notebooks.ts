@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { constants } from "node:os";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../config";
 
@@ -165,7 +166,9 @@ export function runNotebooks(notebooks: readonly string[], options: RunNotebooks
       process.removeListener("SIGTERM", forward);
       let summary: RunnerSummary | undefined;
       if (existsSync(options.summaryPath)) summary = JSON.parse(readFileSync(options.summaryPath, "utf8")) as RunnerSummary;
-      resolvePromise({ exitCode: code ?? (signal ? 128 + 2 : 1), summary, log: chunks.join("") });
+      // Killed by a signal: the shell's convention, 128 + the signal's number.
+      const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
+      resolvePromise({ exitCode, summary, log: chunks.join("") });
     });
   });
 }
