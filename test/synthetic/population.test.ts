@@ -11,6 +11,7 @@ import { parseGenerateArgs } from "../../scripts/generate-data";
 import { loadRawData, stringColumn, numberColumn } from "../../src/data/load";
 import { buildAnalysisFrames } from "../../src/transform/frames";
 import { compareFrameWithPublished } from "../../src/transform/describe";
+import { descriptivePopulations, outcomeRatesByMigration } from "../../src/transform/yearly";
 
 const FILES = ["studenten.csv", "vsv.csv", "crebo.csv", "truth.json"];
 const root = mkdtempSync(join(tmpdir(), "kansen-synthetic-"));
@@ -101,8 +102,15 @@ test("truth.json: seed, scale, every coefficient, variance components and choice
   assert.ok(truth.choices.slopeCorrelation.value !== 0);
 });
 
+let scale005: ReturnType<typeof gen> | undefined;
+/** One population at scale 0.05, seed 5, shared by the calibration tests. */
+function population005(): ReturnType<typeof gen> {
+  scale005 ??= gen("m", 5, 0.05);
+  return scale005;
+}
+
 test("calibration at scale 0.05: Tabel 1-4 reproduced through the workspace's transforms and the generator's own check", () => {
-  const m = gen("m", 5, 0.05);
+  const m = population005();
   const raw = loadRawData(m.out);
   const frames = buildAnalysisFrames(raw);
   const published = readDescriptives();
@@ -147,6 +155,38 @@ test("calibration at scale 0.05: Tabel 1-4 reproduced through the workspace's tr
     const d = m.result.generated.diagnostics[key];
     const p = m.result.generated.targets[key].rate;
     assert.ok(Math.abs(d.outcome.realisedRate - p) < 4 * Math.sqrt((p * (1 - p)) / d.n), `${key} rate ${d.outcome.realisedRate} vs ${p}`);
+  }
+});
+
+test("descriptive years 2016-2019 at scale 0.05: outcome rates near the calibrated 2020-2021 levels, background gaps as there", () => {
+  const m = population005();
+  const rates = outcomeRatesByMigration(descriptivePopulations(loadRawData(m.out)));
+  const rate = (outcome: string, year: number, mig: string) => {
+    const r = rates.find((x) => x.outcome === outcome && x.year === year && x.migratie === mig);
+    assert.ok(r, `no ${outcome} ${year} ${mig} row`);
+    return r;
+  };
+  const pooled = (outcome: string, mig: string, years: readonly number[]) => {
+    let n = 0;
+    let k = 0;
+    for (const y of years) {
+      n += rate(outcome, y, mig).n;
+      k += rate(outcome, y, mig).count;
+    }
+    return k / n;
+  };
+  const early = [2016, 2017, 2018, 2019];
+  for (const y of early) {
+    const d = rate("doorstroom", y, "totaal");
+    const v = rate("vsv", y, "totaal");
+    assert.ok(d.n > 1000 && d.rate >= 0.4 && d.rate <= 0.48, `doorstroom ${y}: ${d.rate} (n ${d.n})`);
+    assert.ok(v.n > 5000 && v.rate >= 0.035 && v.rate <= 0.065, `vsv ${y}: ${v.rate} (n ${v.n})`);
+  }
+  // the gaps of 2020-2021 (doorstroom and vsv higher for niet-westers than for geen) hold in 2016-2019
+  for (const o of ["doorstroom", "vsv"]) {
+    assert.ok(pooled(o, "niet-westers", [2020, 2021]) > pooled(o, "geen", [2020, 2021]), `${o} 2020-2021 gap`);
+    const gap = pooled(o, "niet-westers", early) - pooled(o, "geen", early);
+    assert.ok(gap > 0, `${o} 2016-2019: niet-westers minus geen ${gap}`);
   }
 });
 

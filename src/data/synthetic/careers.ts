@@ -4,10 +4,12 @@
  */
 import { DIM, DIM_NAMES, LEERWEG_EX, type FrameKey } from "./coding";
 import { drawCito, drawRecords, type FrameRecords } from "./frameDraw";
-import { FIRST_YEAR, type Population } from "./population";
+import { calibrateIntercept, fixedPartWithoutIntercept } from "./outcomes";
+import { FIRST_YEAR, LAST_YEAR, type Population } from "./population";
 import type { Xoshiro128 } from "./prng";
 import { locationCdf, sectorOf, type CreboTable, type Schools } from "./schools";
 import type { FrameTarget } from "./targets";
+import { nieuweVsver, startpopulatie } from "./write";
 
 export function drawCategory(rng: Xoshiro128, p: Float64Array): number {
   let u = rng.uniform();
@@ -165,9 +167,88 @@ export function addExcludedRecords(
 const LAST_YEAR_CDF = Float64Array.from([0.25, 0.5, 0.75, 1]);
 
 /**
- * Students whose whole mbo career lies in 2015-2018 (1-5 years ending in 2015-2018; earlier years fall
- * before the data): 80 % leave with a diploma (level 4: 40 % to hbo), 10 % without one as an exception
- * to the vsv definition, 10 % as vsv'er.
+ * Share of the careers wholly before 2019 that end with a diploma. The rest leave without one; of those
+ * the vsv calibration picks its vsv'ers, so the pool must be large enough for the model's ranking to
+ * show (in 2018 about two thirds of it are needed).
+ */
+export const EARLIER_DIPLOMA_SHARE = 0.72;
+
+/** What the outcomes of the careers wholly before 2019 are calibrated to (CHOICES.earlierOutcomes). */
+export interface EarlierCalibration {
+  /** Fixed effects of model 2 (COEF_NAMES order) whose linear predictor ranks students by propensity. */
+  readonly doorstroomBeta: Float64Array;
+  readonly vsvBeta: Float64Array;
+  /** Target rates per descriptive year (3a 3.1): doorstroom among diplomas, vsv among the startpopulatie. */
+  readonly doorstroomRate: number;
+  readonly vsvRate: number;
+  /** Share of level-4 diploma leavers that enrol in hbo the next year (the last year: as needed, up to 0.9). */
+  readonly hboShare: number;
+}
+
+/** Counts of the descriptive population of schooljaar t (3a 3.1: enrolled, bol/bbl, 14-25, background known). */
+export interface YearCounts {
+  readonly diplomas: number;
+  readonly doorstroom: number;
+  readonly start: number;
+  readonly vsv: number;
+}
+
+export function descriptiveCounts(pop: Population, crebos: CreboTable, t: number): YearCounts {
+  let diplomas = 0;
+  let doorstroom = 0;
+  let start = 0;
+  let vsv = 0;
+  for (let i = 0; i < pop.n; i++) {
+    const s = pop.slot(i, t);
+    if (pop.crebo[s] < 0 || pop.leerweg[s] === LEERWEG_EX || pop.migratie[i] < 0) continue;
+    const age = pop.leeftijd[s];
+    if (age < 14 || age > 25) continue;
+    if (pop.diploma[s]) {
+      diplomas++;
+      if (t < LAST_YEAR) {
+        const n1 = pop.slot(i, t + 1);
+        if (pop.ho[n1] === 1 || (pop.crebo[n1] >= 0 && crebos.niveau[pop.crebo[n1]] > pop.diplomaNiveau[s])) doorstroom++;
+      }
+    }
+    if (startpopulatie(pop, i, t)) {
+      start++;
+      if (nieuweVsver(pop, i, t)) vsv++;
+    }
+  }
+  return { diplomas, doorstroom, start, vsv };
+}
+
+/**
+ * Draws which of `members` get the event so that the expected share is `share`, ranking them by the
+ * linear predictor of a published model: P_k = sigmoid(a + offset_k), with a solved from
+ * sum_k P_k = share * K (calibrateIntercept). Background gaps thus point the way the model's do.
+ */
+function drawByPropensity(rng: Xoshiro128, members: readonly number[], offset: Float64Array, share: number): Uint8Array {
+  const y = new Uint8Array(members.length);
+  if (members.length === 0 || share <= 0) return y;
+  if (share >= 1) return y.fill(1);
+  const off = Float64Array.from(members, (r) => offset[r]);
+  const a = calibrateIntercept(off, share, 0);
+  for (let k = 0; k < members.length; k++) y[k] = rng.uniform() < 1 / (1 + Math.exp(-(a + off[k]))) ? 1 : 0;
+  return y;
+}
+
+/**
+ * Students whose whole mbo career lies in 2015-2018: a programme of 1-5 years ending in 2015-2018
+ * (earlier years fall before the data), EARLIER_DIPLOMA_SHARE of them with a diploma. Their outcomes are then calibrated year by
+ * year, so that the descriptive rates of 3a 3.1 for 2016-2019 (doorstroom among the diplomas of t, vsv
+ * among the startpopulatie of t) match the calibrated years 2020-2021, counting every student already
+ * in the population (the earlier years of the 2019-2021 careers):
+ *  - doorstroom within mbo: a lower-level programme with a diploma in the year before the programme
+ *    (t = start - 1 <= 2017), for a share pi_t of the candidates solved from
+ *    (D1_t + h E4_t + pi_t C_t) / (D_t + pi_t C_t) = doorstroomRate, with E4_t the level-4 diploma
+ *    leavers of t and h = hboShare;
+ *  - level-4 diploma leavers go to hbo: share hboShare, or as many as the doorstroom rate still needs
+ *    (up to 0.9) where the candidates fell short, as in 2018 where nobody can continue in mbo in 2019
+ *    without entering the calibrated 2019 frames;
+ *  - vsv: of the leavers without a diploma who are in the startpopulatie, x_t = vsvRate * S_t - V_t
+ *    leave as vsv'er, the others as a DUO exception (abroad, over 22, entree diploma and work).
+ * Within each step who gets the event is drawn from the model-2 propensity (drawByPropensity).
  */
 export function addEarlierCareers(
   rng: Xoshiro128,
@@ -176,33 +257,93 @@ export function addEarlierCareers(
   schools: Schools,
   tg: FrameTarget,
   n: number,
+  calib: EarlierCalibration,
 ): void {
   const cdf = locationCdf(schools, schools.nLocations, false);
   const cdfNw = locationCdf(schools, schools.nLocations, true);
   const draws = drawRecords(rng, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n))).records;
   drawCito(rng, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+  const offD = fixedPartWithoutIntercept(draws, calib.doorstroomBeta);
+  const offV = fixedPartWithoutIntercept(draws, calib.vsvBeta);
+  const student = new Int32Array(n);
+  const last = new Int16Array(n);
+  const first = new Int16Array(n);
+  const diploma = new Uint8Array(n);
   for (let r = 0; r < n; r++) {
     const i = pop.add();
+    student[r] = i;
     setTimeInvariant(pop, i, draws, r);
     const niveau = draws.dims[DIM.niveau][r] + 1;
     const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
     const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
     const lw = draws.dims[DIM.leerweg][r];
     const len = programmeYears(rng, niveau) + (rng.uniform() < 0.5 ? 1 : 0);
-    const last = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018, later years more often
+    last[r] = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018
     const ageLast = 14 + draws.dims[DIM.leeftijd][r];
     for (let k = 0; k < len; k++) {
-      const y = last - k;
+      const y = last[r] - k;
       if (y < FIRST_YEAR || (k > 0 && ageLast - k < 15)) break;
       pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
+      first[r] = y;
     }
-    const u = rng.uniform();
-    if (u < 0.8) {
-      pop.setDiploma(i, last, niveau);
-      if (niveau === 4 && rng.uniform() < 0.4) pop.ho[pop.slot(i, last + 1)] = 1;
-    } else if (u < 0.9) {
-      // Left without a diploma but not a vsv'er (DUO's exceptions: abroad, over 22, entree diploma and work).
-      pop.vsvNew[pop.slot(i, last)] = 0;
+    diploma[r] = rng.uniform() < EARLIER_DIPLOMA_SHARE ? 1 : 0;
+    if (diploma[r]) pop.setDiploma(i, last[r], niveau);
+    else pop.vsvNew[pop.slot(i, last[r])] = 0; // for now a DUO exception; vsv'ers are chosen below
+  }
+  const niveauOf = (r: number): number => draws.dims[DIM.niveau][r] + 1;
+  const level4Leavers = (t: number): number[] => {
+    const out: number[] = [];
+    for (let r = 0; r < n; r++) if (last[r] === t && diploma[r] && niveauOf(r) === 4) out.push(r);
+    return out;
+  };
+  // Doorstroom within mbo: a lower-level diploma in the year before the programme.
+  for (let t = FIRST_YEAR; t <= 2017; t++) {
+    const members: number[] = [];
+    for (let r = 0; r < n; r++) {
+      if (first[r] - 1 !== t || niveauOf(r) < 2) continue;
+      const s = pop.slot(student[r], first[r]);
+      if (pop.leeftijd[s] - 1 >= 16) members.push(r);
     }
+    if (members.length === 0) continue;
+    const c = descriptiveCounts(pop, crebos, t);
+    const rate = calib.doorstroomRate;
+    // hbo of the level-4 leavers (drawn next) counted at its planned share hboShare.
+    const need = (rate * c.diplomas - c.doorstroom - calib.hboShare * level4Leavers(t).length) / (1 - rate);
+    const y = drawByPropensity(rng, members, offD, need / members.length);
+    members.forEach((r, k) => {
+      if (!y[k]) return;
+      const i = student[r];
+      const s = pop.slot(i, first[r]);
+      const niveau = niveauOf(r);
+      const lower = niveau === 2 ? crebos.pick(rng, 1, 3) : crebos.pick(rng, niveau - 1, sectorOf(crebos, pop.crebo[s]));
+      const len = niveau === 2 ? 1 : 1 + rng.int(2);
+      pop.setDiploma(i, t, niveau - 1);
+      for (let k2 = 0, y2 = t, a = pop.leeftijd[s] - 1; k2 < len && y2 >= FIRST_YEAR && a >= 15; k2++, y2--, a--) {
+        pop.enrol(i, y2, lower, pop.instelling[s], -1, pop.leerweg[s], a);
+      }
+    });
+  }
+  // Level-4 diploma leavers to hbo: hboShare, or more where the lower-level diplomas fell short.
+  for (let t = FIRST_YEAR; t <= 2018; t++) {
+    const members = level4Leavers(t);
+    if (members.length === 0) continue;
+    const c = descriptiveCounts(pop, crebos, t);
+    const share = Math.min(0.9, Math.max(calib.hboShare, (calib.doorstroomRate * c.diplomas - c.doorstroom) / members.length));
+    const y = drawByPropensity(rng, members, offD, share);
+    members.forEach((r, k) => {
+      if (y[k]) pop.ho[pop.slot(student[r], t + 1)] = 1;
+    });
+  }
+  // Vsv'ers among the leavers without a diploma.
+  for (let t = FIRST_YEAR; t <= 2018; t++) {
+    const members: number[] = [];
+    for (let r = 0; r < n; r++) if (last[r] === t && !diploma[r] && startpopulatie(pop, student[r], t)) members.push(r);
+    if (members.length === 0) continue;
+    const c = descriptiveCounts(pop, crebos, t);
+    const need = calib.vsvRate * c.start - c.vsv;
+    const y = drawByPropensity(rng, members, offV, need / members.length);
+    members.forEach((r, k) => {
+      if (y[k]) pop.vsvNew[pop.slot(student[r], t)] = -1; // derived: in the startpopulatie, gone in t + 1
+    });
   }
 }

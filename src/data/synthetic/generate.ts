@@ -59,7 +59,12 @@ export const CHOICES = {
   schoolSizes: { value: "institution size ~ lognormal(0, 0.9^2); every institution has one location, the other locations go to institutions in proportion to size; location size ~ lognormal(0, 0.7^2)", reason: "a few large regional colleges, many small specialist ones" },
   programmeLength: { value: "years up to the diploma: niveau 1: 1; niveau 2: 2 (70 %) or 1; niveau 3: 3 (60 %) or 2; niveau 4: 3 (50 %), 4 (40 %) or 2", reason: "nominal mbo programme lengths with some variation" },
   earlierDiploma: { value: "25 % of diploma students at niveau 2+ who are not in the 2019 startpopulatie hold a lower-level diploma from just before their programme", reason: "doorstroom within mbo in the years before the data window" },
-  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 80 % diploma (niveau 4: 40 % to hbo), 10 % leave as a vsv exception, 10 % as vsv'er", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
+  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 72 % diploma (careers.ts EARLIER_DIPLOMA_SHARE); outcomes as in earlierOutcomes", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
+  earlierOutcomes: {
+    value: "the outcomes of the careers wholly in 2015-2018 are calibrated per schooljaar t so that the 3a 3.1 rates of 2016-2019 equal the mean published rate of 2020 and 2021 (doorstroom among the diplomas of t, vsv among the startpopulatie of t), counting the earlier years of the 2019-2021 careers as they are: level-4 diploma leavers go to hbo with share hboShare (t = 2018: as many as the doorstroom rate needs, at most 0.9); a share of the students at level 2+ had a lower-level diploma in the year before their programme (t <= 2017), solved per year; of the leavers without a diploma in the startpopulatie, as many as the vsv rate needs leave as vsv'er, the others as a DUO exception. Who gets the event is drawn from the propensity of the published model 2 of 2020 (fixed part; intercept solved for the share), so the background gaps point as in 2020-2021",
+    hboShare: 0.5,
+    reason: "nothing is published for 2016-2019 by background; uncalibrated careers gave doorstroom about 0.27 and vsv 0.03-0.05 with flat or reversed gaps, which the yearly figure would show as a break at 2020. In 2018 nobody can continue in mbo in 2019 without entering the calibrated 2019 frames, so that year's doorstroom rests on hbo and the 2019 students' earlier diplomas",
+  },
   intake2021: { value: "36 % of the vsv 2021 size, vsv 2021 margins with ages 14-21 weighted 0.10/0.30/0.30/0.15/0.08/0.04/0.02/0.01", reason: "first-year students of schooljaar 2021 (they are in no frame)" },
   diplomaIn2021: { value: "vsv 2021 non-leavers obtain a diploma in 2021 with P 0.6/0.4/0.3/0.25 at niveau 1-4", reason: "careers continue after the last frame year" },
   referenceCitoYearEvent: {
@@ -390,7 +395,13 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   // ---- 4b. careers wholly before 2019 -------------------------------------------------------------
   const rngFill = new Xoshiro128(seed, STREAM.filler);
   const nFill = Math.max(0, Math.round(CHOICES.populationSize.value * scale) - pop.n);
-  addEarlierCareers(rngFill, pop, crebos, schools, targets.vsv2020, nFill);
+  addEarlierCareers(rngFill, pop, crebos, schools, targets.vsv2020, nFill, {
+    doorstroomBeta: truths.doorstroom2020.beta,
+    vsvBeta: truths.vsv2020.beta,
+    doorstroomRate: 0.5 * (targets.doorstroom2020.rate + targets.doorstroom2021.rate),
+    vsvRate: 0.5 * (targets.vsv2020.rate + targets.vsv2021.rate),
+    hboShare: CHOICES.earlierOutcomes.hboShare,
+  });
   progress(`careers: ${pop.n} students in total`);
 
   return {
