@@ -287,7 +287,7 @@ export interface RunPaths {
   readonly root: string;
   /** Every table as CSV (bijlage 3b layout); the e2e tests require at least one data row in each. */
   readonly tables: string;
-  /** Every figure as a standalone HTML file (plotly inlined). */
+  /** Every figure as an HTML file; the pinned plotly bundle sits once beside them (figures/plotly-<version>.js). */
   readonly figures: string;
   /** Fit summaries as JSON, so a later notebook (07) can reuse a model instead of refitting. */
   readonly fits: string;
