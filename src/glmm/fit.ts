@@ -51,18 +51,45 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   let pirlsTolerance = 1e-20;
   let gradientCount = 0;
   let rxCount = 0;
+  // The point whose converged PIRLS solution the model holds, with the tolerance it was solved to, its
+  // deviance and (once computed) its gradient. Another evaluation at the same point with a tolerance
+  // no tighter would redo the same arithmetic on the same inputs and return the same state bit for bit
+  // (PIRLS stops at its first check), so it is skipped; the stages below ask for the state at the
+  // optimum several times. Anything that writes u (the stencil warm starts) forgets the held point.
+  let heldX: Float64Array | null = null;
+  let heldTolerance = Number.POSITIVE_INFINITY;
+  let heldDeviance = Number.NaN;
+  let heldGradient: Float64Array | null = null;
+  const forgetHeldPoint = (): void => {
+    heldX = null;
+    heldGradient = null;
+  };
   const problem: BoundedProblem = {
     dimension: dim,
     lower,
     evaluate(x: Float64Array): number {
+      if (heldX && heldTolerance <= pirlsTolerance && sameVector(heldX, x)) return heldDeviance;
+      forgetHeldPoint();
       model.setParameters(x.subarray(0, nTheta), x.subarray(nTheta));
       const r = model.pirls(60, pirlsTolerance);
-      if (!r.converged) pirlsFailures++;
-      return model.laplaceDeviance();
+      const deviance = model.laplaceDeviance();
+      if (!r.converged) {
+        pirlsFailures++;
+      } else {
+        heldX = Float64Array.from(x);
+        heldTolerance = pirlsTolerance;
+        heldDeviance = deviance;
+      }
+      return deviance;
     },
     gradient(out: Float64Array): void {
+      if (heldGradient) {
+        out.set(heldGradient);
+        return;
+      }
       gradientCount++;
       gradient.compute(out);
+      if (heldX) heldGradient = Float64Array.from(out);
     },
   };
   const gradientAt = (x: Float64Array, out: Float64Array): void => {
@@ -175,7 +202,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       evaluations++;
       refreshRx();
     }
-    previous = approximateHessian(model, rxHessian, stencilGradientAt, x, g, nTheta, p);
+    previous = approximateHessian(model, rxHessian, stencilGradientAt, x, g, nTheta, p, forgetHeldPoint);
     return previous;
   };
   const b0 = newtonHessian(x0, g0);
@@ -203,7 +230,7 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
     gradientAt(at, gAt);
     for (let k = 0; k < dim; k++) steps[k] = 1e-5 * Math.max(1, Math.abs(at[k]));
     evaluations += dim + 1;
-    const warm = stencilWarmStart(model, steps, Array.from({ length: dim }, (_, k) => k));
+    const warm = stencilWarmStart(model, steps, Array.from({ length: dim }, (_, k) => k), forgetHeldPoint);
     return hessianFromGradient(stencilGradientAt, at, steps, gAt, warm);
   };
   let hess = hessianAt(x);
@@ -240,7 +267,8 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   evaluations++;
   g = new Float64Array(dim);
   problem.gradient(g);
-  const finalPirls = model.pirls();
+  // PIRLS at the optimum converged to 1e-20 iff the model holds that point (a rerun would stop at once).
+  const finalPirls = { converged: heldX !== null && heldTolerance <= 1e-20 };
   progress(
     `done: ${evaluations} deviance evaluations, ${model.rowPasses} PIRLS passes over the rows, ${gradientCount} gradients, ${rxCount} RX'RX`,
   );
@@ -283,6 +311,7 @@ function approximateHessian(
   g0: Float64Array,
   nTheta: number,
   p: number,
+  forgetHeldPoint: () => void,
 ): Float64Array {
   const dim = nTheta + p;
   const b = new Float64Array(dim * dim);
@@ -291,7 +320,7 @@ function approximateHessian(
   const gp = new Float64Array(dim);
   const steps = new Float64Array(dim);
   for (let k = 0; k < nTheta; k++) steps[k] = 1e-4 * Math.max(1, Math.abs(x0[k]));
-  const warm = stencilWarmStart(model, steps, Array.from({ length: nTheta }, (_, k) => k));
+  const warm = stencilWarmStart(model, steps, Array.from({ length: nTheta }, (_, k) => k), forgetHeldPoint);
   for (let k = 0; k < nTheta; k++) {
     const h = steps[k];
     xp[k] = x0[k] + h;
@@ -316,14 +345,26 @@ function approximateHessian(
  * Warm starts for the points of a difference stencil around the current PIRLS solution: before the
  * evaluation at x + h_k e_k, u is set to u_hat(x) + h_k du_hat/dx_k (mode-sensitivity.ts).
  */
-function stencilWarmStart(model: LaplaceModel, steps: Float64Array, coordinates: number[]): (k: number) => void {
+function stencilWarmStart(
+  model: LaplaceModel,
+  steps: Float64Array,
+  coordinates: number[],
+  onWrite: () => void,
+): (k: number) => void {
   const base = Float64Array.from(model.u);
   const shifts = modeShifts(model, steps, coordinates);
   return (k: number) => {
     const shift = shifts.get(k);
     if (!shift) return;
+    onWrite();
     for (let a = 0; a < base.length; a++) model.u[a] = base[a] + shift[a];
   };
+}
+
+function sameVector(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
 }
 
 interface AssembleInput {
