@@ -28,6 +28,7 @@ import { conditionalCovariances, emThetaUpdate } from "./em-start";
 import { modeShifts } from "./mode-sensitivity";
 import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
 import { invertSpd, symmetricEigenvalues } from "./dense";
+import { crossprodColumns } from "./columns";
 
 /** lme4's tolerance for its scaled-gradient check and for isSingular. */
 const LME4_GRADIENT_TOLERANCE = 0.002;
@@ -149,12 +150,8 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
       gradient(out: Float64Array): void {
         const r = residual;
         for (let i = 0; i < design.nobs; i++) r[i] = model.y[i] - model.m[i] * model.mu[i];
-        for (let j = 0; j < p; j++) {
-          const xj = model.x[j];
-          let acc = 0;
-          for (let i = 0; i < design.nobs; i++) acc += xj[i] * r[i];
-          out[j] = -2 * acc;
-        }
+        crossprodColumns(model.x, r, out, design.nobs);
+        for (let j = 0; j < p; j++) out[j] = -2 * out[j];
       },
     };
     betaProblem.evaluate(x0.subarray(nTheta));

@@ -25,6 +25,7 @@
  */
 import type { LaplaceModel } from "./laplace";
 import { thetaPositions } from "./lambda";
+import { crossprodColumns } from "./columns";
 
 export class LaplaceGradient {
   private readonly c: Float64Array;
@@ -182,12 +183,7 @@ export class LaplaceGradient {
       for (let cc = 0; cc < K; cc++) ze[uIndex[base + cc]] += ei * z[base + cc];
     }
     const nTheta = L.nTheta;
-    for (let jx = 0; jx < model.p; jx++) {
-      const xj = model.x[jx];
-      let acc = 0;
-      for (let i = 0; i < model.n; i++) acc += xj[i] * c[i];
-      out[nTheta + jx] = acc;
-    }
+    crossprodColumns(model.x, c, out, model.n, model.p, nTheta);
     for (let t = 0; t < T; t++) {
       const term = L.terms[t];
       const k = term.k;

@@ -26,6 +26,7 @@ import { BlockedCholesky } from "./blocked-cholesky";
 import { fillLambda } from "./lambda";
 import type { RandomEffectsLayout } from "./structure";
 import { packRows, type PackedRows } from "./packed-rows";
+import { addColumns } from "./columns";
 
 export interface PirlsResult {
   readonly converged: boolean;
@@ -180,12 +181,7 @@ export class LaplaceModel {
     if (this.pirlsIterationsTotal === 0 || nChanged > 2) {
       for (let j = 0; j < this.p; j++) this.beta[j] = beta[j];
       o.fill(0);
-      for (let j = 0; j < this.p; j++) {
-        const bj = this.beta[j];
-        if (bj === 0) continue;
-        const xj = this.x[j];
-        for (let i = 0; i < this.n; i++) o[i] += bj * xj[i];
-      }
+      addColumns(this.x, this.beta, o, this.n);
     } else if (nChanged > 0) {
       for (let j = 0; j < this.p; j++) {
         const d = beta[j] - this.beta[j];

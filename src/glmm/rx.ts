@@ -9,6 +9,7 @@
  * the quasi-Newton Hessian. One O(n p^2) pass at the current PIRLS state.
  */
 import type { LaplaceModel } from "./laplace";
+import { crossprodColumns } from "./columns";
 
 export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const L = model.layout;
@@ -19,18 +20,19 @@ export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const { mu, m, x, lambda, lambdaOffset } = model;
   const { K, z, uIndex } = model.rows;
   const xwx = new Float64Array(p * p);
-  // Z'WX in z-space, q x p row-major; X'WX by dot products of contiguous columns.
+  // Z'WX in z-space, q x p row-major; X'WX by dot products of contiguous columns (columns.ts).
   const zwx = new Float64Array(q * p);
+  const w = new Float64Array(n);
+  for (let i = 0; i < n; i++) w[i] = m[i] * mu[i] * (1 - mu[i]);
   const wx = new Float64Array(n);
+  const row = new Float64Array(p);
   for (let a = 0; a < p; a++) {
     const xa = x[a];
-    for (let i = 0; i < n; i++) wx[i] = m[i] * mu[i] * (1 - mu[i]) * xa[i];
+    for (let i = 0; i < n; i++) wx[i] = w[i] * xa[i];
+    crossprodColumns(x, wx, row, n, a + 1);
     for (let b = 0; b <= a; b++) {
-      const xb = x[b];
-      let acc = 0;
-      for (let i = 0; i < n; i++) acc += wx[i] * xb[i];
-      xwx[a * p + b] = acc;
-      xwx[b * p + a] = acc;
+      xwx[a * p + b] = row[b];
+      xwx[b * p + a] = row[b];
     }
     for (let i = 0; i < n; i++) {
       const base = i * K;
