@@ -92,16 +92,36 @@ function readTable(path: string): Table {
   return { header: strip(header), rows: records.slice(1).map(strip) };
 }
 
-/** The leading columns that are labels (not numbers) in both runs: the join key. */
+const BOOLEAN = /^(true|false|ja|nee|yes|no)$/i;
+
+/**
+ * Whether a column can label rows: it holds the same single value in every row of both runs (table,
+ * year, N), or some of its values are not numbers (group, category, model "1a") and it is not boolean.
+ */
+function isLabelColumn(name: string, a: Table, b: Table): boolean {
+  const values = [...a.rows.map((r) => r[a.header.indexOf(name)] ?? ""), ...b.rows.map((r) => r[b.header.indexOf(name)] ?? "")];
+  const filled = values.filter((v) => v !== "");
+  if (filled.length === 0) return false;
+  if (new Set(values).size === 1) return true;
+  if (filled.every((v) => BOOLEAN.test(v))) return false;
+  return !filled.every(isNumber);
+}
+
+/**
+ * The join key: label columns taken from left to right until they tell every row apart in both runs
+ * (so later text columns such as a tolerance or a note stay values). If they never do, all of them.
+ */
 function keyColumns(a: Table, b: Table): string[] {
+  const candidates = a.header.filter((h) => b.header.includes(h) && isLabelColumn(h, a, b));
+  const unique = (t: Table, cols: string[]): boolean => {
+    const idx = cols.map((c) => t.header.indexOf(c));
+    const seen = new Set(t.rows.map((r) => idx.map((i) => r[i] ?? "").join("\u0000")));
+    return seen.size === t.rows.length;
+  };
   const keys: string[] = [];
-  for (const name of a.header) {
-    const ia = a.header.indexOf(name);
-    const ib = b.header.indexOf(name);
-    if (ib < 0) break;
-    const numeric = a.rows.some((r) => isNumber(r[ia] ?? "")) || b.rows.some((r) => isNumber(r[ib] ?? ""));
-    if (numeric) break;
-    keys.push(name);
+  for (const c of candidates) {
+    keys.push(c);
+    if (unique(a, keys) && unique(b, keys)) return keys;
   }
   return keys;
 }
