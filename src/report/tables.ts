@@ -25,6 +25,7 @@ import {
   termLabel,
 } from "./labels";
 import type { FitSummary } from "./summary";
+import { MODEL_REFERENCE_LEVELS } from "../analysis/models";
 
 // ---------------------------------------------------------------------------------------------------
 // Tabel 1-4
@@ -58,16 +59,8 @@ export interface DescriptiveOptions {
   readonly reference?: Readonly<Record<string, string>>;
 }
 
-/** The frame schema's reference categories (data-schema/README.md), which are also 3b's. */
-export const DEFAULT_REFERENCE: Readonly<Record<string, string>> = {
-  migratie: "geen",
-  ouders: "max_vmbo_kader",
-  geslacht: "man",
-  niveau: "3",
-  sector: "handel_economie",
-  leerweg: "bol",
-  citojaar: "2009",
-};
+/** The frame schema's reference categories (data-schema/README.md), which are also 3b's: one list, the models'. */
+export const DEFAULT_REFERENCE: Readonly<Record<string, string>> = MODEL_REFERENCE_LEVELS;
 
 function columnOf(frame: ColumnTable, name: string, context: string): Column {
   const col = frame[name];
