@@ -1,9 +1,8 @@
 /** The manifest as an HTML appendix of the report (issue 7: "the HTML report shows the manifest"). */
 import type { Manifest } from "./manifest";
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+import { escapeHtml } from "../report/escape";
+export { escapeHtml };
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const th = head.map((h) => `<th>${escapeHtml(h)}</th>`).join("");

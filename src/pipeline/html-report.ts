@@ -15,6 +15,7 @@
  * only the first time it occurs: scripts run in document order, so every later figure still finds it.
  */
 import { createHash } from "node:crypto";
+import { escapeHtml } from "../report/escape";
 
 export interface ChapterInput {
   /** The notebook's file name without .ipynb, e.g. "05-modellen-doorstroom"; the chapter's anchor. */
@@ -59,9 +60,7 @@ export function tagAnchor(slug: string, tag: string): string {
   return `${slug}--tag-${tag}`;
 }
 
-export function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+export { escapeHtml };
 
 /** Decode the few entities nbconvert's markdown renderer emits, for plain heading text. */
 function decodeEntities(text: string): string {

@@ -11,9 +11,8 @@ export interface HtmlDisplay {
   html(s: string): void;
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
+import { escapeHtml } from "./escape";
+export { escapeHtml };
 
 const STYLE =
   "<style>.kmbo{border-collapse:collapse;font:13px/1.35 Helvetica,Arial,sans-serif;margin:6px 0}" +

@@ -5,6 +5,7 @@
  * bundle inlined (no CDN, so it opens offline and in an archive).
  */
 import { readFileSync } from "node:fs";
+import { escapeHtml } from "./escape";
 
 /** One plotly trace. The keys used here are plotly's own (type, x, y, error_x, marker, ...). */
 export interface PlotlyTrace {
@@ -286,9 +287,6 @@ export function figureDivHtml(spec: FigureSpec): string {
   );
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
 
 /** File name of the pinned bundle when it is written once beside the figures (see figureHtmlLinked). */
 export function plotlyBundleFileName(): string {
