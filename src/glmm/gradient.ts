@@ -22,29 +22,24 @@
  *   tr(P Lambda' Z'WZ dLambda_k) = sum_i W_i z_{t,r}(i) (P v_i)_{t,c}.
  *
  * P v_i only needs the blocks of P on the pattern of A (the selected inverse of blocked-cholesky.ts).
+ * The two passes over the rows are kernels of row-kernels.ts, run on two threads by row-engine.ts.
  */
 import type { LaplaceModel } from "./laplace";
 import { thetaPositions } from "./lambda";
-import { crossprodColumns } from "./columns";
+import { Kernel } from "./row-kernels";
 
 export class LaplaceGradient {
-  private readonly c: Float64Array;
   private readonly zc: Float64Array;
   private readonly ze: Float64Array;
   private readonly w: Float64Array;
-  private readonly bw: Float64Array;
   private readonly trace: Float64Array;
   private readonly traceOffset: Int32Array;
-  private readonly v: Float64Array;
-  private readonly av: Float64Array;
 
   constructor(private readonly model: LaplaceModel) {
     const L = model.layout;
-    this.c = new Float64Array(model.n);
     this.zc = new Float64Array(L.q);
     this.ze = new Float64Array(L.q);
     this.w = new Float64Array(L.q);
-    this.bw = new Float64Array(L.q);
     this.traceOffset = new Int32Array(L.terms.length);
     let to = 0;
     L.terms.forEach((t, i) => {
@@ -52,47 +47,38 @@ export class LaplaceGradient {
       to += t.k * t.k;
     });
     this.trace = new Float64Array(to);
-    this.v = new Float64Array(model.rows.K);
-    this.av = new Float64Array(model.rows.K);
   }
 
   /**
    * Per packed column c (term t, column a): v_c = sum_{r >= a} Lambda_t[r][a] z_{t,r}, as a list of
    * (source column, coefficient); and the trace pairs (z column r, P v column cc, trace entry) for
-   * r >= cc within each term.
+   * r >= cc within each term. Written into the engine's shared pass inputs.
    */
-  private maps(lambda: Float64Array, lambdaOffset: Int32Array) {
+  private writeMaps(): void {
+    const { lambda, lambdaOffset } = this.model;
     const rows = this.model.rows;
     const L = this.model.layout;
-    const vFrom: number[] = [];
-    const vCoef: number[] = [];
-    const vStart = [0];
-    const trRow: number[] = [];
-    const trCol: number[] = [];
-    const trIndex: number[] = [];
+    const { vFrom, vCoef, vStart, trRow, trCol, trIndex } = this.model.engine.inputs;
+    let nv = 0;
+    let nt = 0;
+    vStart[0] = 0;
     for (let cc = 0; cc < rows.K; cc++) {
       const t = rows.colTerm[cc];
       const a = rows.colWithin[cc];
       const k = L.terms[t].k;
       for (let r = a; r < k; r++) {
-        vFrom.push(rows.termStart[t] + r);
-        vCoef.push(lambda[lambdaOffset[t] + r * k + a]);
+        vFrom[nv] = rows.termStart[t] + r;
+        vCoef[nv] = lambda[lambdaOffset[t] + r * k + a];
+        nv++;
       }
-      vStart.push(vFrom.length);
+      vStart[cc + 1] = nv;
       for (let cc2 = 0; cc2 <= a; cc2++) {
-        trRow.push(cc);
-        trCol.push(rows.termStart[t] + cc2);
-        trIndex.push(this.traceOffset[t] + a * k + cc2);
+        trRow[nt] = cc;
+        trCol[nt] = rows.termStart[t] + cc2;
+        trIndex[nt] = this.traceOffset[t] + a * k + cc2;
+        nt++;
       }
     }
-    return {
-      vFrom: Int32Array.from(vFrom),
-      vCoef: Float64Array.from(vCoef),
-      vStart: Int32Array.from(vStart),
-      trRow: Int32Array.from(trRow),
-      trCol: Int32Array.from(trCol),
-      trIndex: Int32Array.from(trIndex),
-    };
   }
 
   /**
@@ -104,42 +90,18 @@ export class LaplaceGradient {
     const L = model.layout;
     const T = L.terms.length;
     const chol = model.chol;
+    const engine = model.engine;
     chol.selectedInverse();
-    const pAll = chol.pAll;
-    const { lambda, lambdaOffset, mu, m, y, u, zr } = model;
-    const { c, zc, ze, w, bw, trace, v, av } = this;
-    const { K, nPairs, pairFirst, pairSecond, z, uIndex, target } = model.rows;
-    const { vFrom, vCoef, vStart, trRow, trCol, trIndex } = this.maps(lambda, lambdaOffset);
-    const nTr = trRow.length;
-    zc.fill(0);
-    trace.fill(0);
+    engine.inputs.pAll.set(chol.pAll);
+    const { lambda, lambdaOffset, u, zr } = model;
+    const { zc, ze, w, trace } = this;
+    const bw = engine.inputs.bw;
+    this.writeMaps();
 
     // Pass 1: v_i = Lambda' z_i, P v_i, h_i = v_i' P v_i, c_i = W'_i h_i, Z'c and the trace sums.
-    for (let i = 0; i < model.n; i++) {
-      const base = i * K;
-      for (let cc = 0; cc < K; cc++) {
-        let acc = 0;
-        for (let e = vStart[cc]; e < vStart[cc + 1]; e++) acc += vCoef[e] * z[base + vFrom[e]];
-        v[cc] = acc;
-        av[cc] = 0;
-      }
-      const pb = i * nPairs;
-      for (let pp = 0; pp < nPairs; pp++) {
-        const pv = pAll[target[pb + pp]];
-        const c1 = pairFirst[pp];
-        const c2 = pairSecond[pp];
-        av[c1] += pv * v[c2];
-        if (c1 !== c2) av[c2] += pv * v[c1];
-      }
-      let h = 0;
-      for (let cc = 0; cc < K; cc++) h += v[cc] * av[cc];
-      const mui = mu[i];
-      const wi = m[i] * mui * (1 - mui);
-      const ci = wi * (1 - 2 * mui) * h;
-      c[i] = ci;
-      for (let cc = 0; cc < K; cc++) zc[uIndex[base + cc]] += ci * z[base + cc];
-      for (let e = 0; e < nTr; e++) trace[trIndex[e]] += wi * z[base + trRow[e]] * av[trCol[e]];
-    }
+    engine.run(Kernel.GradientFirst);
+    engine.sum((s) => s.zc, zc);
+    engine.sum((s) => s.trace, trace);
 
     // w = A^-1 Lambda' Z'c, and Z Lambda w through bw = Lambda w.
     for (let t = 0; t < T; t++) {
@@ -170,20 +132,11 @@ export class LaplaceGradient {
       }
     }
 
-    // Pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i, and Z'e.
-    ze.fill(0);
-    for (let i = 0; i < model.n; i++) {
-      const base = i * K;
-      let zlw = 0;
-      for (let cc = 0; cc < K; cc++) zlw += z[base + cc] * bw[uIndex[base + cc]];
-      const mui = mu[i];
-      const mi = m[i];
-      const ei = c[i] - mi * mui * (1 - mui) * zlw - 2 * (y[i] - mi * mui);
-      c[i] = ei;
-      for (let cc = 0; cc < K; cc++) ze[uIndex[base + cc]] += ei * z[base + cc];
-    }
-    const nTheta = L.nTheta;
-    crossprodColumns(model.x, c, out, model.n, model.p, nTheta);
+    // Pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i, Z'e, and dd/dbeta = X~'e.
+    engine.run(Kernel.GradientSecond);
+    engine.sum((s) => s.ze, ze);
+    const xe = engine.sum((s) => s.xv, new Float64Array(model.p));
+    out.set(xe, L.nTheta);
     for (let t = 0; t < T; t++) {
       const term = L.terms[t];
       const k = term.k;

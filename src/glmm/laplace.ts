@@ -18,15 +18,17 @@
  * decrease of PD) is below 1e-20 -- far tighter than lme4's relative change of 1e-7. PD is stationary
  * at u_hat but log det(A) is not, so an error e in u moves d by O(e) = O(sqrt(decrement)); the exact
  * gradient (gradient.ts) needs u to be the mode to ~1e-10. (Gradients that are only differenced for
- * a Hessian use 1e-13: an error of ~3e-7 in u changes a Hessian entry by ~1e-4 relative.) Every pass over the rows is O(n) and allocates
- * nothing; A is assembled from Z'WZ accumulated in z-space and factorised by blocked-cholesky.ts.
+ * a Hessian use 1e-13: an error of ~3e-7 in u changes a Hessian entry by ~1e-4 relative.) Every pass over the rows is O(n), allocates
+ * nothing and runs on two threads (row-engine.ts, row-kernels.ts); A is assembled from Z'WZ
+ * accumulated in z-space and factorised by blocked-cholesky.ts.
  */
 import type { GlmmDesign } from "../model/types";
 import { BlockedCholesky } from "./blocked-cholesky";
 import { fillLambda } from "./lambda";
 import type { RandomEffectsLayout } from "./structure";
 import { packRows, type PackedRows } from "./packed-rows";
-import { addColumns } from "./columns";
+import { RowEngine, type RowEngineOptions } from "./row-engine";
+import { Kernel } from "./row-kernels";
 
 export interface PirlsResult {
   readonly converged: boolean;
@@ -62,8 +64,10 @@ export class LaplaceModel {
   readonly m: Float64Array;
   /** sum_i log C(m_i, y_i): 0 for 0/1 rows. */
   readonly logBinomialConstant: number;
-  /** Fixed-effect columns the optimiser works with (scaled, see scaling.ts). */
+  /** Fixed-effect columns the optimiser works with (scaled, see scaling.ts), views of shared memory. */
   readonly x: readonly Float64Array[];
+  /** The O(n) passes, on one or two threads. */
+  readonly engine: RowEngine;
   readonly chol: BlockedCholesky;
 
   /** Current parameters. */
@@ -109,13 +113,41 @@ export class LaplaceModel {
     readonly design: GlmmDesign,
     readonly layout: RandomEffectsLayout,
     x: readonly Float64Array[],
+    threads: RowEngineOptions = {},
   ) {
     const n = design.nobs;
     this.n = n;
     this.p = x.length;
-    this.x = x;
-    this.y = design.response.successes;
-    this.m = design.response.trials;
+    const L = layout;
+    this.rows = packRows(L);
+    let traceSize = 0;
+    let vEntries = 0;
+    for (const t of L.terms) {
+      traceSize += t.k * t.k;
+      vEntries += (t.k * (t.k + 1)) / 2;
+    }
+    this.engine = new RowEngine(
+      {
+        n,
+        p: this.p,
+        K: this.rows.K,
+        nPairs: this.rows.nPairs,
+        q: L.q,
+        storageSize: this.rows.storage.size,
+        traceSize,
+        vEntries,
+        traceEntries: vEntries,
+      },
+      this.rows,
+      threads,
+    );
+    const R = this.engine.rows;
+    for (let j = 0; j < this.p; j++) R.x.set(x[j], j * n);
+    this.x = this.engine.context.columns;
+    R.y.set(design.response.successes);
+    R.m.set(design.response.trials);
+    this.y = R.y;
+    this.m = R.m;
     let c = 0;
     for (let i = 0; i < n; i++) {
       const yi = this.y[i];
@@ -126,7 +158,6 @@ export class LaplaceModel {
       if (mi !== 1) c += logChoose(mi, yi);
     }
     this.logBinomialConstant = c;
-    const L = layout;
     this.chol = new BlockedCholesky(L);
     this.theta = new Float64Array(L.nTheta);
     this.beta = new Float64Array(this.p);
@@ -137,14 +168,13 @@ export class LaplaceModel {
       lo += t.k * t.k;
     });
     this.lambda = new Float64Array(lo);
-    this.etaFixed = new Float64Array(n);
-    this.eta = new Float64Array(n);
-    this.mu = new Float64Array(n);
+    this.etaFixed = R.etaFixed;
+    this.eta = R.eta;
+    this.mu = R.mu;
     this.u = new Float64Array(L.q);
-    this.b = new Float64Array(L.q);
+    this.b = this.engine.inputs.b;
     this.uOld = new Float64Array(L.q);
     this.delta = new Float64Array(L.q);
-    this.rows = packRows(L);
     const st = this.rows.storage;
     this.kAll = new Float64Array(st.size);
     this.k11 = this.kAll.subarray(st.off11, st.offCross);
@@ -177,19 +207,17 @@ export class LaplaceModel {
     // (o += (beta_j' - beta_j) x_j) when only a few did, as in the finite-difference Hessian.
     let nChanged = 0;
     for (let j = 0; j < this.p; j++) if (this.beta[j] !== beta[j]) nChanged++;
-    const o = this.etaFixed;
+    const coef = this.engine.inputs.coef;
     if (this.pirlsIterationsTotal === 0 || nChanged > 2) {
       for (let j = 0; j < this.p; j++) this.beta[j] = beta[j];
-      o.fill(0);
-      addColumns(this.x, this.beta, o, this.n);
+      coef.set(this.beta);
+      this.engine.run(Kernel.LinearPredictor, 1);
     } else if (nChanged > 0) {
       for (let j = 0; j < this.p; j++) {
-        const d = beta[j] - this.beta[j];
-        if (d === 0) continue;
+        coef[j] = beta[j] - this.beta[j];
         this.beta[j] = beta[j];
-        const xj = this.x[j];
-        for (let i = 0; i < this.n; i++) o[i] += d * xj[i];
       }
+      this.engine.run(Kernel.LinearPredictor, 0);
     }
   }
 
@@ -219,36 +247,12 @@ export class LaplaceModel {
   evaluateRows(accumulate: boolean): number {
     this.updateB();
     this.rowPasses++;
-    const { y, m, etaFixed, eta, mu, b, kAll, zr } = this;
-    const { K, nPairs, pairFirst, pairSecond, z, uIndex, target } = this.rows;
+    const engine = this.engine;
+    engine.run(Kernel.Evaluate, accumulate ? 1 : 0);
+    const dev = engine.chunks[0].scalars[0] + engine.chunks[1].scalars[0];
     if (accumulate) {
-      kAll.fill(0);
-      zr.fill(0);
-    }
-    let dev = 0;
-    const n = this.n;
-    for (let i = 0; i < n; i++) {
-      const base = i * K;
-      let e = etaFixed[i];
-      for (let c = 0; c < K; c++) e += z[base + c] * b[uIndex[base + c]];
-      eta[i] = e;
-      // log(1 + exp(e)) and mu = logistic(e), stably.
-      const ex = Math.exp(-Math.abs(e));
-      const softplus = (e > 0 ? e : 0) + Math.log1p(ex);
-      const mui = e >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
-      mu[i] = mui;
-      const mi = m[i];
-      const yi = y[i];
-      // -2 log p = -2 (y eta - m log(1 + e^eta))
-      dev += -2 * (yi * e - mi * softplus);
-      if (!accumulate) continue;
-      const w = mi * mui * (1 - mui);
-      const r = yi - mi * mui;
-      for (let c = 0; c < K; c++) zr[uIndex[base + c]] += r * z[base + c];
-      const pb = i * nPairs;
-      for (let pp = 0; pp < nPairs; pp++) {
-        kAll[target[pb + pp]] += w * z[base + pairFirst[pp]] * z[base + pairSecond[pp]];
-      }
+      engine.sum((s) => s.kAll, this.kAll);
+      engine.sum((s) => s.zr, this.zr);
     }
     this.conditionalDeviance = dev;
     let uu = 0;
@@ -378,6 +382,11 @@ export class LaplaceModel {
   /** The Laplace deviance at the current state (after pirls): PD + log det(A), without the constant. */
   laplaceDeviance(): number {
     return this.penalisedDeviance + this.chol.logDet;
+  }
+
+  /** Frees the worker's hold on this model's shared buffers (call when the fit is done). */
+  release(): void {
+    this.engine.release();
   }
 
   /** lme4's logLik: -d/2 plus sum log C(m, y). */

@@ -12,6 +12,7 @@
  */
 import type { LaplaceModel } from "./laplace";
 import { thetaPositions } from "./lambda";
+import { weightedCrossproducts } from "./rx";
 
 /** out = K v for the symmetric z-space Z'WZ stored in the block layout (lower triangles). */
 export function blockSymMatVec(model: LaplaceModel, v: Float64Array, out: Float64Array): void {
@@ -82,22 +83,15 @@ export function modeShifts(model: LaplaceModel, steps: Float64Array, coordinates
   const dg = new Float64Array(q);
   const needBeta = coordinates.some((k) => k >= nTheta);
   // Z'W x_j in z-space (u-layout), column by column, only if beta coordinates are asked for.
-  let zwx: Float64Array[] = [];
+  const zwx: Float64Array[] = [];
   if (needBeta) {
-    const { K, z, uIndex } = model.rows;
-    const { mu, m } = model;
-    const w = new Float64Array(model.n);
-    for (let i = 0; i < model.n; i++) w[i] = m[i] * mu[i] * (1 - mu[i]);
-    zwx = model.x.map((xj, j) => {
+    const p = model.p;
+    const all = weightedCrossproducts(model, false).zwx;
+    for (let j = 0; j < p; j++) {
       const col = new Float64Array(q);
-      if (!coordinates.includes(nTheta + j)) return col;
-      for (let i = 0; i < model.n; i++) {
-        const v = w[i] * xj[i];
-        const base = i * K;
-        for (let c = 0; c < K; c++) col[uIndex[base + c]] += v * z[base + c];
-      }
-      return col;
-    });
+      for (let a = 0; a < q; a++) col[a] = all[a * p + j];
+      zwx.push(col);
+    }
   }
   for (const k of coordinates) {
     if (k < nTheta) {

@@ -9,6 +9,7 @@
  * the model's structure. The inverse P = A^-1 is stored in the same layout, so P v_i uses the same targets.
  */
 import type { RandomEffectsLayout } from "./structure";
+import { sharedFloat64, sharedInt32 } from "./shared-arrays";
 
 export interface BlockStorage {
   /** Offsets of the three parts in one Float64Array, and its total size. */
@@ -67,9 +68,10 @@ export function packRows(layout: RandomEffectsLayout): PackedRows {
   const pairFirst = Int32Array.from(pf);
   const pairSecond = Int32Array.from(ps);
   const storage = blockStorage(layout);
-  const z = new Float64Array(n * K);
-  const uIndex = new Int32Array(n * K);
-  const target = new Int32Array(n * nPairs);
+  // In shared memory: the row passes read them from two threads (row-engine.ts).
+  const z = sharedFloat64(n * K);
+  const uIndex = sharedInt32(n * K);
+  const target = sharedInt32(n * nPairs);
   const t0 = layout.terms[0];
   const k0 = t0.k;
   const q0 = layout.q0;

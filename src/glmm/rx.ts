@@ -9,37 +9,25 @@
  * the quasi-Newton Hessian. One O(n p^2) pass at the current PIRLS state.
  */
 import type { LaplaceModel } from "./laplace";
-import { crossprodColumns } from "./columns";
+import { Kernel } from "./row-kernels";
+
+/** Z'WX~ in z-space, q x p row-major, summed over the rows (one pass on two threads); also X~'WX~ if asked. */
+export function weightedCrossproducts(model: LaplaceModel, withXwx: boolean): { zwx: Float64Array; xwx: Float64Array } {
+  const engine = model.engine;
+  const p = model.p;
+  engine.run(Kernel.Crossproducts, withXwx ? 1 : 0);
+  const zwx = engine.sum((s) => s.zwx, new Float64Array(model.layout.q * p));
+  const xwx = withXwx ? engine.sum((s) => s.xwx, new Float64Array(p * p)) : new Float64Array(0);
+  return { zwx, xwx };
+}
 
 export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const L = model.layout;
   const p = model.p;
   const q = L.q;
-  const n = model.n;
   const T = L.terms.length;
-  const { mu, m, x, lambda, lambdaOffset } = model;
-  const { K, z, uIndex } = model.rows;
-  const xwx = new Float64Array(p * p);
-  // Z'WX in z-space, q x p row-major; X'WX by dot products of contiguous columns (columns.ts).
-  const zwx = new Float64Array(q * p);
-  const w = new Float64Array(n);
-  for (let i = 0; i < n; i++) w[i] = m[i] * mu[i] * (1 - mu[i]);
-  const wx = new Float64Array(n);
-  const row = new Float64Array(p);
-  for (let a = 0; a < p; a++) {
-    const xa = x[a];
-    for (let i = 0; i < n; i++) wx[i] = w[i] * xa[i];
-    crossprodColumns(x, wx, row, n, a + 1);
-    for (let b = 0; b <= a; b++) {
-      xwx[a * p + b] = row[b];
-      xwx[b * p + a] = row[b];
-    }
-    for (let i = 0; i < n; i++) {
-      const base = i * K;
-      const v = wx[i];
-      for (let c = 0; c < K; c++) zwx[uIndex[base + c] * p + a] += v * z[base + c];
-    }
-  }
+  const { lambda, lambdaOffset } = model;
+  const { zwx, xwx } = weightedCrossproducts(model, true);
   // M = Lambda' Z'WX, column by column; Y = A^-1 M; RX'RX = X'WX - M'Y.
   const mcol = new Float64Array(q);
   const ycol = new Float64Array(q);

@@ -88,4 +88,10 @@ export interface GlmmOptions {
   /** Called with progress messages during the fit (notebooks and the reproduce run show them). */
   readonly onProgress?: (message: string) => void;
   readonly maxIterations?: number;
+  /**
+   * Threads for the O(n) passes: 2 (default; KANSEN_GLMM_THREADS overrides it) splits them with one
+   * worker thread from 20,000 rows on, 1 keeps them on the calling thread. The rows are split in the
+   * same two chunks either way, so the result is the same bit for bit.
+   */
+  readonly threads?: number;
 }
