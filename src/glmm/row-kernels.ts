@@ -149,6 +149,45 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
     zr.fill(0);
   }
   let dev = 0;
+  if (K === 3 && accumulate) {
+    // The same pass written out for K = 3 (a correlated intercept and slope per location and an
+    // intercept per institution: model 2), where a constant K lets the compiler drop the short loops.
+    for (let i = start; i < end; i++) {
+      const base = i * 3;
+      const z0 = z[base];
+      const z1 = z[base + 1];
+      const z2 = z[base + 2];
+      const u0 = uIndex[base];
+      const u1 = uIndex[base + 1];
+      const u2 = uIndex[base + 2];
+      const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1] + z2 * b[u2];
+      eta[i] = e;
+      const ex = Math.exp(-Math.abs(e));
+      const opx = 1 + ex;
+      const mui = (e >= 0 ? 1 : ex) / opx;
+      mu[i] = mui;
+      const mi = m[i];
+      const yi = y[i];
+      dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+      const w = mi * mui * (1 - mui);
+      const r = yi - mi * mui;
+      zr[u0] += r * z0;
+      zr[u1] += r * z1;
+      zr[u2] += r * z2;
+      const pb = i * 6;
+      const w0 = w * z0;
+      const w1 = w * z1;
+      const w2 = w * z2;
+      kAll[target[pb]] += w0 * z0;
+      kAll[target[pb + 1]] += w1 * z0;
+      kAll[target[pb + 2]] += w1 * z1;
+      kAll[target[pb + 3]] += w2 * z0;
+      kAll[target[pb + 4]] += w2 * z1;
+      kAll[target[pb + 5]] += w2 * z2;
+    }
+    S.scalars[0] = dev;
+    return;
+  }
   for (let i = start; i < end; i++) {
     const base = i * K;
     let e = etaFixed[i];
@@ -156,12 +195,12 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
     eta[i] = e;
     // log(1 + exp(e)) and mu = logistic(e), stably.
     const ex = Math.exp(-Math.abs(e));
-    const softplus = (e > 0 ? e : 0) + Math.log1p(ex);
-    const mui = e >= 0 ? 1 / (1 + ex) : ex / (1 + ex);
+    const opx = 1 + ex;
+    const mui = (e >= 0 ? 1 : ex) / opx;
     mu[i] = mui;
     const mi = m[i];
     const yi = y[i];
-    dev += -2 * (yi * e - mi * softplus);
+    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
     if (!accumulate) continue;
     const w = mi * mui * (1 - mui);
     const r = yi - mi * mui;
@@ -341,9 +380,9 @@ function linearPredictorRange(
 /**
  * Z'WX~ (q x p, row-major) and, if asked, X~'WX~ (lower triangle and its mirror).
  *
- * Z'WX~ row by row: row i adds W_i z_ic x~_i' to row uIndex(i, c) of Z'WX~, a contiguous run of p
- * entries, so each row touches K short runs of memory (scattering column by column instead would
- * touch p K scattered entries per row). X~'WX~ column by column: with c_i = W_i, x~_b' (c x~_a) for
+ * Z'WX~ four columns per sweep over the rows: row i adds W_i z_ic (x~_ia, ..., x~_i,a+3) to four
+ * adjacent entries of row uIndex(i, c) (one column per sweep would touch p K scattered entries per
+ * row; all p columns per row would gather from p arrays per row, which is slower still). X~'WX~ column by column: with c_i = W_i, x~_b' (c x~_a) for
  * b <= a, four columns per sweep (crossprodRange).
  */
 function crossproductsRange(
@@ -357,18 +396,41 @@ function crossproductsRange(
   const { K, z, uIndex, m, mu, c, scratch, p } = R;
   const { xwx, zwx, xv } = S;
   zwx.fill(0);
-  const xi = new Float64Array(p);
   for (let i = start; i < end; i++) {
     const mui = mu[i];
-    const w = m[i] * mui * (1 - mui);
-    c[i] = w;
-    for (let a = 0; a < p; a++) xi[a] = columns[a][i];
-    const base = i * K;
-    for (let cc = 0; cc < K; cc++) {
-      const wz = w * z[base + cc];
-      if (wz === 0) continue;
-      const o = uIndex[base + cc] * p;
-      for (let a = 0; a < p; a++) zwx[o + a] += wz * xi[a];
+    c[i] = m[i] * mui * (1 - mui);
+  }
+  // Four columns per sweep: row i adds W_i z_ic (x~_ia .. x~_i,a+3) to four adjacent entries.
+  let a = 0;
+  for (; a + 4 <= p; a += 4) {
+    const x0 = columns[a];
+    const x1 = columns[a + 1];
+    const x2 = columns[a + 2];
+    const x3 = columns[a + 3];
+    for (let i = start; i < end; i++) {
+      const w = c[i];
+      const v0 = w * x0[i];
+      const v1 = w * x1[i];
+      const v2 = w * x2[i];
+      const v3 = w * x3[i];
+      const base = i * K;
+      for (let cc = 0; cc < K; cc++) {
+        const zc = z[base + cc];
+        if (zc === 0) continue;
+        const o = uIndex[base + cc] * p + a;
+        zwx[o] += zc * v0;
+        zwx[o + 1] += zc * v1;
+        zwx[o + 2] += zc * v2;
+        zwx[o + 3] += zc * v3;
+      }
+    }
+  }
+  for (; a < p; a++) {
+    const xa = columns[a];
+    for (let i = start; i < end; i++) {
+      const v = c[i] * xa[i];
+      const base = i * K;
+      for (let cc = 0; cc < K; cc++) zwx[uIndex[base + cc] * p + a] += z[base + cc] * v;
     }
   }
   if (!withXwx) return;
