@@ -226,6 +226,10 @@ function gradientFirstRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: nu
   const { zc, trace } = S;
   zc.fill(0);
   trace.fill(0);
+  if (K === 3) {
+    gradientFirstRange3(R, I, S, start, end);
+    return;
+  }
   // v and P v for one row: K <= 64 values, kept in two local arrays allocated once per pass.
   const v = new Float64Array(K);
   const av = new Float64Array(K);
@@ -258,6 +262,79 @@ function gradientFirstRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: nu
     for (let cc = 0; cc < K; cc++) zc[uIndex[base + cc]] += ci * z[base + cc];
     for (let e = 0; e < nTr; e++) trace[trIndex[e]] += wi * z[base + trRow[e]] * av[trCol[e]];
   }
+}
+
+/**
+ * Gradient pass 1 written out for K = 3 (model 2), with the same sums in the same order as the
+ * general loop: v = M z with M the dense 3 x 3 form of the (source, coefficient) lists, P v from the
+ * six stored entries of P, and each trace entry summed over the rows in its own local.
+ */
+function gradientFirstRange3(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
+  const { z, uIndex, target, m, mu, c } = R;
+  const { pAll, vFrom, vCoef, vStart, trRow, trCol, trIndex } = I;
+  const { zc, trace } = S;
+  const M = new Float64Array(9);
+  for (let cc = 0; cc < 3; cc++) for (let e = vStart[cc]; e < vStart[cc + 1]; e++) M[cc * 3 + vFrom[e]] += vCoef[e];
+  const m00 = M[0];
+  const m01 = M[1];
+  const m02 = M[2];
+  const m10 = M[3];
+  const m11 = M[4];
+  const m12 = M[5];
+  const m20 = M[6];
+  const m21 = M[7];
+  const m22 = M[8];
+  // t_rc = sum_i W_i z_r(i) (P v_i)_c for the nine (r, c); only the pairs in the trace lists are used.
+  let t00 = 0;
+  let t01 = 0;
+  let t02 = 0;
+  let t10 = 0;
+  let t11 = 0;
+  let t12 = 0;
+  let t20 = 0;
+  let t21 = 0;
+  let t22 = 0;
+  for (let i = start; i < end; i++) {
+    const base = i * 3;
+    const z0 = z[base];
+    const z1 = z[base + 1];
+    const z2 = z[base + 2];
+    const v0 = m00 * z0 + m01 * z1 + m02 * z2;
+    const v1 = m10 * z0 + m11 * z1 + m12 * z2;
+    const v2 = m20 * z0 + m21 * z1 + m22 * z2;
+    const pb = i * 6;
+    const p00 = pAll[target[pb]];
+    const p01 = pAll[target[pb + 1]];
+    const p11 = pAll[target[pb + 2]];
+    const p02 = pAll[target[pb + 3]];
+    const p12 = pAll[target[pb + 4]];
+    const p22 = pAll[target[pb + 5]];
+    const a0 = p00 * v0 + p01 * v1 + p02 * v2;
+    const a1 = p01 * v0 + p11 * v1 + p12 * v2;
+    const a2 = p02 * v0 + p12 * v1 + p22 * v2;
+    const h = v0 * a0 + v1 * a1 + v2 * a2;
+    const mui = mu[i];
+    const wi = m[i] * mui * (1 - mui);
+    const ci = wi * (1 - 2 * mui) * h;
+    c[i] = ci;
+    zc[uIndex[base]] += ci * z0;
+    zc[uIndex[base + 1]] += ci * z1;
+    zc[uIndex[base + 2]] += ci * z2;
+    const w0 = wi * z0;
+    const w1 = wi * z1;
+    const w2 = wi * z2;
+    t00 += w0 * a0;
+    t01 += w0 * a1;
+    t02 += w0 * a2;
+    t10 += w1 * a0;
+    t11 += w1 * a1;
+    t12 += w1 * a2;
+    t20 += w2 * a0;
+    t21 += w2 * a1;
+    t22 += w2 * a2;
+  }
+  const t = [t00, t01, t02, t10, t11, t12, t20, t21, t22];
+  for (let e = 0; e < trRow.length; e++) trace[trIndex[e]] += t[trRow[e] * 3 + trCol[e]];
 }
 
 /** Gradient pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i into c, and Z'e += e_i z_i. */
