@@ -93,7 +93,7 @@ export class LaplaceGradient {
     const engine = model.engine;
     chol.selectedInverse();
     engine.inputs.pAll.set(chol.pAll);
-    const { lambda, lambdaOffset, u, zr } = model;
+    const { u, zr } = model;
     const { zc, ze, w, trace } = this;
     const bw = engine.inputs.bw;
     this.writeMaps();
@@ -104,33 +104,9 @@ export class LaplaceGradient {
     engine.sum((s) => s.trace, trace);
 
     // w = A^-1 Lambda' Z'c, and Z Lambda w through bw = Lambda w.
-    for (let t = 0; t < T; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let a = 0; a < k; a++) {
-          let acc = 0;
-          for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * zc[o + r];
-          w[o + a] = acc;
-        }
-      }
-    }
+    model.lambdaTransposeTimes(zc, w);
     chol.solve(w, w);
-    for (let t = 0; t < T; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let r = 0; r < k; r++) {
-          let acc = 0;
-          for (let cc = 0; cc <= r; cc++) acc += lambda[lo + r * k + cc] * w[o + cc];
-          bw[o + r] = acc;
-        }
-      }
-    }
+    model.lambdaTimes(w, bw);
 
     // Pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i, Z'e, and dd/dbeta = X~'e.
     engine.run(Kernel.GradientSecond);

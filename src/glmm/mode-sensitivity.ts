@@ -52,23 +52,6 @@ export function blockSymMatVec(model: LaplaceModel, v: Float64Array, out: Float6
   }
 }
 
-/** out = Lambda' v level by level (u-layout vectors). */
-function lambdaTransposeTimes(model: LaplaceModel, v: Float64Array, out: Float64Array): void {
-  const { lambda, lambdaOffset } = model;
-  model.layout.terms.forEach((term, t) => {
-    const k = term.k;
-    const lo = lambdaOffset[t];
-    for (let l = 0; l < term.nLevels; l++) {
-      const o = term.uOffset + l * k;
-      for (let a = 0; a < k; a++) {
-        let acc = 0;
-        for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * v[o + r];
-        out[o + a] = acc;
-      }
-    }
-  });
-}
-
 /**
  * For each coordinate k of x = (theta, beta~) and step h_k: the predicted change h_k du_hat/dx_k of the
  * conditional mode (length q each). The model must be at its PIRLS solution at the base point.
@@ -82,17 +65,8 @@ export function modeShifts(model: LaplaceModel, steps: Float64Array, coordinates
   const kd = new Float64Array(q);
   const dg = new Float64Array(q);
   const needBeta = coordinates.some((k) => k >= nTheta);
-  // Z'W x_j in z-space (u-layout), column by column, only if beta coordinates are asked for.
-  const zwx: Float64Array[] = [];
-  if (needBeta) {
-    const p = model.p;
-    const all = weightedCrossproducts(model, false).zwx;
-    for (let j = 0; j < p; j++) {
-      const col = new Float64Array(q);
-      for (let a = 0; a < q; a++) col[a] = all[a * p + j];
-      zwx.push(col);
-    }
-  }
+  // Z'W X~ in z-space (q x p row-major), only if beta coordinates are asked for.
+  const zwx = needBeta ? weightedCrossproducts(model, false).zwx : new Float64Array(0);
   for (const k of coordinates) {
     if (k < nTheta) {
       // theta_k is entry (r, c) of Lambda_t.
@@ -104,10 +78,10 @@ export function modeShifts(model: LaplaceModel, steps: Float64Array, coordinates
       d.fill(0);
       for (let l = 0; l < term.nLevels; l++) d[term.uOffset + l * term.k + r] = model.u[term.uOffset + l * term.k + c];
       blockSymMatVec(model, d, kd);
-      lambdaTransposeTimes(model, kd, dg);
+      model.lambdaTransposeTimes(kd, dg);
       for (let l = 0; l < term.nLevels; l++) dg[term.uOffset + l * term.k + c] -= model.zr[term.uOffset + l * term.k + r];
     } else {
-      lambdaTransposeTimes(model, zwx[k - nTheta], dg);
+      model.lambdaTransposeTimes(zwx, dg, model.p, k - nTheta);
     }
     model.chol.solve(dg, dg);
     const shift = new Float64Array(q);

@@ -25,8 +25,6 @@ export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const L = model.layout;
   const p = model.p;
   const q = L.q;
-  const T = L.terms.length;
-  const { lambda, lambdaOffset } = model;
   const { zwx, xwx } = weightedCrossproducts(model, true);
   // M = Lambda' Z'WX, column by column; Y = A^-1 M; RX'RX = X'WX - M'Y.
   const mcol = new Float64Array(q);
@@ -34,19 +32,7 @@ export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
   const mcols: Float64Array[] = [];
   const ycols: Float64Array[] = [];
   for (let j = 0; j < p; j++) {
-    for (let t = 0; t < T; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let a = 0; a < k; a++) {
-          let acc = 0;
-          for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * zwx[(o + r) * p + j];
-          mcol[o + a] = acc;
-        }
-      }
-    }
+    model.lambdaTransposeTimes(zwx, mcol, p, j);
     model.chol.solve(mcol, ycol);
     mcols.push(Float64Array.from(mcol));
     ycols.push(Float64Array.from(ycol));
