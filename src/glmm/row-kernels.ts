@@ -100,6 +100,12 @@ export const Kernel = {
 } as const;
 export type Kernel = (typeof Kernel)[keyof typeof Kernel];
 
+/**
+ * Whether the passes written out for K = 2 and K = 3 are used (they compute the same sums in the same
+ * order as the general loops; tests switch them off to check that bit for bit). Per thread.
+ */
+export const writtenOut = { enabled: true };
+
 export function columnViews(rows: RowArrays): Float64Array[] {
   const out: Float64Array[] = [];
   for (let j = 0; j < rows.p; j++) out.push(rows.x.subarray(j * rows.n, (j + 1) * rows.n));
@@ -142,6 +148,11 @@ export function runKernel(ctx: RowContext, kernel: Kernel, chunk: number, flag: 
  */
 function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number, accumulate: boolean): void {
   const { K, nPairs, z, uIndex, target, y, m, etaFixed, eta, mu } = R;
+  if (writtenOut.enabled && accumulate && (K === 2 || K === 3)) {
+    if (K === 3) evaluateRange3(R, I, S, start, end);
+    else evaluateRange2(R, I, S, start, end);
+    return;
+  }
   const b = I.b;
   const { kAll, zr } = S;
   if (accumulate) {
@@ -149,45 +160,6 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
     zr.fill(0);
   }
   let dev = 0;
-  if (K === 3 && accumulate) {
-    // The same pass written out for K = 3 (a correlated intercept and slope per location and an
-    // intercept per institution: model 2), where a constant K lets the compiler drop the short loops.
-    for (let i = start; i < end; i++) {
-      const base = i * 3;
-      const z0 = z[base];
-      const z1 = z[base + 1];
-      const z2 = z[base + 2];
-      const u0 = uIndex[base];
-      const u1 = uIndex[base + 1];
-      const u2 = uIndex[base + 2];
-      const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1] + z2 * b[u2];
-      eta[i] = e;
-      const ex = Math.exp(-Math.abs(e));
-      const opx = 1 + ex;
-      const mui = (e >= 0 ? 1 : ex) / opx;
-      mu[i] = mui;
-      const mi = m[i];
-      const yi = y[i];
-      dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
-      const w = mi * mui * (1 - mui);
-      const r = yi - mi * mui;
-      zr[u0] += r * z0;
-      zr[u1] += r * z1;
-      zr[u2] += r * z2;
-      const pb = i * 6;
-      const w0 = w * z0;
-      const w1 = w * z1;
-      const w2 = w * z2;
-      kAll[target[pb]] += w0 * z0;
-      kAll[target[pb + 1]] += w1 * z0;
-      kAll[target[pb + 2]] += w1 * z1;
-      kAll[target[pb + 3]] += w2 * z0;
-      kAll[target[pb + 4]] += w2 * z1;
-      kAll[target[pb + 5]] += w2 * z2;
-    }
-    S.scalars[0] = dev;
-    return;
-  }
   for (let i = start; i < end; i++) {
     const base = i * K;
     let e = etaFixed[i];
@@ -216,6 +188,91 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
 }
 
 /**
+ * The accumulating pass written out for K = 3 (a correlated intercept and slope per location and an
+ * intercept per institution: model 2): with K a constant the compiler drops the short loops. Same
+ * sums in the same order as the general loop.
+ */
+function evaluateRange3(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
+  const { z, uIndex, target, y, m, etaFixed, eta, mu } = R;
+  const b = I.b;
+  const { kAll, zr } = S;
+  kAll.fill(0);
+  zr.fill(0);
+  let dev = 0;
+  for (let i = start; i < end; i++) {
+    const base = i * 3;
+    const z0 = z[base];
+    const z1 = z[base + 1];
+    const z2 = z[base + 2];
+    const u0 = uIndex[base];
+    const u1 = uIndex[base + 1];
+    const u2 = uIndex[base + 2];
+    const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1] + z2 * b[u2];
+    eta[i] = e;
+    const ex = Math.exp(-Math.abs(e));
+    const opx = 1 + ex;
+    const mui = (e >= 0 ? 1 : ex) / opx;
+    mu[i] = mui;
+    const mi = m[i];
+    const yi = y[i];
+    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+    const w = mi * mui * (1 - mui);
+    const r = yi - mi * mui;
+    zr[u0] += r * z0;
+    zr[u1] += r * z1;
+    zr[u2] += r * z2;
+    const pb = i * 6;
+    const w0 = w * z0;
+    const w1 = w * z1;
+    const w2 = w * z2;
+    kAll[target[pb]] += w0 * z0;
+    kAll[target[pb + 1]] += w1 * z0;
+    kAll[target[pb + 2]] += w1 * z1;
+    kAll[target[pb + 3]] += w2 * z0;
+    kAll[target[pb + 4]] += w2 * z1;
+    kAll[target[pb + 5]] += w2 * z2;
+  }
+  S.scalars[0] = dev;
+}
+
+/** The accumulating pass written out for K = 2 (two random intercepts: models 0 to 1c). */
+function evaluateRange2(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
+  const { z, uIndex, target, y, m, etaFixed, eta, mu } = R;
+  const b = I.b;
+  const { kAll, zr } = S;
+  kAll.fill(0);
+  zr.fill(0);
+  let dev = 0;
+  for (let i = start; i < end; i++) {
+    const base = i * 2;
+    const z0 = z[base];
+    const z1 = z[base + 1];
+    const u0 = uIndex[base];
+    const u1 = uIndex[base + 1];
+    const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1];
+    eta[i] = e;
+    const ex = Math.exp(-Math.abs(e));
+    const opx = 1 + ex;
+    const mui = (e >= 0 ? 1 : ex) / opx;
+    mu[i] = mui;
+    const mi = m[i];
+    const yi = y[i];
+    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+    const w = mi * mui * (1 - mui);
+    const r = yi - mi * mui;
+    zr[u0] += r * z0;
+    zr[u1] += r * z1;
+    const pb = i * 3;
+    const w0 = w * z0;
+    const w1 = w * z1;
+    kAll[target[pb]] += w0 * z0;
+    kAll[target[pb + 1]] += w1 * z0;
+    kAll[target[pb + 2]] += w1 * z1;
+  }
+  S.scalars[0] = dev;
+}
+
+/**
  * Gradient pass 1 (gradient.ts): v_i = Lambda' z_i, (P v_i), h_i = v_i' P v_i, c_i = W'_i h_i with
  * W' = W (1 - 2 mu); Z'c += c_i z_i and trace[t][r][c] += W_i z_{t,r}(i) (P v_i)_{t,c}.
  */
@@ -226,8 +283,9 @@ function gradientFirstRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: nu
   const { zc, trace } = S;
   zc.fill(0);
   trace.fill(0);
-  if (K === 3) {
-    gradientFirstRange3(R, I, S, start, end);
+  if (writtenOut.enabled && (K === 2 || K === 3)) {
+    if (K === 3) gradientFirstRange3(R, I, S, start, end);
+    else gradientFirstRange2(R, I, S, start, end);
     return;
   }
   // v and P v for one row: K <= 64 values, kept in two local arrays allocated once per pass.
@@ -335,6 +393,51 @@ function gradientFirstRange3(R: RowArrays, I: PassInputs, S: ChunkSums, start: n
   }
   const t = [t00, t01, t02, t10, t11, t12, t20, t21, t22];
   for (let e = 0; e < trRow.length; e++) trace[trIndex[e]] += t[trRow[e] * 3 + trCol[e]];
+}
+
+/** Gradient pass 1 written out for K = 2 (two random intercepts), as gradientFirstRange3. */
+function gradientFirstRange2(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
+  const { z, uIndex, target, m, mu, c } = R;
+  const { pAll, vFrom, vCoef, vStart, trRow, trCol, trIndex } = I;
+  const { zc, trace } = S;
+  const M = new Float64Array(4);
+  for (let cc = 0; cc < 2; cc++) for (let e = vStart[cc]; e < vStart[cc + 1]; e++) M[cc * 2 + vFrom[e]] += vCoef[e];
+  const m00 = M[0];
+  const m01 = M[1];
+  const m10 = M[2];
+  const m11 = M[3];
+  let t00 = 0;
+  let t01 = 0;
+  let t10 = 0;
+  let t11 = 0;
+  for (let i = start; i < end; i++) {
+    const base = i * 2;
+    const z0 = z[base];
+    const z1 = z[base + 1];
+    const v0 = m00 * z0 + m01 * z1;
+    const v1 = m10 * z0 + m11 * z1;
+    const pb = i * 3;
+    const p00 = pAll[target[pb]];
+    const p01 = pAll[target[pb + 1]];
+    const p11 = pAll[target[pb + 2]];
+    const a0 = p00 * v0 + p01 * v1;
+    const a1 = p01 * v0 + p11 * v1;
+    const h = v0 * a0 + v1 * a1;
+    const mui = mu[i];
+    const wi = m[i] * mui * (1 - mui);
+    const ci = wi * (1 - 2 * mui) * h;
+    c[i] = ci;
+    zc[uIndex[base]] += ci * z0;
+    zc[uIndex[base + 1]] += ci * z1;
+    const w0 = wi * z0;
+    const w1 = wi * z1;
+    t00 += w0 * a0;
+    t01 += w0 * a1;
+    t10 += w1 * a0;
+    t11 += w1 * a1;
+  }
+  const t = [t00, t01, t10, t11];
+  for (let e = 0; e < trRow.length; e++) trace[trIndex[e]] += t[trRow[e] * 2 + trCol[e]];
 }
 
 /** Gradient pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i into c, and Z'e += e_i z_i. */

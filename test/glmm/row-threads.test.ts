@@ -14,6 +14,7 @@ import { scaleFixedEffects } from "../../src/glmm/scaling";
 import { fixedEffectsCrossproduct } from "../../src/glmm/rx";
 import { fitDesign } from "../../src/glmm/fit";
 import type { RowEngineOptions } from "../../src/glmm/row-engine";
+import { writtenOut } from "../../src/glmm/row-kernels";
 import type { GlmmDesign } from "../../src/model/types";
 
 const spec: SimulationSpec = {
@@ -90,4 +91,31 @@ test("a model-2 fit above the threading threshold is identical on one thread and
   assert.deepEqual(two.se, one.se);
   assert.deepEqual(two.theta, one.theta);
   assert.equal(one.convergence.converged, true);
+});
+
+test("the passes written out for K = 2 and K = 3 give the same bits as the general loops", () => {
+  const intercepts: SimulationSpec = { ...spec, terms: [{ group: "loc", nLevels: 60, theta: [0.5], nestedIn: 1 }, { group: "inst", nLevels: 11, theta: [0.3] }] };
+  for (const [name, s, theta] of [
+    ["K = 3 (model 2)", spec, [0.6, -0.2, 0.35, 0.25]],
+    ["K = 2 (two intercepts)", intercepts, [0.6, 0.25]],
+  ] as const) {
+    const design = simulateGlmm(s).design;
+    const run = (enabled: boolean): Float64Array[] => {
+      writtenOut.enabled = enabled;
+      try {
+        const model = modelFor(design, { threads: 1 });
+        assert.equal(model.rows.K, name.startsWith("K = 3") ? 3 : 2);
+        model.setParameters(theta, [0.1, 0.3, -0.2, 0.05]);
+        model.pirls();
+        const g = new Float64Array(model.layout.nTheta + model.p);
+        new LaplaceGradient(model).compute(g);
+        return [Float64Array.of(model.laplaceDeviance()), Float64Array.from(model.kAll), Float64Array.from(model.zr), g];
+      } finally {
+        writtenOut.enabled = true;
+      }
+    };
+    const general = run(false);
+    const special = run(true);
+    general.forEach((x, k) => assert.deepEqual(special[k], x, `${name}: quantity ${k} differs`));
+  }
 });
