@@ -123,6 +123,7 @@ function assembledFit(design: GlmmDesign): GlmmFit {
     ngroups: Object.fromEntries(design.random.map((t) => [t.group, t.levels.length])),
     convergence: { converged: true, optimizer: "none (simulated parameters)", iterations: 0, functionEvaluations: 0, maxAbsGradient: Number.NaN, maxAbsScaledGradient: Number.NaN, minHessianEigenvalue: Number.NaN, singular: false, messages: [] },
     elapsedSeconds: 0,
+    threads: 1,
   };
 }
 

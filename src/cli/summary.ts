@@ -216,6 +216,6 @@ export function formatSummary(fit: GlmmFit, data?: string): string {
   if (messages.length > 0) lines.push(...messages.map((m) => `Note: ${m}`), "");
   lines.push(...convergenceLines(fit));
   if (!c.converged) lines.push("", ...notConvergedBanner(fit, "above").slice(0, 2));
-  lines.push(`Fit time: ${significant(fit.elapsedSeconds, 3)} s`);
+  lines.push(`Fit time: ${significant(fit.elapsedSeconds, 3)} s on ${fit.threads} thread${fit.threads === 1 ? "" : "s"}`);
   return lines.join("\n") + "\n";
 }

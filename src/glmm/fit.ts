@@ -529,6 +529,7 @@ function assembleFit(a: AssembleInput): GlmmFit {
     ngroups,
     convergence,
     elapsedSeconds: (performance.now() - a.started) / 1000,
+    threads: model.engine.threaded ? 2 : 1,
   };
 }
 

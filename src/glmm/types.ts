@@ -80,6 +80,8 @@ export interface GlmmFit {
   readonly ngroups: Readonly<Record<string, number>>;
   readonly convergence: ConvergenceReport;
   readonly elapsedSeconds: number;
+  /** Threads the O(n) passes ran on (1 or 2; the numbers are the same bit for bit either way). */
+  readonly threads: number;
 }
 
 export interface GlmmOptions {

@@ -78,6 +78,7 @@ function handMadeFit(converged: boolean): GlmmFit {
       messages: converged ? [] : ["Model failed to converge with max|grad| = 0.116 (tol = 0.002)"],
     },
     elapsedSeconds: 0.125,
+    threads: 1,
   };
 }
 

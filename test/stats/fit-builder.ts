@@ -112,6 +112,7 @@ export function buildFit(spec: FitSpec): GlmmFit {
       messages: [],
     },
     elapsedSeconds: 0,
+    threads: 1,
   };
 }
 

@@ -98,6 +98,7 @@ function fixtureFit(f: StatsFixture): GlmmFit {
     ngroups: Object.fromEntries(design.random.map((t) => [t.group, t.levels.length])),
     convergence: { converged: true, optimizer: "lme4 (fixture)", iterations: 0, functionEvaluations: 0, maxAbsGradient: NaN, maxAbsScaledGradient: NaN, minHessianEigenvalue: NaN, singular: f.inputs.singular, messages: [] },
     elapsedSeconds: 0,
+    threads: 1,
   };
 }
 

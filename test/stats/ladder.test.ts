@@ -99,6 +99,7 @@ function fakeSolver(design: GlmmDesign): GlmmFit {
     ngroups: Object.fromEntries(design.random.map((t) => [t.group, t.levels.length])),
     convergence: { converged: true, optimizer: "fake", iterations: 0, functionEvaluations: 0, maxAbsGradient: 0, maxAbsScaledGradient: 0, minHessianEigenvalue: 1, singular: false, messages: [] },
     elapsedSeconds: 0,
+    threads: 1,
   };
 }
 

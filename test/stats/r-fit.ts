@@ -109,5 +109,6 @@ export function fitFromR(model: RModel, data: ColumnTable): GlmmFit {
       messages: [],
     },
     elapsedSeconds: 0,
+    threads: 1,
   };
 }
