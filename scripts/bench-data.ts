@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { generateSyntheticData } from "../src/data/synthetic";
 import { readAs } from "../src/data/synthetic/targets";
-import { readDescriptives } from "../src/data/synthetic/reference";
+import { loadPublishedDescriptives } from "../src/data/reference";
 import { loadRawData } from "../src/data/load";
 import { buildAnalysisFrames } from "../src/transform/frames";
 import { compareFrameWithPublished } from "../src/transform/describe";
@@ -110,7 +110,7 @@ function main(): void {
   lines.push("");
   lines.push("## Tabel 1-4: published vs reproduced (synthetic data)");
   lines.push("tabel | group | category | statistic | published | reproduced | difference | tolerance | within | note");
-  const published = readDescriptives();
+  const published = loadPublishedDescriptives();
   let judged = 0;
   let outside = 0;
   for (const f of Object.values(frames)) {
@@ -122,7 +122,7 @@ function main(): void {
       let within = r.withinTolerance;
       let note = r.note;
       const pubRow = published.find((p) => p.table === table && p.group === r.group && p.category === r.category);
-      if (pubRow && r.statistic === "mean" && Number.isNaN(pubRow.sd)) {
+      if (pubRow && r.statistic === "mean" && pubRow.sd === null) {
         const reading = readAs(published, pubRow);
         if (reading.note && r.reproduced !== null) {
           within = Math.abs(r.reproduced - reading.value) <= 0.01;

@@ -13,7 +13,9 @@
  * mark is skipped. A blank line at the end of the file is ignored; every record must have exactly as
  * many fields as the header.
  *
- * Two entry points:
+ * Three entry points:
+ *  - `readCsvRecords(path)` / `parseCsvRecords(text, file)`: a small CSV as its header and rows of strings,
+ *    every value as written (the reference CSVs, run comparison, round-trip tests).
  *  - `readCsvTable(path)`: any CSV, each column inferred (all values numeric or missing -> Float64Array
  *    with NaN for missing; otherwise string[] with null for missing). Used by the GLMM CLI.
  *  - `readCsvColumns(path, spec)`: schema-driven; the caller says which columns are numbers and which
@@ -694,4 +696,40 @@ export function readCsvColumns(
     }
   }
   return { file: path, header, nrows, columns, lineOfRow: lineOfRow.slice(0, nrows), issues, issueCount };
+}
+
+/** A small CSV as text: the header, every data row as written, and the line each row starts on. */
+export interface CsvRecords {
+  readonly file: string;
+  readonly header: string[];
+  readonly rows: string[][];
+  /** Physical line where each data row starts (lineOfRow[r - 1] for data row r). */
+  readonly lineOfRow: number[];
+}
+
+/**
+ * Parse CSV text into its header and rows of strings, with the same grammar and the same `CsvError`s
+ * as the column readers (ragged rows, an unterminated quote, duplicate or empty header names). Meant
+ * for small files: every field becomes a string. `file` names the source in errors.
+ */
+export function parseCsvRecords(text: string | Buffer, file: string): CsvRecords {
+  const buf = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  const { header, offset, line } = parseHeader(buf, file);
+  const ncols = header.length;
+  const rows: string[][] = [];
+  const lineOfRow: number[] = [];
+  const cursor: RecordCursor = { row: 0, line };
+  const fields = recordFields(ncols);
+  tokenize(buf, offset, line, file, header, cursor, fields, () => {
+    const row = new Array<string>(ncols);
+    for (let j = 0; j < ncols; j++) row[j] = decodeField(buf, fields.start[j], fields.end[j], fields.quoting[j]);
+    rows.push(row);
+    lineOfRow.push(cursor.line);
+  });
+  return { file, header, rows, lineOfRow };
+}
+
+/** Read a small CSV file into its header and rows of strings (see `parseCsvRecords`). */
+export function readCsvRecords(path: string): CsvRecords {
+  return parseCsvRecords(readBuffer(path), path);
 }

@@ -1,7 +1,7 @@
 /**
  * Published versus reproduced, cell by cell.
  *
- * The published numbers are read from the reference CSVs (`shared/reference/`, never retyped). Each cell
+ * The published numbers are read from the reference CSVs by src/data/reference.ts (never retyped). Each cell
  * gets the published value, the reproduced value, their difference, the tolerance it is judged by and
  * whether it lies within it; the reference CSV's misprint note is carried along and shown. When the run
  * is on synthetic data, the table says so in its label: agreement then means the generator was calibrated
@@ -18,120 +18,10 @@
  *     variance estimate being about var x sqrt(2 / G);
  *   Nakagawa's R2: |d| <= 0.01; AME: |d| <= 0.01 (one percentage point).
  */
-import { existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { parseCsv } from "./csv";
+import type { PublishedDescriptive, PublishedModelCell } from "../data/reference";
 import type { DescriptiveTable, ModelTable } from "./tables";
 
 export type DataSource = "synthetic" | "real";
-
-export interface PublishedDescriptive {
-  readonly table: number;
-  readonly outcome: string;
-  readonly year: number;
-  readonly n: number;
-  readonly group: string;
-  readonly category: string;
-  readonly isReference: boolean;
-  readonly mean: number;
-  readonly sd: number | null;
-  readonly min: number;
-  readonly max: number;
-}
-
-export interface PublishedModelCell {
-  readonly table: number;
-  readonly outcome: string;
-  readonly year: number;
-  readonly nIndividuals: number;
-  readonly nLocations: number;
-  readonly nInstitutions: number;
-  readonly part: "fixed" | "random" | "diagnostic";
-  readonly group: string;
-  readonly category: string;
-  readonly model: string;
-  readonly estimate: number;
-  readonly se: number | null;
-  readonly ame: number | null;
-  readonly note: string;
-}
-
-/**
- * Where the published CSVs live: $KANSEN_REFERENCE_DIR, else `../shared/reference` beside the repository
- * (the layout the issues assume), else `shared/reference` inside it.
- */
-export function referenceDir(): string {
-  const env = process.env["KANSEN_REFERENCE_DIR"];
-  if (env !== undefined && env !== "") return resolve(env);
-  const repo = resolve(__dirname, "..", "..");
-  for (const candidate of [join(repo, "..", "shared", "reference"), join(repo, "shared", "reference")]) {
-    if (existsSync(join(candidate, "published-models.csv"))) return candidate;
-  }
-  throw new Error(`referenceDir: published-models.csv not found beside ${repo}; set KANSEN_REFERENCE_DIR to the folder of the published CSVs`);
-}
-
-function readTable(path: string): Record<string, string>[] {
-  if (!existsSync(path)) throw new Error(`${path}: file not found`);
-  const { header, rows } = parseCsv(readFileSync(path, "utf8"), path);
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ""])));
-}
-
-function num(path: string, row: number, column: string, value: string | undefined, optional: boolean): number | null {
-  if (value === undefined || value === "") {
-    if (optional) return null;
-    throw new Error(`${path}: row ${row}, column '${column}' is empty`);
-  }
-  const x = Number(value);
-  if (!Number.isFinite(x)) throw new Error(`${path}: row ${row}, column '${column}': '${value}' is not a number`);
-  return x;
-}
-
-export function loadPublishedDescriptives(dir: string = referenceDir()): PublishedDescriptive[] {
-  const path = join(dir, "published-descriptives.csv");
-  return readTable(path).map((r, i) => {
-    const n = (c: string, optional = false) => num(path, i + 2, c, r[c], optional);
-    return {
-      table: n("table") as number,
-      outcome: r["outcome"] ?? "",
-      year: n("year") as number,
-      n: n("n") as number,
-      group: r["group"] ?? "",
-      category: r["category"] ?? "",
-      isReference: r["is_reference"] === "true",
-      mean: n("mean") as number,
-      sd: n("sd", true),
-      min: n("min") as number,
-      max: n("max") as number,
-    };
-  });
-}
-
-export function loadPublishedModels(dir: string = referenceDir()): PublishedModelCell[] {
-  const path = join(dir, "published-models.csv");
-  return readTable(path).map((r, i) => {
-    const n = (c: string, optional = false) => num(path, i + 2, c, r[c], optional);
-    const part = r["part"];
-    if (part !== "fixed" && part !== "random" && part !== "diagnostic") {
-      throw new Error(`${path}: row ${i + 2}, column 'part': '${part}' is not fixed/random/diagnostic`);
-    }
-    return {
-      table: n("table") as number,
-      outcome: r["outcome"] ?? "",
-      year: n("year") as number,
-      nIndividuals: n("n_individuals") as number,
-      nLocations: n("n_locations") as number,
-      nInstitutions: n("n_institutions") as number,
-      part,
-      group: r["group"] ?? "",
-      category: r["category"] ?? "",
-      model: r["model"] ?? "",
-      estimate: n("estimate") as number,
-      se: n("se", true),
-      ame: n("ame", true),
-      note: r["note"] ?? "",
-    };
-  });
-}
 
 export type Statistic = "n" | "mean" | "sd" | "estimate" | "se" | "variance" | "r2" | "ame";
 

@@ -5,16 +5,13 @@
  */
 import type { ColumnTable } from "../model/types";
 import {
-  compareDescriptives,
-  compareModels,
   loadPublishedDescriptives,
   loadPublishedModels,
   referenceDir,
-  type ComparisonTable,
-  type DataSource,
   type PublishedDescriptive,
   type PublishedModelCell,
-} from "./compare";
+} from "../data/reference";
+import { compareDescriptives, compareModels, type ComparisonTable, type DataSource } from "./compare";
 import { toCsv, type CsvValue } from "./csv";
 import { showComparison, showDescriptiveTable, showFigure, showModelTable, simpleTableHtml, type HtmlDisplay } from "./display";
 import type { FigureSpec } from "./figures";

@@ -10,7 +10,8 @@
  * frame's own reference categories are marked and its table number is known.
  */
 import { descriptiveTable, type DescriptiveTable } from "../report/tables";
-import { compareDescriptives, loadPublishedDescriptives, type ComparisonTable, type DataSource, type PublishedDescriptive } from "../report/compare";
+import { loadPublishedDescriptives, type PublishedDescriptive } from "../data/reference";
+import { compareDescriptives, type ComparisonTable, type DataSource } from "../report/compare";
 import type { AnalysisFrame } from "./frames";
 
 export { compareDescriptives };

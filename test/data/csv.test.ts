@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CsvError, parseNumberBytes, readCsvColumns, readCsvTable } from "../../src/data/csv";
+import { CsvError, parseCsvRecords, parseNumberBytes, readCsvColumns, readCsvRecords, readCsvTable } from "../../src/data/csv";
 
 const dir = mkdtempSync(join(tmpdir(), "kansen-csv-"));
 let counter = 0;
@@ -114,4 +114,19 @@ test("text values are the same whether interned or not (short and long codes, pa
 test("an all-digit missing-value code is honoured (no integer fast path past it)", () => {
   const r = readCsvColumns(file("x\n999\n12\n"), { x: { type: "number", missingValues: ["", "999"] } });
   assert.deepEqual(Array.from(r.columns.x as Float64Array), [NaN, 12]);
+});
+
+test("parseCsvRecords keeps every value as written: quoted commas, quotes, newlines, CRLF, BOM, empty fields", () => {
+  const r = parseCsvRecords('\ufeffa,"b,""c""\nd"\r\n1,\n"x\ny",007\n\n', "t.csv");
+  assert.deepEqual(r.header, ["a", 'b,"c"\nd']);
+  assert.deepEqual(r.rows, [["1", ""], ["x\ny", "007"]]);
+  assert.deepEqual(r.lineOfRow, [3, 4], "line numbers count the line breaks inside quoted fields");
+  assert.equal(r.file, "t.csv");
+  assert.deepEqual(readCsvRecords(file("h\n1\n")).rows, [["1"]]);
+});
+
+test("parseCsvRecords throws the same CsvErrors as the column readers", () => {
+  assert.throws(() => parseCsvRecords("a,b\n1\n", "bad.csv"), (e: unknown) => e instanceof CsvError && e.file === "bad.csv" && e.row === 1 && e.line === 2 && e.column === "b" && /bad\.csv: data row 1 \(line 2\) has 1 field but the header has 2/.test(e.message));
+  assert.throws(() => parseCsvRecords('a,b\n1,"open\n', "q.csv"), (e: unknown) => e instanceof CsvError && e.row === 1 && e.column === "b" && /unterminated quoted field/.test(e.message));
+  assert.throws(() => parseCsvRecords("", "empty.csv"), /empty\.csv: the file is empty/);
 });

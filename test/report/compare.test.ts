@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compareDescriptives, compareModels, loadPublishedDescriptives, loadPublishedModels } from "../../src/report/compare";
+import { loadPublishedDescriptives, loadPublishedModels } from "../../src/data/reference";
+import { compareDescriptives, compareModels } from "../../src/report/compare";
 import { modelTable, type DescriptiveTable } from "../../src/report/tables";
 import type { FitSummary } from "../../src/report/summary";
 import { publishedSummaries } from "./fixtures";

@@ -12,7 +12,8 @@ import {
   type FigureSpec,
 } from "../../src/report/figures";
 import { comparisonTableHtml, descriptiveTableHtml, modelTableHtml, showFigure, simpleTableHtml } from "../../src/report/display";
-import { compareModels, loadPublishedModels } from "../../src/report/compare";
+import { loadPublishedModels } from "../../src/data/reference";
+import { compareModels } from "../../src/report/compare";
 import { modelTable } from "../../src/report/tables";
 import { publishedSummaries } from "./fixtures";
 

@@ -3,7 +3,7 @@
  * (so a faithful table and comparison must give them back), and a small analysis frame.
  */
 import type { ConvergenceReport } from "../../src/glmm/types";
-import { loadPublishedModels, type PublishedModelCell } from "../../src/report/compare";
+import { loadPublishedModels, type PublishedModelCell } from "../../src/data/reference";
 import type { FitSummary, FixedEffectSummary } from "../../src/report/summary";
 
 type Term = Omit<FixedEffectSummary, "estimate" | "se">;

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadPublishedDescriptives, loadPublishedModels } from "../../src/report/compare";
+import { loadPublishedDescriptives, loadPublishedModels } from "../../src/data/reference";
 import { descriptiveTable, formatCell, formatDescriptiveMean, modelTable } from "../../src/report/tables";
 import { termLabel, randomComponentLabel, modelGroupHeader, dutchCount, VARIABLE_LABELS } from "../../src/report/labels";
 import { TERMS_2, publishedSummaries, smallFrame } from "./fixtures";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { Xoshiro128, cumulative } from "../../src/data/synthetic/prng";
 import { emptyTable, ipfTable, margin, rakeSelection } from "../../src/data/synthetic/ipf";
 import { ageDistribution, frameTargets, modelTruths, COEF_NAMES } from "../../src/data/synthetic/targets";
-import { readDescriptives, readModels } from "../../src/data/synthetic/reference";
+import { loadPublishedDescriptives, loadPublishedModels } from "../../src/data/reference";
 import { DIM_NAMES } from "../../src/data/synthetic/coding";
 import { conditionOnEvent } from "../../src/data/synthetic/outcomes";
 
@@ -89,7 +89,7 @@ test("age distribution: the published mean and SD exactly, on 0..max", () => {
 });
 
 test("targets: read from the reference CSVs, shares sum to one, Tabel 4 sector misprint read as 1 - the others", () => {
-  const rows = readDescriptives();
+  const rows = loadPublishedDescriptives();
   const t = frameTargets(rows);
   for (const k of Object.keys(t) as (keyof typeof t)[]) {
     for (const d of DIM_NAMES) {
@@ -110,7 +110,7 @@ test("targets: read from the reference CSVs, shares sum to one, Tabel 4 sector m
 });
 
 test("model truth: rounded 0.00 cito coefficient recovered from its AME, Tabel 5 intercept sign note applied", () => {
-  const truths = modelTruths(readModels());
+  const truths = modelTruths(loadPublishedModels());
   const j = COEF_NAMES.indexOf("cito");
   for (const key of ["doorstroom2020", "doorstroom2021"] as const) {
     const b = truths[key].beta[j];

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSyntheticData, selectFrame, compareDescriptives } from "../../src/data/synthetic";
 import { COEF_NAMES } from "../../src/data/synthetic/targets";
-import { readDescriptives } from "../../src/data/synthetic/reference";
+import { loadPublishedDescriptives } from "../../src/data/reference";
 import { FRAME_KEYS, type FrameKey } from "../../src/data/synthetic/coding";
 import { parseGenerateArgs } from "../../scripts/generate-data";
 import { loadRawData, stringColumn, numberColumn } from "../../src/data/load";
@@ -113,7 +113,7 @@ test("calibration at scale 0.05: Tabel 1-4 reproduced through the workspace's tr
   const m = population005();
   const raw = loadRawData(m.out);
   const frames = buildAnalysisFrames(raw);
-  const published = readDescriptives();
+  const published = loadPublishedDescriptives();
   let judged = 0;
   for (const key of FRAME_KEYS) {
     const cmp = compareFrameWithPublished(frames[key], "synthetic");

@@ -10,7 +10,7 @@
  */
 import { FRAMES, FRAME_KEYS, LEERWEG_EX, SECTORKAMERS, type FrameKey } from "./coding";
 import { LAST_YEAR, type Population } from "./population";
-import type { DescriptiveRow } from "./reference";
+import type { PublishedDescriptive } from "../reference";
 import type { CreboTable } from "./schools";
 import { readAs } from "./targets";
 import { nieuweVsver, startpopulatie } from "./write";
@@ -126,7 +126,7 @@ function share(n: number, pred: (r: number) => boolean): number {
 }
 
 /** The reproduced value of one Tabel 1-4 cell. */
-function reproduce(f: CheckFrame, row: DescriptiveRow): { kind: "proportion" | "mean" | "sd"; value: number; sd?: number } {
+function reproduce(f: CheckFrame, row: PublishedDescriptive): { kind: "proportion" | "mean" | "sd"; value: number; sd?: number } {
   const n = f.n;
   const c = row.category;
   switch (row.group) {
@@ -170,7 +170,7 @@ function reproduce(f: CheckFrame, row: DescriptiveRow): { kind: "proportion" | "
 /** Every Tabel 1-4 cell (proportion, or mean and SD) published vs reproduced. */
 export function compareDescriptives(
   frames: Readonly<Record<FrameKey, CheckFrame>>,
-  published: readonly DescriptiveRow[],
+  published: readonly PublishedDescriptive[],
   propTol = PROPORTION_TOLERANCE,
   relTol = RELATIVE_TOLERANCE,
 ): ComparisonRow[] {
@@ -188,8 +188,9 @@ export function compareDescriptives(
         const d = got.value - row.mean;
         out.push({ table, group: row.group, category: row.category, kind: "mean", published: row.mean, reproduced: got.value, difference: d, tolerance: `±${relTol * 100}% rel`, withinTolerance: Math.abs(d) <= relTol * Math.abs(row.mean), note: "" });
         const sd = got.sd ?? Number.NaN;
-        const ds = sd - row.sd;
-        out.push({ table, group: row.group, category: `${row.category} (SD)`, kind: "sd", published: row.sd, reproduced: sd, difference: ds, tolerance: `±${relTol * 100}% rel`, withinTolerance: Math.abs(ds) <= relTol * Math.abs(row.sd), note: "" });
+        const publishedSd = row.sd ?? Number.NaN;
+        const ds = sd - publishedSd;
+        out.push({ table, group: row.group, category: `${row.category} (SD)`, kind: "sd", published: publishedSd, reproduced: sd, difference: ds, tolerance: `±${relTol * 100}% rel`, withinTolerance: Math.abs(ds) <= relTol * Math.abs(publishedSd), note: "" });
       }
     }
   }

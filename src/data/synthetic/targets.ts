@@ -3,7 +3,7 @@
  * published reference CSVs.
  */
 import { DIM_NAMES, DIM_SIZES, FRAMES, FrameKey, FRAME_KEYS, LEVELS, type DimName } from "./coding";
-import { readDescriptives, readModels, type DescriptiveRow, type ModelRow } from "./reference";
+import { loadPublishedDescriptives, loadPublishedModels, type PublishedDescriptive, type PublishedModelCell } from "../reference";
 
 /** What one frame must look like after the workspace's selections (Tabel 1-4). */
 export interface FrameTarget {
@@ -88,7 +88,7 @@ export const DESCRIPTIVE_MISPRINTS: readonly {
 ];
 
 /** The value a published cell is read as: the printed mean, or for a listed misprint 1 - the group's other shares. */
-export function readAs(rows: readonly DescriptiveRow[], row: DescriptiveRow): { value: number; note: string } {
+export function readAs(rows: readonly PublishedDescriptive[], row: PublishedDescriptive): { value: number; note: string } {
   const mis = DESCRIPTIVE_MISPRINTS.find((m) => m.table === row.table && m.group === row.group && m.category === row.category);
   if (!mis) return { value: row.mean, note: "" };
   if (mis.value !== undefined) {
@@ -101,7 +101,7 @@ export function readAs(rows: readonly DescriptiveRow[], row: DescriptiveRow): { 
   return { value, note: `misprint: printed ${row.mean.toFixed(3)}, read as ${value.toFixed(3)} (${mis.reason})` };
 }
 
-export function frameTargets(rows: readonly DescriptiveRow[] = readDescriptives()): Record<FrameKey, FrameTarget> {
+export function frameTargets(rows: readonly PublishedDescriptive[] = loadPublishedDescriptives()): Record<FrameKey, FrameTarget> {
   const out = {} as Record<FrameKey, FrameTarget>;
   for (const key of FRAME_KEYS) {
     const spec = FRAMES[key];
@@ -119,11 +119,11 @@ export function frameTargets(rows: readonly DescriptiveRow[] = readDescriptives(
       if (r.group === "Doorstroom" || r.group === "Vsv") rate = r.mean;
       else if (r.group.startsWith("Leeftijd")) {
         ageMean = r.mean;
-        ageSd = r.sd;
+        ageSd = r.sd ?? Number.NaN;
         ageMax = r.max;
       } else if (r.group === "Citoscore") {
         citoMean = r.mean;
-        citoSd = r.sd;
+        citoSd = r.sd ?? Number.NaN;
       } else if (r.group === "Citojaar") margins.citocat[citojaarIndex(r.category)] = readAs(rows, r).value;
       else {
         const hit = CATEGORY_INDEX[r.category];
@@ -274,7 +274,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[k] : 0.5 * (s[k - 1] + s[k]);
 }
 
-export function modelTruths(rows: readonly ModelRow[] = readModels()): Record<FrameKey, ModelTruth> {
+export function modelTruths(rows: readonly PublishedModelCell[] = loadPublishedModels()): Record<FrameKey, ModelTruth> {
   const out = {} as Record<FrameKey, ModelTruth>;
   for (const key of FRAME_KEYS) {
     const table = FRAMES[key].table + 4;
@@ -285,7 +285,7 @@ export function modelTruths(rows: readonly ModelRow[] = readModels()): Record<Fr
     // determined (|beta| >= 0.2, AME printed with three decimals, no note calling the AME suspect).
     const ratios = fixed
       .filter((r) => Math.abs(r.estimate) >= 0.2 && /\.\d{3}$/.test(r.ameText) && !r.note.startsWith("Suspect AME"))
-      .map((r) => r.ame / r.estimate);
+      .map((r) => (r.ame ?? Number.NaN) / r.estimate);
     if (ratios.length < 3) throw new Error(`reference: Tabel ${table} has too few rows to estimate the AME factor`);
     const factor = median(ratios);
     const beta = new Float64Array(COEF_NAMES.length);
@@ -297,7 +297,7 @@ export function modelTruths(rows: readonly ModelRow[] = readModels()): Record<Fr
       if (j < 0) throw new Error(`reference: Tabel ${table} model 2 row '${r.category}' is not mapped`);
       published[j] = r.estimate;
       let b = r.estimate;
-      if (Math.abs(r.estimate) < 0.005 && Number.isFinite(r.ame)) {
+      if (Math.abs(r.estimate) < 0.005 && r.ame !== null) {
         // Printed as 0.00: the coefficient lies in (-0.005, 0.005); its AME gives it back as AME / factor.
         const fromAme = Math.max(-0.00499, Math.min(0.00499, r.ame / factor));
         b = fromAme;
@@ -315,7 +315,7 @@ export function modelTruths(rows: readonly ModelRow[] = readModels()): Record<Fr
     const sdOf = (prefix: string): number => {
       const r = random.find((x) => x.category.startsWith(prefix));
       if (!r) throw new Error(`reference: Tabel ${table} model 2 lacks random part '${prefix}'`);
-      return r.se; // the SD as printed in brackets (two decimals: more precise than the variance)
+      return r.se ?? Number.NaN; // the SD as printed in brackets (two decimals: more precise than the variance)
     };
     out[key] = {
       key,
