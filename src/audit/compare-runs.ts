@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { parseCsvRecords } from "../data/csv";
 import { MANIFEST_COLUMN } from "./stamp";
 import type { JsonValue } from "./manifest";
 
@@ -47,29 +48,6 @@ export interface RunComparison {
   readonly manifest: readonly ManifestDifference[];
 }
 
-/** RFC 4180 records of a CSV text (quoted fields may hold commas, quotes and newlines). */
-export function parseCsvRecords(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = "";
-  let inQuotes = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (inQuotes) {
-      if (c === '"') {
-        if (text[i + 1] === '"') { field += '"'; i++; } else inQuotes = false;
-      } else field += c;
-    } else if (c === '"') inQuotes = true;
-    else if (c === ",") { row.push(field); field = ""; }
-    else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(field); rows.push(row); row = []; field = "";
-    } else field += c;
-  }
-  if (field !== "" || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
-}
-
 const isNumber = (s: string): boolean => s.trim() !== "" && Number.isFinite(Number(s));
 
 function csvFiles(dir: string, sub = ""): string[] {
@@ -85,11 +63,13 @@ function csvFiles(dir: string, sub = ""): string[] {
 interface Table { readonly header: string[]; readonly rows: string[][] }
 
 function readTable(path: string): Table {
-  const records = parseCsvRecords(readFileSync(path, "utf8")).filter((r) => !(r.length === 1 && r[0] === ""));
-  const header = records[0] ?? [];
+  const text = readFileSync(path, "utf8");
+  // A file without even a header compares as a table without columns (the CSV parser rejects it).
+  if (text.trim() === "") return { header: [], rows: [] };
+  const { header, rows } = parseCsvRecords(text, path);
   const drop = header.indexOf(MANIFEST_COLUMN);
   const strip = (r: string[]): string[] => (drop >= 0 ? r.filter((_, i) => i !== drop) : r);
-  return { header: strip(header), rows: records.slice(1).map(strip) };
+  return { header: strip(header), rows: rows.map(strip) };
 }
 
 const BOOLEAN = /^(true|false|ja|nee|yes|no)$/i;

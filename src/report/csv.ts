@@ -29,56 +29,6 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return lines.join("\n") + "\n";
 }
 
-/** Parse RFC 4180 CSV text into a header and rows of strings. `source` names the file in errors. */
-export function parseCsv(text: string, source: string): { header: string[]; rows: string[][] } {
-  const records: string[][] = [];
-  let field = "";
-  let record: string[] = [];
-  let quoted = false;
-  let i = 0;
-  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  while (i < body.length) {
-    const ch = body[i] as string;
-    if (quoted) {
-      if (ch === '"') {
-        if (body[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-      } else field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === "") quoted = true;
-    else if (ch === ",") {
-      record.push(field);
-      field = "";
-    } else if (ch === "\n" || ch === "\r") {
-      if (ch === "\r" && body[i + 1] === "\n") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
-    } else field += ch;
-    i++;
-  }
-  if (quoted) throw new Error(`${source}: unterminated quoted field at the end of the file`);
-  if (field !== "" || record.length > 0) {
-    record.push(field);
-    records.push(record);
-  }
-  const header = records.shift();
-  if (header === undefined) throw new Error(`${source}: empty file, expected a header row`);
-  records.forEach((r, k) => {
-    if (r.length !== header.length) {
-      throw new Error(`${source}: row ${k + 2} has ${r.length} fields, the header has ${header.length}`);
-    }
-  });
-  return { header, rows: records };
-}
-
 /**
  * Write `content` to `path` atomically: write and fsync `<dir>/.<name>.tmp-<pid>`, then rename over
  * `path`. On any error the temporary file is removed and the previous `path`, if any, is untouched.

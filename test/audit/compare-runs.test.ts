@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { compareRuns, compareTables, parseCsvRecords, formatRunComparison } from "../../src/audit/compare-runs";
+import { compareRuns, compareTables, formatRunComparison } from "../../src/audit/compare-runs";
 
 function run(root: string, name: string, tabel5: string, config: object): string {
   const dir = join(root, name);
@@ -13,10 +13,6 @@ function run(root: string, name: string, tabel5: string, config: object): string
   writeFileSync(join(dir, "manifest.json"), JSON.stringify({ id: name, createdAt: name, config, steps: [{ name: "fit", durationSeconds: Math.random() }] }));
   return dir;
 }
-
-test("CSV records keep quoted commas, quotes and newlines", () => {
-  assert.deepEqual(parseCsvRecords('a,"b,""c""\nd"\r\n1,2\n'), [["a", 'b,"c"\nd'], ["1", "2"]]);
-});
 
 test("rows are joined on their label columns, not on position", () => {
   const a = { header: ["group", "category", "estimate"], rows: [["Niveau", "Niveau 1", "1.52"], ["Leerweg", "BBL", "-0.78"]] };
@@ -41,6 +37,16 @@ test("compareRuns lists changed cells per table and the manifest fields that dif
   const text = formatRunComparison(c);
   assert.match(text, /config\.reference\.migratie: geen -> westers/);
   assert.match(text, /Migratie \/ estimate: 0\.14 -> -0\.46 {2}\(-0\.6\)/);
+});
+
+test("compareRuns reads quoted labels as one field and names a malformed CSV's file and row", () => {
+  const root = mkdtempSync(join(tmpdir(), "compare-"));
+  const a = run(root, "a", 'group,category,estimate\n"Leeftijd (vanaf 14, per jaar)",Leeftijd,0.10\nGeslacht,Vrouw,0.07\n', {});
+  const b = run(root, "b", 'group,category,estimate\r\n"Leeftijd (vanaf 14, per jaar)",Leeftijd,0.12\r\nGeslacht,Vrouw,0.07\r\n', {});
+  const c = compareRuns(a, b);
+  assert.deepEqual(c.tables[0]!.changed.map((x) => `${x.row}: ${x.a} -> ${x.b}`), ["Leeftijd (vanaf 14, per jaar): 0.10 -> 0.12"]);
+  const bad = run(root, "bad", "group,category,estimate\nGeslacht,Vrouw\n", {});
+  assert.throws(() => compareRuns(a, bad), new RegExp(`${join(bad, "tables", "tabel5.csv").replace(/[/\\.]/g, "\\$&")}: data row 1 \\(line 2\\) has 2 fields but the header has 3`));
 });
 
 test("npm run compare exits 2 with usage on bad arguments and 1 naming a missing folder", () => {
