@@ -7,16 +7,67 @@
  * engineer's entry point, also `npm run generate`) in a child process, into a temporary folder beside
  * the cache entry, renamed into place only when the generator succeeded: an interrupted generation
  * never leaves a half-written population that a later run would take for complete.
+ *
+ * A population is only reused if it was made by the same generator: the folder records a fingerprint
+ * (SHA-256 over the source of src/data/, scripts/generate-data.ts and the published CSVs the generator
+ * calibrates to), and a population whose fingerprint differs from the current one -- or that has none
+ * -- is generated again. Otherwise a change to the generator would leave every later run on the old
+ * population, and its numbers would not come from the code that is checked in.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import { type KansenConfig, PROJECT_ROOT, dataDir } from "../config";
+import { DESCRIPTIVES_FILE, MODELS_FILE, referenceDir } from "../data/reference";
 
 /** The files a data folder must hold (data-schema/README.md), plus the generator's truth for synthetic data. */
 export const RAW_FILES = ["studenten.csv", "vsv.csv", "crebo.csv"] as const;
 export const TRUTH_FILE = "truth.json";
 export const GENERATOR_SCRIPT = join(PROJECT_ROOT, "scripts", "generate-data.ts");
+/** The file in a synthetic population's folder that records which generator made it. */
+export const FINGERPRINT_FILE = "generator-fingerprint.txt";
+
+/** Every .ts file below `dir`, as paths relative to the project, sorted. */
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const path = join(d, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (name.endsWith(".ts")) out.push(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * SHA-256 over what decides the synthetic population besides (scale, seed): the source of src/data/
+ * (the generator and the readers and writers it uses), scripts/generate-data.ts, and the two published
+ * CSVs it calibrates to. Each file enters with its project-relative name and its bytes.
+ */
+export function generatorFingerprint(root: string = PROJECT_ROOT, reference: string = referenceDir()): string {
+  const hash = createHash("sha256");
+  const files = [...sourceFiles(join(root, "src", "data")), join(root, "scripts", "generate-data.ts")];
+  for (const file of files) {
+    hash.update(`${relative(root, file)}\0`);
+    hash.update(readFileSync(file));
+    hash.update("\0");
+  }
+  for (const name of [DESCRIPTIVES_FILE, MODELS_FILE]) {
+    hash.update(`reference/${name}\0`);
+    hash.update(readFileSync(join(reference, name)));
+    hash.update("\0");
+  }
+  return hash.digest("hex");
+}
+
+/** The fingerprint a population folder records, or null if it records none. */
+export function recordedFingerprint(dir: string): string | null {
+  const path = join(dir, FINGERPRINT_FILE);
+  return existsSync(path) ? readFileSync(path, "utf8").trim() : null;
+}
 
 /** The raw files missing from a data folder (empty when complete). */
 export function missingDataFiles(dir: string, synthetic: boolean): string[] {
@@ -33,7 +84,8 @@ export interface EnsureDataResult {
 
 /**
  * Make sure the configured data folder is complete: for real data, check it (an error names the
- * missing files); for synthetic data, generate the population if the cache entry is missing.
+ * missing files); for synthetic data, generate the population if the cache entry is missing,
+ * incomplete, or made by another generator (see generatorFingerprint).
  */
 export function ensureData(config: KansenConfig, log: (line: string) => void = (l) => process.stderr.write(l + "\n")): EnsureDataResult {
   const dir = dataDir(config);
@@ -44,9 +96,18 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
     if (missing.length > 0) throw new Error(`data folder ${dir} lacks ${missing.join(", ")} (see data-schema/README.md)`);
     return { dir, generated: false, seconds: 0 };
   }
+  const fingerprint = generatorFingerprint();
   if (missingDataFiles(dir, true).length === 0) {
-    log(`data: reusing the synthetic population in ${dir}`);
-    return { dir, generated: false, seconds: 0 };
+    const recorded = recordedFingerprint(dir);
+    if (recorded === fingerprint) {
+      log(`data: reusing the synthetic population in ${dir} (generator fingerprint ${fingerprint.slice(0, 12)})`);
+      return { dir, generated: false, seconds: 0 };
+    }
+    log(
+      recorded === null
+        ? `data: ${dir} records no generator fingerprint (made before fingerprints were kept): generating it again`
+        : `data: ${dir} was made by another generator (fingerprint ${recorded.slice(0, 12)}, now ${fingerprint.slice(0, 12)}): generating it again`,
+    );
   }
   if (!existsSync(GENERATOR_SCRIPT)) throw new Error(`cannot generate the synthetic population: ${GENERATOR_SCRIPT} does not exist`);
   const { scale, seed } = config.data;
@@ -66,6 +127,7 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
   }
   const missing = missingDataFiles(tmp, true);
   if (missing.length > 0) throw new Error(`the generator finished but ${tmp} lacks ${missing.join(", ")}`);
+  writeFileSync(join(tmp, FINGERPRINT_FILE), `${fingerprint}\n`);
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   const seconds = (Date.now() - t0) / 1000;

@@ -1,0 +1,73 @@
+/**
+ * The synthetic-population cache (src/pipeline/data-cache.ts): a population is reused only if the
+ * generator that made it is the current one (its fingerprint), and made again otherwise.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type KansenConfig } from "../../src/config";
+import { FINGERPRINT_FILE, ensureData, generatorFingerprint, recordedFingerprint } from "../../src/pipeline/data-cache";
+
+function fakeProject(): { root: string; reference: string } {
+  const root = mkdtempSync(join(tmpdir(), "kansen-fingerprint-"));
+  mkdirSync(join(root, "src", "data", "synthetic"), { recursive: true });
+  mkdirSync(join(root, "scripts"));
+  const reference = join(root, "reference");
+  mkdirSync(reference);
+  writeFileSync(join(root, "src", "data", "csv.ts"), "export const a = 1;\n");
+  writeFileSync(join(root, "src", "data", "synthetic", "population.ts"), "export const b = 2;\n");
+  writeFileSync(join(root, "src", "data", "notes.md"), "not source\n");
+  writeFileSync(join(root, "scripts", "generate-data.ts"), "// generator\n");
+  writeFileSync(join(reference, "published-descriptives.csv"), "table\n1\n");
+  writeFileSync(join(reference, "published-models.csv"), "table\n5\n");
+  return { root, reference };
+}
+
+test("the generator fingerprint changes with the generator's source and the published CSVs, not with other files", () => {
+  const { root, reference } = fakeProject();
+  try {
+    const base = generatorFingerprint(root, reference);
+    assert.match(base, /^[0-9a-f]{64}$/);
+    assert.equal(generatorFingerprint(root, reference), base, "same files, same fingerprint");
+    writeFileSync(join(root, "src", "data", "notes.md"), "edited\n");
+    assert.equal(generatorFingerprint(root, reference), base, "a non-.ts file does not count");
+    writeFileSync(join(root, "src", "data", "synthetic", "population.ts"), "export const b = 3;\n");
+    const afterSource = generatorFingerprint(root, reference);
+    assert.notEqual(afterSource, base, "a changed generator module changes it");
+    writeFileSync(join(reference, "published-models.csv"), "table\n6\n");
+    assert.notEqual(generatorFingerprint(root, reference), afterSource, "a changed published CSV changes it");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("a cached population is reused with the current fingerprint and generated again without it or with another", () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), "kansen-cache-"));
+  try {
+    const base = loadConfig();
+    const config: KansenConfig = { ...base, data: { kind: "synthetic", scale: 0.002, seed: 7 }, cacheDir };
+    const lines: string[] = [];
+    const first = ensureData(config, (l) => lines.push(l));
+    assert.equal(first.generated, true);
+    assert.equal(recordedFingerprint(first.dir), generatorFingerprint());
+    const truth = readFileSync(join(first.dir, "truth.json"), "utf8");
+
+    const second = ensureData(config, (l) => lines.push(l));
+    assert.equal(second.generated, false, "same generator: reused");
+
+    writeFileSync(join(first.dir, FINGERPRINT_FILE), "0".repeat(64) + "\n");
+    const third = ensureData(config, (l) => lines.push(l));
+    assert.equal(third.generated, true, "another generator's population is made again");
+    assert.ok(lines.some((l) => l.includes("was made by another generator")), lines.join("\n"));
+    assert.equal(readFileSync(join(third.dir, "truth.json"), "utf8"), truth, "same generator, scale and seed: the same population");
+
+    rmSync(join(first.dir, FINGERPRINT_FILE));
+    const fourth = ensureData(config, (l) => lines.push(l));
+    assert.equal(fourth.generated, true, "a population without a fingerprint is made again");
+    assert.ok(lines.some((l) => l.includes("records no generator fingerprint")), lines.join("\n"));
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
+});
