@@ -475,6 +475,20 @@ function assembleFit(a: AssembleInput): GlmmFit {
       `possible complete separation: ${extreme} row(s) with fitted probability 0 or 1${runaway ? ", fixed effects running off" : ""}`,
     );
   }
+  // Quasi-complete separation shows as coefficients of 0/1 columns (dummies, the intercept) far out on
+  // the logit scale with huge SEs: some combination of those categories has (almost) no events, or
+  // only events, and its logit runs off towards +-infinity while the others compensate.
+  const suspects: string[] = [];
+  for (let j = 0; j < p; j++) {
+    if (Math.abs(beta[j]) > 10 && se[j] > 10 && isZeroOne(design.fixed.columns[j])) {
+      suspects.push(`${design.fixed.names[j]} ${beta[j].toFixed(2)} (SE ${se[j].toFixed(1)})`);
+    }
+  }
+  if (suspects.length > 0) {
+    messages.push(
+      `possible quasi-complete separation: ${suspects.join(", ")}; some combination of these categories has no or only successes in the data`,
+    );
+  }
 
   const logLik = model.logLik();
   const df = dim;
@@ -531,6 +545,12 @@ function assembleFit(a: AssembleInput): GlmmFit {
     elapsedSeconds: (performance.now() - a.started) / 1000,
     threads: model.engine.threaded ? 2 : 1,
   };
+}
+
+/** True when every value of the column is 0 or 1 (the intercept, a dummy, a 0/1 indicator). */
+function isZeroOne(column: Float64Array): boolean {
+  for (let i = 0; i < column.length; i++) if (column[i] !== 0 && column[i] !== 1) return false;
+  return true;
 }
 
 function transpose(m: Float64Array, n: number): Float64Array {

@@ -24,6 +24,26 @@ test("complete separation is reported, not silently converged", () => {
   assert.ok(fit.convergence.messages.some((m) => m.includes("separation")), fit.convergence.messages.join("; "));
 });
 
+test("quasi-complete separation (a category without events) names the coefficients that run off", () => {
+  const { design } = simulateGlmm({
+    n: 2000,
+    seed: 4,
+    columns: [
+      { name: "rare", kind: "binary" as const, prob: 0.05 },
+      { name: "x", kind: "normal" as const },
+    ],
+    beta: [-0.5, 0, 0.5],
+    terms: [{ group: "g", nLevels: 20, theta: [0.5] }],
+  });
+  const rare = design.fixed.columns[1];
+  for (let i = 0; i < design.nobs; i++) if (rare[i] === 1) design.response.successes[i] = 0;
+  const fit = fitDesign(design);
+  const note = fit.convergence.messages.find((m) => m.includes("quasi-complete separation"));
+  assert.ok(note, fit.convergence.messages.join("; "));
+  assert.match(note, /\brare -?\d+\.\d+ \(SE \d+/);
+  assert.doesNotMatch(note, /\bx -?\d/, "a continuous column is not named");
+});
+
 test("a fit fills every field consistently", () => {
   const { design } = simulateGlmm(spec);
   const fit = fitDesign(design);
