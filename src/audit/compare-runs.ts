@@ -6,6 +6,11 @@
  * and the difference. The `manifest_id` column is ignored (it differs whenever anything differs).
  * Manifests: the configuration, inputs, code version, environment and fits, flattened to paths, with the
  * paths whose values differ; times, durations and memory readings are ignored.
+ *
+ * Numbers are compared exactly by default. With a relative tolerance r, two numbers a and b count as
+ * the same when |b - a| <= r max(|a|, |b|): a rerun on another machine or after a change that only
+ * reorders floating-point sums moves the last digits (1e-12 relative), and a tolerance of, say, 1e-9
+ * separates that from a result that really moved. Every table line gives the largest relative change.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +36,8 @@ export interface TableComparison {
   readonly columnsOnlyInA: readonly string[];
   readonly columnsOnlyInB: readonly string[];
   readonly unchangedCells: number;
+  /** Numeric cells that differ but within the relative tolerance (counted in unchangedCells too). */
+  readonly withinTolerance: number;
 }
 
 export interface ManifestDifference {
@@ -45,10 +52,20 @@ export interface RunComparison {
   readonly tables: readonly TableComparison[];
   readonly tablesOnlyInA: readonly string[];
   readonly tablesOnlyInB: readonly string[];
+  /** Tables present in both runs that could not be read (malformed CSV): named with the reader's error. */
+  readonly unreadable: readonly { readonly table: string; readonly message: string }[];
+  /** The relative tolerance numbers were compared with (0: exact). */
+  readonly tolerance: number;
   readonly manifest: readonly ManifestDifference[];
 }
 
 const isNumber = (s: string): boolean => s.trim() !== "" && Number.isFinite(Number(s));
+
+/** |b - a| / max(|a|, |b|), 0 when both are 0. */
+export function relativeChange(a: number, b: number): number {
+  const scale = Math.max(Math.abs(a), Math.abs(b));
+  return scale === 0 ? 0 : Math.abs(b - a) / scale;
+}
 
 function csvFiles(dir: string, sub = ""): string[] {
   const out: string[] = [];
@@ -106,7 +123,7 @@ function keyColumns(a: Table, b: Table): string[] {
   return keys;
 }
 
-export function compareTables(name: string, a: Table, b: Table): TableComparison {
+export function compareTables(name: string, a: Table, b: Table, tolerance = 0): TableComparison {
   const keys = keyColumns(a, b);
   const keyOf = (t: Table, r: string[], i: number): string => {
     if (keys.length === 0) return `row ${i + 1}`;
@@ -127,14 +144,18 @@ export function compareTables(name: string, a: Table, b: Table): TableComparison
   const valueColumns = a.header.filter((h) => !keys.includes(h) && b.header.includes(h));
   const changed: CellChange[] = [];
   let unchanged = 0;
+  let withinTolerance = 0;
   for (const [k, ra] of ma) {
     const rb = mb.get(k);
     if (!rb) continue;
     for (const col of valueColumns) {
       const va = ra[a.header.indexOf(col)] ?? "";
       const vb = rb[b.header.indexOf(col)] ?? "";
-      const same = va === vb || (isNumber(va) && isNumber(vb) && Number(va) === Number(vb));
-      if (same) unchanged++;
+      const numeric = isNumber(va) && isNumber(vb);
+      const same = va === vb || (numeric && Number(va) === Number(vb));
+      const close = !same && numeric && tolerance > 0 && relativeChange(Number(va), Number(vb)) <= tolerance;
+      if (close) withinTolerance++;
+      if (same || close) unchanged++;
       else changed.push({ row: k, column: col, a: va, b: vb, difference: isNumber(va) && isNumber(vb) ? Number(vb) - Number(va) : null });
     }
   }
@@ -147,6 +168,7 @@ export function compareTables(name: string, a: Table, b: Table): TableComparison
     columnsOnlyInA: a.header.filter((h) => !b.header.includes(h)),
     columnsOnlyInB: b.header.filter((h) => !a.header.includes(h)),
     unchangedCells: unchanged,
+    withinTolerance,
   };
 }
 
@@ -159,13 +181,19 @@ function flatten(value: JsonValue | undefined, prefix: string, out: Map<string, 
   } else if (value !== undefined) out.set(prefix, value);
 }
 
-export function compareManifests(a: JsonValue | undefined, b: JsonValue | undefined): ManifestDifference[] {
+export function compareManifests(a: JsonValue | undefined, b: JsonValue | undefined, tolerance = 0): ManifestDifference[] {
   const fa = new Map<string, JsonValue>();
   const fb = new Map<string, JsonValue>();
   flatten(a, "", fa);
   flatten(b, "", fb);
   const paths = [...new Set([...fa.keys(), ...fb.keys()])].sort();
-  return paths.filter((p) => fa.get(p) !== fb.get(p)).map((p) => ({ path: p, a: fa.get(p), b: fb.get(p) }));
+  const differs = (p: string): boolean => {
+    const x = fa.get(p);
+    const y = fb.get(p);
+    if (x === y) return false;
+    return !(tolerance > 0 && typeof x === "number" && typeof y === "number" && relativeChange(x, y) <= tolerance);
+  };
+  return paths.filter(differs).map((p) => ({ path: p, a: fa.get(p), b: fb.get(p) }));
 }
 
 function readManifest(dir: string): JsonValue | undefined {
@@ -173,17 +201,37 @@ function readManifest(dir: string): JsonValue | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as JsonValue) : undefined;
 }
 
-export function compareRuns(dirA: string, dirB: string): RunComparison {
+export interface CompareOptions {
+  /** Relative tolerance for numbers (default 0: exact). */
+  readonly tolerance?: number;
+}
+
+export function compareRuns(dirA: string, dirB: string, options: CompareOptions = {}): RunComparison {
+  const tolerance = options.tolerance ?? 0;
+  if (!(tolerance >= 0)) throw new Error(`compare: the tolerance must be a number >= 0, got ${tolerance}`);
   for (const d of [dirA, dirB]) if (!existsSync(d) || !statSync(d).isDirectory()) throw new Error(`compare: ${d} is not an output folder`);
   const ta = csvFiles(dirA);
   const tb = csvFiles(dirB);
+  // A malformed table (e.g. one written before a format change) is reported and skipped: the other
+  // tables are still compared.
+  const tables: TableComparison[] = [];
+  const unreadable: { table: string; message: string }[] = [];
+  for (const t of ta.filter((x) => tb.includes(x))) {
+    try {
+      tables.push(compareTables(t, readTable(join(dirA, t)), readTable(join(dirB, t)), tolerance));
+    } catch (error) {
+      unreadable.push({ table: t, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
   return {
     a: dirA,
     b: dirB,
-    tables: ta.filter((t) => tb.includes(t)).map((t) => compareTables(t, readTable(join(dirA, t)), readTable(join(dirB, t)))),
+    tables,
     tablesOnlyInA: ta.filter((t) => !tb.includes(t)),
     tablesOnlyInB: tb.filter((t) => !ta.includes(t)),
-    manifest: compareManifests(readManifest(dirA), readManifest(dirB)),
+    unreadable,
+    tolerance,
+    manifest: compareManifests(readManifest(dirA), readManifest(dirB), tolerance),
   };
 }
 
@@ -191,15 +239,22 @@ const show = (v: JsonValue | undefined): string => (v === undefined ? "(absent)"
 
 /** The comparison as terminal text. */
 export function formatRunComparison(c: RunComparison, maxCellsPerTable = 40): string {
-  const lines: string[] = [`A: ${c.a}`, `B: ${c.b}`, ""];
+  const lines: string[] = [`A: ${c.a}`, `B: ${c.b}`];
+  if (c.tolerance > 0) lines.push(`numbers within a relative ${c.tolerance} of each other count as unchanged`);
+  lines.push("");
   lines.push(`Manifest fields that differ (${c.manifest.length}):`);
   for (const d of c.manifest) lines.push(`  ${d.path}: ${show(d.a)} -> ${show(d.b)}`);
   lines.push("");
   for (const t of c.tablesOnlyInA) lines.push(`table only in A: ${t}`);
   for (const t of c.tablesOnlyInB) lines.push(`table only in B: ${t}`);
+  for (const u of c.unreadable) lines.push(`table not compared: ${u.table}: ${u.message}`);
   for (const t of c.tables) {
     const moved = t.changed.length + t.rowsOnlyInA.length + t.rowsOnlyInB.length;
-    lines.push(`${t.table}: ${moved === 0 ? "unchanged" : `${t.changed.length} cells changed, ${t.unchangedCells} unchanged`}${t.keyColumns.length ? ` (rows by ${t.keyColumns.join(", ")})` : ""}`);
+    let largest = 0;
+    for (const ch of t.changed) if (ch.difference !== null) largest = Math.max(largest, relativeChange(Number(ch.a), Number(ch.b)));
+    const status = moved === 0 ? "unchanged" : `${t.changed.length} cells changed${largest > 0 ? ` (largest relative change ${largest.toPrecision(2)})` : ""}, ${t.unchangedCells} unchanged`;
+    const close = t.withinTolerance > 0 ? ` (${t.withinTolerance} of them within the tolerance)` : "";
+    lines.push(`${t.table}: ${status}${close}${t.keyColumns.length ? ` (rows by ${t.keyColumns.join(", ")})` : ""}`);
     const sorted = [...t.changed].sort((x, y) => Math.abs(y.difference ?? Infinity) - Math.abs(x.difference ?? Infinity));
     for (const ch of sorted.slice(0, maxCellsPerTable)) {
       const diff = ch.difference === null ? "" : `  (${ch.difference >= 0 ? "+" : ""}${Number(ch.difference.toPrecision(4))})`;

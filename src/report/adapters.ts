@@ -71,7 +71,7 @@ export function robustnessPairs(full: FitSummary, reduced: FitSummary): (Robustn
     });
 }
 
-export const ROBUSTNESS_HEADER = ["term", "rij (3b)", "model 2", "SE", "zonder cito", "SE", "verschil"] as const;
+export const ROBUSTNESS_HEADER = ["term", "rij (3b)", "model 2", "SE model 2", "zonder cito", "SE zonder cito", "verschil"] as const;
 
 export function robustnessRows(full: FitSummary, reduced: FitSummary): CsvValue[][] {
   return robustnessPairs(full, reduced).map((p) => [p.term, p.label, p.full, p.fullSe, p.reduced, p.reducedSe, p.change]);

@@ -21,6 +21,12 @@ export function csvField(value: CsvValue): string {
 }
 
 export function toCsv(header: readonly string[], rows: readonly (readonly CsvValue[])[]): string {
+  // Column names must be unique: readers (R, pandas, compare-runs) address columns by name.
+  const seen = new Set<string>();
+  header.forEach((name, j) => {
+    if (seen.has(name)) throw new Error(`toCsv: column ${j + 1} repeats the column name "${name}"`);
+    seen.add(name);
+  });
   const lines = [header.map(csvField).join(",")];
   rows.forEach((row, i) => {
     if (row.length !== header.length) throw new Error(`toCsv: row ${i + 1} has ${row.length} fields, the header ${header.length}`);

@@ -46,7 +46,12 @@ test("compareRuns reads quoted labels as one field and names a malformed CSV's f
   const c = compareRuns(a, b);
   assert.deepEqual(c.tables[0]!.changed.map((x) => `${x.row}: ${x.a} -> ${x.b}`), ["Leeftijd (vanaf 14, per jaar): 0.10 -> 0.12"]);
   const bad = run(root, "bad", "group,category,estimate\nGeslacht,Vrouw\n", {});
-  assert.throws(() => compareRuns(a, bad), new RegExp(`${join(bad, "tables", "tabel5.csv").replace(/[/\\.]/g, "\\$&")}: data row 1 \\(line 2\\) has 2 fields but the header has 3`));
+  const withBad = compareRuns(a, bad);
+  assert.equal(withBad.tables.length, 0);
+  assert.equal(withBad.unreadable.length, 1);
+  assert.equal(withBad.unreadable[0]!.table, "tables/tabel5.csv");
+  assert.match(withBad.unreadable[0]!.message, new RegExp(`${join(bad, "tables", "tabel5.csv").replace(/[/\\.]/g, "\\$&")}: data row 1 \\(line 2\\) has 2 fields but the header has 3`));
+  assert.match(formatRunComparison(withBad), /table not compared: tables\/tabel5\.csv: .*has 2 fields but the header has 3/);
 });
 
 test("npm run compare exits 2 with usage on bad arguments and 1 naming a missing folder", () => {
@@ -66,4 +71,20 @@ test("the key is the label columns up to uniqueness: constant and text columns i
   assert.deepEqual(c.keyColumns, ["table", "year", "part", "category", "model"]);
   assert.deepEqual(c.changed.map((x) => `${x.row}/${x.column}`).sort(), ["5 | 2020 | fixed | BBL | 2/converged", "5 | 2020 | fixed | BBL | 2/estimate", "5 | 2020 | fixed | BBL | 2/tolerance"]);
   assert.deepEqual(c.rowsOnlyInA, []);
+});
+
+test("a relative tolerance counts numbers that moved only in the last digits as unchanged, in tables and the manifest", () => {
+  const root = mkdtempSync(join(tmpdir(), "compare-tol-"));
+  const a = run(root, "a", "group,estimate,se\nVrouw,0.0700000000001,0.02\nMan,0.5,0.03\n", { logLik: -1000.0000000001, n: 5 });
+  const b = run(root, "b", "group,estimate,se\nVrouw,0.07,0.02\nMan,0.6,0.03\n", { logLik: -1000, n: 6 });
+  const exact = compareRuns(a, b);
+  assert.equal(exact.tables[0]!.changed.length, 2);
+  assert.deepEqual(exact.manifest.map((d) => d.path).sort(), ["config.logLik", "config.n", "id"]);
+  const loose = compareRuns(a, b, { tolerance: 1e-9 });
+  const t = loose.tables[0]!;
+  assert.deepEqual(t.changed.map((c) => `${c.row}/${c.column}`), ["Man/estimate"]);
+  assert.equal(t.withinTolerance, 1);
+  assert.deepEqual(loose.manifest.map((d) => d.path).sort(), ["config.n", "id"]);
+  assert.match(formatRunComparison(loose), /1 cells changed \(largest relative change 0\.17\)/);
+  assert.throws(() => compareRuns(a, b, { tolerance: -1 }), /tolerance must be a number >= 0/);
 });

@@ -16,6 +16,7 @@ test("CSV fields with commas, quotes and line breaks survive a round trip", () =
   assert.deepEqual(header, ["a", "b"]);
   assert.deepEqual(rows, [["Leeftijd (vanaf 14, per jaar)", 'zeg "hoi"'], ["x\ny", ""]]);
   assert.throws(() => toCsv(["a"], [[1, 2]]), /row 1 has 2 fields/);
+  assert.throws(() => toCsv(["estimate", "SE", "estimate 2", "SE"], []), /column 4 repeats the column name "SE"/);
 });
 
 test("a model table is written as long-format CSV with one line per published-style cell", () => {
