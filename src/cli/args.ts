@@ -16,6 +16,8 @@ options:
                             columns named in --reference are read as text anyway
   --se hessian|rx           standard errors from the Hessian (default, as lme4 1.1-31) or from RX
   --max-iterations N        optimiser iteration limit
+  --threads 1|2             threads for the passes over the rows (default 2 from 20,000 rows on;
+                            the result is the same bit for bit either way)
   --ame published|discrete  convention of the average marginal effects in --json (default published:
                             mean derivative, dummies as numeric, as bijlage 3b; discrete: level vs reference)
   --progress                report progress on stderr
@@ -39,13 +41,15 @@ export interface FitArguments {
   readonly se: "hessian" | "rx";
   readonly progress: boolean;
   readonly maxIterations?: number;
+  /** Threads for the row passes (absent: the solver's default). */
+  readonly threads?: number;
   /** AME convention for --json (absent: published). */
   readonly ame?: "published" | "discrete";
 }
 
 export type GlmmArguments = FitArguments | { readonly command: "help" };
 
-const VALUE_FLAGS = new Set(["--data", "--formula", "--reference", "--factor", "--se", "--max-iterations", "--ame"]);
+const VALUE_FLAGS = new Set(["--data", "--formula", "--reference", "--factor", "--se", "--max-iterations", "--threads", "--ame"]);
 const SWITCHES = new Set(["--json", "--progress", "--help"]);
 
 function parseReference(text: string, into: Record<string, string>): void {
@@ -117,6 +121,12 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
       throw new UsageError(`--max-iterations must be a positive whole number, got '${maxText}'`);
     }
   }
+  const threadsText = values.get("--threads");
+  let threads: number | undefined;
+  if (threadsText !== undefined) {
+    threads = Number(threadsText);
+    if (threads !== 1 && threads !== 2) throw new UsageError(`--threads must be 1 or 2, got '${threadsText}'`);
+  }
   const ame = values.get("--ame");
   if (ame !== undefined && ame !== "published" && ame !== "discrete") {
     throw new UsageError(`--ame must be 'published' or 'discrete', got '${ame}'`);
@@ -131,6 +141,7 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
     se,
     progress: switches.has("--progress"),
     ...(maxIterations !== undefined ? { maxIterations } : {}),
+    ...(threads !== undefined ? { threads } : {}),
     ...(ame !== undefined ? { ame } : {}),
   };
 }

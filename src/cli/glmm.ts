@@ -58,6 +58,7 @@ function fit(args: FitArguments, out: CliOutput): void {
     se: args.se,
     ...(progress !== undefined ? { onProgress: progress } : {}),
     ...(args.maxIterations !== undefined ? { maxIterations: args.maxIterations } : {}),
+    ...(args.threads !== undefined ? { threads: args.threads } : {}),
   });
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
   if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");

@@ -18,6 +18,7 @@ test("fit arguments: defaults, --flag value and --flag=value, repeatable --refer
   const a = parseGlmmArgs([
     "fit", "--formula=y ~ x", "--data=d.csv", "--json", "--se", "rx", "--reference", "niveau=3", "migratie=geen",
     "--reference=sector=handel_economie", "--factor", "niveau,citojaar", "--factor", "x", "--progress", "--max-iterations", "50",
+    "--threads", "1",
   ]);
   assert.ok(a.command === "fit");
   assert.equal(a.formula, "y ~ x");
@@ -25,6 +26,7 @@ test("fit arguments: defaults, --flag value and --flag=value, repeatable --refer
   assert.equal(a.se, "rx");
   assert.equal(a.progress, true);
   assert.equal(a.maxIterations, 50);
+  assert.equal(a.threads, 1);
   assert.deepEqual(a.reference, { niveau: "3", migratie: "geen", sector: "handel_economie" });
   assert.deepEqual(a.factors, ["niveau", "citojaar", "x"]);
   // A level may itself contain '=' after the first one.
@@ -51,6 +53,7 @@ test("bad command lines are usage errors that say what is wrong", () => {
     [[...base, "--data", "e.csv"], /--data given twice/],
     [[...base, "--json=yes"], /--json takes no value/],
     [[...base, "--max-iterations", "0"], /positive whole number/],
+    [[...base, "--threads", "4"], /--threads must be 1 or 2, got '4'/],
   ];
   for (const [argv, pattern] of cases) {
     assert.throws(() => parseGlmmArgs(argv), (e: unknown) => e instanceof UsageError && pattern.test(e.message), argv.join(" "));
