@@ -14,6 +14,9 @@
  *                  Hessian of the standard errors;
  *   6. results     beta and vcov back on the original scale, VarCorr, conditional modes and variances,
  *                  logLik/AIC/BIC and an honest convergence report.
+ *
+ * Every O(n) pass (PIRLS, the gradient, RX'RX) runs on two threads from 20,000 rows on (row-engine.ts;
+ * options.threads = 1 keeps one); the result is the same bit for bit either way.
  */
 import type { GlmmDesign } from "../model/types";
 import type { ConvergenceReport, GlmmFit, GlmmOptions, RanefBlock, VarCorrBlock } from "./types";
