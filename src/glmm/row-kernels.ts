@@ -142,6 +142,19 @@ export function runKernel(ctx: RowContext, kernel: Kernel, chunk: number, flag: 
   }
 }
 
+/** mu = 1 / (1 + e^-eta), from ex = e^-|eta| so that neither branch overflows. */
+function logistic(eta: number, ex: number): number {
+  return (eta >= 0 ? 1 : ex) / (1 + ex);
+}
+
+/**
+ * -2 log p(y | eta) without the binomial coefficient: -2 (y eta - m log(1 + e^eta)), with
+ * log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|) (ex = e^-|eta|) so that it never overflows.
+ */
+function binomialDeviance(y: number, m: number, eta: number, ex: number): number {
+  return -2 * (y * eta - m * ((eta > 0 ? eta : 0) + Math.log1p(ex)));
+}
+
 /**
  * eta_i = x~_i' beta~ + z_i' b, mu_i = logistic(eta_i), and -2 log p(y_i | u) = -2 (y_i eta_i - m_i
  * log(1 + e^eta_i)); with `accumulate`, Z'WZ += W_i z_i z_i' and Z'r += r_i z_i.
@@ -165,14 +178,12 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
     let e = etaFixed[i];
     for (let c = 0; c < K; c++) e += z[base + c] * b[uIndex[base + c]];
     eta[i] = e;
-    // log(1 + exp(e)) and mu = logistic(e), stably.
     const ex = Math.exp(-Math.abs(e));
-    const opx = 1 + ex;
-    const mui = (e >= 0 ? 1 : ex) / opx;
+    const mui = logistic(e, ex);
     mu[i] = mui;
     const mi = m[i];
     const yi = y[i];
-    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+    dev += binomialDeviance(yi, mi, e, ex);
     if (!accumulate) continue;
     const w = mi * mui * (1 - mui);
     const r = yi - mi * mui;
@@ -210,12 +221,11 @@ function evaluateRange3(R: RowArrays, I: PassInputs, S: ChunkSums, start: number
     const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1] + z2 * b[u2];
     eta[i] = e;
     const ex = Math.exp(-Math.abs(e));
-    const opx = 1 + ex;
-    const mui = (e >= 0 ? 1 : ex) / opx;
+    const mui = logistic(e, ex);
     mu[i] = mui;
     const mi = m[i];
     const yi = y[i];
-    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+    dev += binomialDeviance(yi, mi, e, ex);
     const w = mi * mui * (1 - mui);
     const r = yi - mi * mui;
     zr[u0] += r * z0;
@@ -252,12 +262,11 @@ function evaluateRange2(R: RowArrays, I: PassInputs, S: ChunkSums, start: number
     const e = etaFixed[i] + z0 * b[u0] + z1 * b[u1];
     eta[i] = e;
     const ex = Math.exp(-Math.abs(e));
-    const opx = 1 + ex;
-    const mui = (e >= 0 ? 1 : ex) / opx;
+    const mui = logistic(e, ex);
     mu[i] = mui;
     const mi = m[i];
     const yi = y[i];
-    dev += -2 * (yi * e - mi * ((e > 0 ? e : 0) + Math.log1p(ex)));
+    dev += binomialDeviance(yi, mi, e, ex);
     const w = mi * mui * (1 - mui);
     const r = yi - mi * mui;
     zr[u0] += r * z0;
