@@ -268,19 +268,17 @@ export class LaplaceModel {
   }
 
   /**
-   * One pass over the rows at the current u: eta, mu, the conditional deviance, and (if `accumulate`)
-   * Z'WZ and Z'(y - m mu) in z-space. Returns the penalised deviance.
+   * One pass over the rows at the current u: eta, mu, the conditional deviance, and Z'WZ and
+   * Z'(y - m mu) in z-space. Returns the penalised deviance.
    */
-  evaluateRows(accumulate: boolean): number {
+  evaluateRows(): number {
     this.updateB();
     this.rowPasses++;
     const engine = this.engine;
-    engine.run(Kernel.Evaluate, accumulate ? 1 : 0);
+    engine.run(Kernel.Evaluate);
     const dev = engine.chunks[0].scalars[0] + engine.chunks[1].scalars[0];
-    if (accumulate) {
-      engine.sum((s) => s.kAll, this.kAll);
-      engine.sum((s) => s.zr, this.zr);
-    }
+    engine.sum((s) => s.kAll, this.kAll);
+    engine.sum((s) => s.zr, this.zr);
     this.conditionalDeviance = dev;
     let uu = 0;
     for (let a = 0; a < this.u.length; a++) uu += this.u[a] * this.u[a];
@@ -377,7 +375,7 @@ export class LaplaceModel {
    */
   pirls(maxIterations = 60, tolerance = 1e-20): PirlsResult {
     const { u, uOld, delta, rhs } = this;
-    let pd = this.evaluateRows(true);
+    let pd = this.evaluateRows();
     let halvings = 0;
     for (let it = 0; it < maxIterations; it++) {
       this.assembleSystem();
@@ -394,7 +392,7 @@ export class LaplaceModel {
       let pdNew = Number.POSITIVE_INFINITY;
       for (let h = 0; h < 30; h++) {
         for (let a = 0; a < u.length; a++) u[a] = uOld[a] + step * delta[a];
-        pdNew = this.evaluateRows(true);
+        pdNew = this.evaluateRows();
         if (pdNew <= pd + 1e-12 * Math.abs(pd) + 1e-10) break;
         step /= 2;
         halvings++;

@@ -85,7 +85,7 @@ export interface RowContext {
 }
 
 export const Kernel = {
-  /** eta, mu, the conditional deviance; flag 1: also Z'WZ and Z'r. */
+  /** eta, mu, the conditional deviance, Z'WZ and Z'r. */
   Evaluate: 1,
   /** Gradient pass 1: c_i = W'_i v_i'P v_i, Z'c and the trace sums. */
   GradientFirst: 2,
@@ -119,7 +119,7 @@ export function runKernel(ctx: RowContext, kernel: Kernel, chunk: number, flag: 
   const sums = ctx.chunks[chunk];
   switch (kernel) {
     case Kernel.Evaluate:
-      evaluateRange(ctx.rows, ctx.inputs, sums, start, end, flag === 1);
+      evaluateRange(ctx.rows, ctx.inputs, sums, start, end);
       return;
     case Kernel.GradientFirst:
       gradientFirstRange(ctx.rows, ctx.inputs, sums, start, end);
@@ -157,21 +157,19 @@ function binomialDeviance(y: number, m: number, eta: number, ex: number): number
 
 /**
  * eta_i = x~_i' beta~ + z_i' b, mu_i = logistic(eta_i), and -2 log p(y_i | u) = -2 (y_i eta_i - m_i
- * log(1 + e^eta_i)); with `accumulate`, Z'WZ += W_i z_i z_i' and Z'r += r_i z_i.
+ * log(1 + e^eta_i)), Z'WZ += W_i z_i z_i' and Z'r += r_i z_i.
  */
-function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number, accumulate: boolean): void {
+function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
   const { K, nPairs, z, uIndex, target, y, m, etaFixed, eta, mu } = R;
-  if (writtenOut.enabled && accumulate && (K === 2 || K === 3)) {
+  if (writtenOut.enabled && (K === 2 || K === 3)) {
     if (K === 3) evaluateRange3(R, I, S, start, end);
     else evaluateRange2(R, I, S, start, end);
     return;
   }
   const b = I.b;
   const { kAll, zr } = S;
-  if (accumulate) {
-    kAll.fill(0);
-    zr.fill(0);
-  }
+  kAll.fill(0);
+  zr.fill(0);
   let dev = 0;
   for (let i = start; i < end; i++) {
     const base = i * K;
@@ -184,7 +182,6 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
     const mi = m[i];
     const yi = y[i];
     dev += binomialDeviance(yi, mi, e, ex);
-    if (!accumulate) continue;
     const w = mi * mui * (1 - mui);
     const r = yi - mi * mui;
     let pb = i * nPairs;
@@ -199,7 +196,7 @@ function evaluateRange(R: RowArrays, I: PassInputs, S: ChunkSums, start: number,
 }
 
 /**
- * The accumulating pass written out for K = 3 (a correlated intercept and slope per location and an
+ * The pass written out for K = 3 (a correlated intercept and slope per location and an
  * intercept per institution: model 2): with K a constant the compiler drops the short loops. Same
  * sums in the same order as the general loop.
  */
@@ -245,7 +242,7 @@ function evaluateRange3(R: RowArrays, I: PassInputs, S: ChunkSums, start: number
   S.scalars[0] = dev;
 }
 
-/** The accumulating pass written out for K = 2 (two random intercepts: models 0 to 1c). */
+/** The pass written out for K = 2 (two random intercepts: models 0 to 1c). */
 function evaluateRange2(R: RowArrays, I: PassInputs, S: ChunkSums, start: number, end: number): void {
   const { z, uIndex, target, y, m, etaFixed, eta, mu } = R;
   const b = I.b;
