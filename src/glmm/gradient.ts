@@ -111,8 +111,7 @@ export class LaplaceGradient {
     // Pass 2: e_i = c_i - W_i (Z Lambda w)_i - 2 r_i, Z'e, and dd/dbeta = X~'e.
     engine.run(Kernel.GradientSecond);
     engine.sum((s) => s.ze, ze);
-    const xe = engine.sum((s) => s.xv, new Float64Array(model.p));
-    out.set(xe, L.nTheta);
+    engine.sum((s) => s.xv, out.subarray(L.nTheta, L.nTheta + model.p));
     for (let t = 0; t < T; t++) {
       const term = L.terms[t];
       const k = term.k;

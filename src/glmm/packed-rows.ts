@@ -5,7 +5,7 @@
  *
  * Z'WZ is accumulated over the pairs c1 <= c2 of packed columns: row i adds w_i z_c1 z_c2 to one entry
  * of the block storage (k11 | cross blocks | k22, see structure.ts), whose index target[i P + pair] is
- * precomputed, so the hot loop is a handful of loads and multiply-adds per row with no branching on
+ * precomputed, pair (c1, c2) at c2 (c2 + 1) / 2 + c1 (the kernels of row-kernels.ts rely on this order), so the hot loop is a handful of loads and multiply-adds per row with no branching on
  * the model's structure. The inverse P = A^-1 is stored in the same layout, so P v_i uses the same targets.
  */
 import type { RandomEffectsLayout } from "./structure";
@@ -22,8 +22,6 @@ export interface BlockStorage {
 export interface PackedRows {
   readonly K: number;
   readonly nPairs: number;
-  readonly pairFirst: Int32Array;
-  readonly pairSecond: Int32Array;
   readonly z: Float64Array;
   readonly uIndex: Int32Array;
   readonly target: Int32Array;
@@ -109,5 +107,5 @@ export function packRows(layout: RandomEffectsLayout): PackedRows {
       target[i * nPairs + pp] = idx;
     }
   }
-  return { K, nPairs, pairFirst, pairSecond, z, uIndex, target, colTerm, colWithin, termStart, storage };
+  return { K, nPairs, z, uIndex, target, colTerm, colWithin, termStart, storage };
 }

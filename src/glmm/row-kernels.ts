@@ -475,7 +475,7 @@ function betaScoreRange(R: RowArrays, columns: readonly Float64Array[], S: Chunk
  * out_j = sum_{i in range} x_ij v_i for j < count. Four columns share one sweep over the rows, each
  * with its own accumulator in row order.
  */
-export function crossprodRange(
+function crossprodRange(
   columns: readonly Float64Array[],
   v: Float64Array,
   out: Float64Array,

@@ -127,10 +127,6 @@ export class RowThread {
       throw new Error(`glmm: the row-pass worker failed: ${text}`);
     }
   }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
-  }
 }
 
 let spawned: RowThread | null | undefined;
