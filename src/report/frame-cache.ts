@@ -138,21 +138,18 @@ export function writeFrameCache(dir: string, data: CachedData): void {
   }
 }
 
-function readF64(path: string, n: number): Float64Array {
+/** A column of n values written by writeFrameCache, as a fresh typed array of the given kind. */
+function readColumn<T extends Float64Array | Int32Array>(path: string, n: number, kind: { new (n: number): T; readonly BYTES_PER_ELEMENT: number }): T {
   const buf = readFileSync(path);
-  if (buf.byteLength !== n * 8) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${n * 8} (${n} rows); delete the cache folder`);
-  const out = new Float64Array(n);
+  const bytes = n * kind.BYTES_PER_ELEMENT;
+  if (buf.byteLength !== bytes) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${bytes} (${n} rows); delete the cache folder`);
+  const out = new kind(n);
   new Uint8Array(out.buffer).set(buf);
   return out;
 }
 
-function readI32(path: string, n: number): Int32Array {
-  const buf = readFileSync(path);
-  if (buf.byteLength !== n * 4) throw new Error(`${path}: ${buf.byteLength} bytes, expected ${n * 4} (${n} rows); delete the cache folder`);
-  const out = new Int32Array(n);
-  new Uint8Array(out.buffer).set(buf);
-  return out;
-}
+const readF64 = (path: string, n: number): Float64Array => readColumn(path, n, Float64Array);
+const readI32 = (path: string, n: number): Int32Array => readColumn(path, n, Int32Array);
 
 /** Read the cache folder back, or undefined when it does not exist. */
 export function readFrameCache(dir: string): CachedData | undefined {
