@@ -14,7 +14,7 @@ import { readAs } from "../src/data/synthetic/targets";
 import { loadPublishedDescriptives } from "../src/data/reference";
 import { loadRawData } from "../src/data/load";
 import { buildAnalysisFrames } from "../src/transform/frames";
-import { compareFrameWithPublished } from "../src/transform/describe";
+import { compareFrameWithPublished } from "../src/report/describe";
 import { parseGenerateArgs } from "./generate-data";
 
 const BUDGET_SECONDS = 180;

@@ -16,14 +16,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, w
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { ConfigError, CONFIG_ENV, PROJECT_ROOT, RUN_DIR_ENV, configToJson, isSynthetic, type KansenConfig } from "../src/config";
-import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, renderManifestHtml, runIntoFreshOutput } from "../src/audit";
+import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, runIntoFreshOutput } from "../src/audit";
 import { stampHtmlText } from "../src/audit/stamp";
 import type { Manifest } from "../src/audit";
 import { ensureData } from "../src/pipeline/data-cache";
-import { assembleReport, type AppendixInput, type ChapterInput } from "../src/pipeline/html-report";
+import { assembleReport, type AppendixInput, type ChapterInput } from "../src/report/html-report";
 import { loadMethodologyIndex } from "../src/audit/methodology-index";
-import { renderIndexHtml } from "../src/audit/render";
-import { METHODOLOGY_INDEX_FILE, methodologyIndexRows } from "../src/pipeline/methodology-appendix";
+import { renderIndexHtml, renderManifestHtml } from "../src/report/audit-appendix";
+import { METHODOLOGY_INDEX_FILE, methodologyIndexRows } from "../src/report/methodology-appendix";
 import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
 import { formatDuration } from "../src/pipeline/progress";
 import { REPRODUCE_USAGE, type ReproduceOptions, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";

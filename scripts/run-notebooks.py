@@ -15,7 +15,7 @@ For each notebook, in the order given (stopping at the first failure):
   * writes the executed notebook to --out-dir (also a failed one, with its error output, for
     inspection) without execution timestamps, so two runs give identical files;
   * writes an HTML export (nbconvert "lab" template) to --html-dir, for the report assembly in
-    src/pipeline/html-report.ts.
+    src/report/html-report.ts.
 
 A cell error in tslab reaches Jupyter as a bare "<Error>:"; the message itself is in the cell's stderr
 stream output (and sometimes only on the kernel's stderr). On a failure this script prints

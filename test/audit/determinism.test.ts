@@ -88,7 +88,7 @@ const TIMESTAMP = /\b\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d
 const PARTIAL_FOLDER = /\.partial-\d{8}T\d{6}-\d+/g;
 /**
  * The frame cache folder `frames-<key>`: the key hashes the raw files' sizes and modification times
- * (src/report/frame-cache.ts), so regenerated identical files get another key. A time, not a result.
+ * (src/pipeline/frame-cache.ts), so regenerated identical files get another key. A time, not a result.
  */
 const FRAME_CACHE_KEY = /\bframes-[0-9a-f]{20}\b/g;
 

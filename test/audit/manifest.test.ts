@@ -7,7 +7,7 @@ import { describeInputFile, manifestId, canonicalJson, type Manifest } from "../
 import { stampCsvText, stampHtmlText } from "../../src/audit/stamp";
 import { ManifestRecorder, RUN_LOG_FILE } from "../../src/audit/recorder";
 import { parseRunLog } from "../../src/audit/run-log";
-import { renderManifestHtml } from "../../src/audit/render";
+import { renderManifestHtml } from "../../src/report/audit-appendix";
 
 const convergence = { converged: true, optimizer: "test", iterations: 3, functionEvaluations: 4, maxAbsGradient: 1e-6, maxAbsScaledGradient: 1e-7, minHessianEigenvalue: 0.5, singular: false, messages: [] };
 

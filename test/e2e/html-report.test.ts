@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { anchorCells, assembleReport, cellAnchor, dedupeLargeScripts, extractHeadings, namespaceHeadingIds, tagAnchor } from "../../src/pipeline/html-report";
+import { anchorCells, assembleReport, cellAnchor, dedupeLargeScripts, extractHeadings, namespaceHeadingIds, tagAnchor } from "../../src/report/html-report";
 
 // The shape of nbconvert 6.5's "lab" export (head styles, require.js, body of jp-Cell divs).
 function nbconvertExport(cells: string[]): string {

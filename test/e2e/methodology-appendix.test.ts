@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { cellHref, methodologyIndexRows, notebookSlug } from "../../src/pipeline/methodology-appendix";
+import { cellHref, methodologyIndexRows, notebookSlug } from "../../src/report/methodology-appendix";
 import type { MethodologyIndex } from "../../src/audit/methodology-index";
 
 const chapters = [

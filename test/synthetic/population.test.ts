@@ -10,7 +10,7 @@ import { FRAME_KEYS, type FrameKey } from "../../src/data/synthetic/coding";
 import { parseGenerateArgs } from "../../scripts/generate-data";
 import { loadRawData, stringColumn, numberColumn } from "../../src/data/load";
 import { buildAnalysisFrames } from "../../src/transform/frames";
-import { compareFrameWithPublished } from "../../src/transform/describe";
+import { compareFrameWithPublished } from "../../src/report/describe";
 import { descriptivePopulations, outcomeRatesByMigration } from "../../src/transform/yearly";
 
 const FILES = ["studenten.csv", "vsv.csv", "crebo.csv", "truth.json"];

@@ -15,7 +15,7 @@
  * only the first time it occurs: scripts run in document order, so every later figure still finds it.
  */
 import { createHash } from "node:crypto";
-import { escapeHtml } from "../report/escape";
+import { escapeHtml } from "./escape";
 
 export interface ChapterInput {
   /** The notebook's file name without .ipynb, e.g. "05-modellen-doorstroom"; the chapter's anchor. */

@@ -17,16 +17,16 @@ import { dataDir, type KansenConfig } from "../config";
 import { loadRawData, type RawData } from "../data/load";
 import { fitDesign } from "../glmm/fit";
 import type { GlmmFit } from "../glmm/types";
-import { ensureData } from "../pipeline/data-cache";
-import { startProgress } from "../pipeline/progress";
+import { ensureData } from "./data-cache";
+import { startProgress } from "./progress";
 import { nakagawaR2 } from "../stats/r2";
 import { averageMarginalEffects } from "../stats/ame";
 import { buildAnalysisFrames, type AnalysisFrame, type FrameKey } from "../transform/frames";
-import type { OutcomeRate } from "./figures";
+import type { OutcomeRate } from "../report/figures";
 import { frameCacheDir, frameCacheKey, readFrameCache, writeFrameCache, type RawFileSummary } from "./frame-cache";
-import { readFitSummary, writeFitSummary } from "./outputs";
-import { outcomeRatesByYear } from "./rates";
-import { summariseFit, type FitSummary } from "./summary";
+import { readFitSummary, writeFitSummary } from "../report/outputs";
+import { outcomeRatesByYear } from "../report/rates";
+import { summariseFit, type FitSummary } from "../report/summary";
 
 export interface PreparedData {
   /** The validated raw files; only when asked for (`raw: true`), since the frame cache makes them unneeded. */
@@ -46,7 +46,7 @@ export const RATE_YEARS = [2016, 2017, 2018, 2019, 2020, 2021] as const;
 /**
  * Ensure, read, validate and transform: the four analysis frames of the run's configuration, plus the
  * 3a 3.1 outcome rates. Reading and validating the raw files happens once per data folder, reference
- * choice and transform code (src/report/frame-cache.ts); later calls read the frames from the cache.
+ * choice and transform code (src/pipeline/frame-cache.ts); later calls read the frames from the cache.
  * `raw: true` always reads (and validates) the raw files and returns them too.
  */
 export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean } = {}): Promise<PreparedData> {

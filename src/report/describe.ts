@@ -9,10 +9,10 @@
  * 0.01 absolute, a mean or SD within 3% relative). This module ties them to an `AnalysisFrame`, so the
  * frame's own reference categories are marked and its table number is known.
  */
-import { descriptiveTable, type DescriptiveTable } from "../report/tables";
+import { descriptiveTable, type DescriptiveTable } from "./tables";
 import { loadPublishedDescriptives, type PublishedDescriptive } from "../data/reference";
-import { compareDescriptives, type ComparisonTable, type DataSource } from "../report/compare";
-import type { AnalysisFrame } from "./frames";
+import { compareDescriptives, type ComparisonTable, type DataSource } from "./compare";
+import type { AnalysisFrame } from "../transform/frames";
 
 export { compareDescriptives };
 

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import type { ColumnTable } from "../model/types";
 import type { FlowStep } from "../transform/flow";
 import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
-import type { OutcomeRate } from "./figures";
+import type { OutcomeRate } from "../report/figures";
 
 export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v1";
 

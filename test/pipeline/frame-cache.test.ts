@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { frameCacheDir, frameCacheKey, readFrameCache, writeFrameCache } from "../../src/report/frame-cache";
+import { frameCacheDir, frameCacheKey, readFrameCache, writeFrameCache } from "../../src/pipeline/frame-cache";
 import type { AnalysisFrame } from "../../src/transform/frames";
-import { smallFrame } from "./fixtures";
+import { smallFrame } from "../report/fixtures";
 
 function frame(): AnalysisFrame {
   const f = smallFrame();

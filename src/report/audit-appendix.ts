@@ -1,7 +1,7 @@
 /** The manifest as an HTML appendix of the report (issue 7: "the HTML report shows the manifest"). */
-import type { Manifest } from "./manifest";
+import type { Manifest } from "../audit/manifest";
 
-import { escapeHtml } from "../report/escape";
+import { escapeHtml } from "./escape";
 export { escapeHtml };
 
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {

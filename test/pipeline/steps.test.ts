@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config";
-import { frameKey, readTruth } from "../../src/report/steps";
+import { frameKey, readTruth } from "../../src/pipeline/steps";
 
 function config(cacheDir: string, kind: "synthetic" | "folder" = "synthetic") {
   return parseConfig(
@@ -46,7 +46,7 @@ test("readTruth reads the generating fixed effects of one frame from truth.json,
 });
 
 test("configured frames and years follow the configuration's outcomes and years", async () => {
-  const { configuredFrames, configuredYears } = await import("../../src/report/steps");
+  const { configuredFrames, configuredYears } = await import("../../src/pipeline/steps");
   const cfg = { ...config("/tmp"), outcomes: ["vsv"] as const, years: [2021] as const } as unknown as Parameters<typeof configuredYears>[0];
   assert.deepEqual(configuredYears(cfg, "doorstroom"), []);
   assert.deepEqual(configuredYears(cfg, "vsv"), [2021]);
@@ -56,8 +56,8 @@ test("configured frames and years follow the configuration's outcomes and years"
 });
 
 test("a saved model-2 summary is reused only for the same students and reference categories", async () => {
-  const { summaryMatchesFrame } = await import("../../src/report/steps");
-  const { publishedSummaries } = await import("./fixtures");
+  const { summaryMatchesFrame } = await import("../../src/pipeline/steps");
+  const { publishedSummaries } = await import("../report/fixtures");
   const m2 = publishedSummaries(5).summaries[4];
   assert.ok(m2);
   const frame = { outcome: "doorstroom" as const, year: 2020, nrows: m2.nobs, reference: { migratie: "geen", ouders: "max_vmbo_kader", geslacht: "man", niveau: "3", sector: "handel_economie", leerweg: "bol", citojaar: "2009" } };

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadRawData } from "../../src/data/load";
 import { buildAnalysisFrames } from "../../src/transform/frames";
-import { compareFrameWithPublished, describeFrame } from "../../src/transform/describe";
+import { compareFrameWithPublished, describeFrame } from "../../src/report/describe";
 import { loadPublishedDescriptives } from "../../src/data/reference";
 import { crossTablesByMigration, descriptivePopulations, frequencyTables, outcomeRatesByMigration } from "../../src/transform/yearly";
 import { writeRawFolder, type StudentSpec } from "../data/fixture";

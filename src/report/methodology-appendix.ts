@@ -8,7 +8,7 @@
  */
 import { basename } from "node:path";
 import type { MethodologyIndex } from "../audit/methodology-index";
-import type { IndexRow } from "../audit/render";
+import type { IndexRow } from "./audit-appendix";
 import { type ChapterInput, cellAnchor, tagAnchor } from "./html-report";
 
 export const METHODOLOGY_INDEX_FILE = "methodology-index.json";
