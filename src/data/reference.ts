@@ -5,8 +5,9 @@
  * comparison (src/report/compare.ts) and the synthetic generator's calibration targets
  * (src/data/synthetic/targets.ts).
  *
- * Where the files live: $KANSEN_REFERENCE_DIR if set (it must hold both files), else `../shared/reference`
- * beside the repository (the layout the issues assume), else `shared/reference` inside it.
+ * Where the files live: the repository's own copy in `reference/bijlage-3b/` (transcribed once from the
+ * table book, see its README), or $KANSEN_REFERENCE_DIR when set (it must hold both files). Nothing outside
+ * the repository is read unless that variable names it.
  *
  * Reading is strict, so a damaged or edited file fails loudly instead of shifting a calibration target:
  * the CSV grammar and field counts are checked by src/data/csv.ts, every required column must be in the
@@ -20,6 +21,8 @@ import { CsvError, readCsvRecords, type CsvRecords } from "./csv";
 export const DESCRIPTIVES_FILE = "published-descriptives.csv";
 export const MODELS_FILE = "published-models.csv";
 const REFERENCE_FILES = [DESCRIPTIVES_FILE, MODELS_FILE] as const;
+/** The repository's copy of the published numbers, relative to its root. */
+export const REFERENCE_SUBDIR = ["reference", "bijlage-3b"] as const;
 
 /** The repository root (this file is src/data/reference.ts, or dist/data/reference.js when built). */
 const REPO_ROOT = resolve(__dirname, "..", "..");
@@ -80,14 +83,12 @@ export function referenceDir(env: string | undefined = process.env["KANSEN_REFER
     }
     return dir;
   }
-  const candidates = [join(repo, "..", "shared", "reference"), join(repo, "shared", "reference")];
-  for (const dir of candidates) {
-    if (REFERENCE_FILES.every((f) => existsSync(join(dir, f)))) return dir;
+  const dir = join(repo, ...REFERENCE_SUBDIR);
+  const missing = REFERENCE_FILES.filter((f) => !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new Error(`the repository's published numbers are incomplete: ${dir} does not hold ${missing.join(" nor ")}; restore them from git or set KANSEN_REFERENCE_DIR`);
   }
-  throw new Error(
-    `published reference CSVs (${REFERENCE_FILES.join(", ")}) not found in ${candidates.join(" or ")}; ` +
-      "set KANSEN_REFERENCE_DIR to the folder that holds them",
-  );
+  return dir;
 }
 
 /** A plain decimal number as the reference CSVs print it (no hex, no blanks, no "NA"). */

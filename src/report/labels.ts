@@ -3,7 +3,7 @@
  * lme4 formula terms ("migratieniet-westers", "niveau1", "cito_missing", "citojaar>2014") to them.
  *
  * The labels are the `group` / `category` columns of the published CSVs
- * (`shared/reference/published-descriptives.csv`, `published-models.csv`), so a reproduced table joins the
+ * (`reference/bijlage-3b/published-descriptives.csv`, `published-models.csv`), so a reproduced table joins the
  * published one on (group, category) without any further translation. Two spellings differ between the
  * descriptive tables (Tabel 1-4) and the model tables (Tabel 5-8): the leerweg levels ("Bol"/"Bbl" versus
  * "BOL"/"BBL") and the group names of the cito variables ("Citoscore" versus "Citoscore (per score)",

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CsvError } from "../../src/data/csv";
-import { loadPublishedDescriptives, loadPublishedModels, referenceDir, DESCRIPTIVES_FILE, MODELS_FILE } from "../../src/data/reference";
+import { loadPublishedDescriptives, loadPublishedModels, referenceDir, DESCRIPTIVES_FILE, MODELS_FILE, REFERENCE_SUBDIR } from "../../src/data/reference";
 
 const root = mkdtempSync(join(tmpdir(), "kansen-reference-"));
 let counter = 0;
@@ -133,13 +133,13 @@ test("a missing file is an error naming the file", () => {
 
 test("KANSEN_REFERENCE_DIR comes first; a folder without the files is an error naming folder and file", () => {
   const repo = join(root, `repo${counter++}`);
-  const beside = join(repo, "..", "shared", "reference");
-  mkdirSync(beside, { recursive: true });
-  writeFileSync(join(beside, DESCRIPTIVES_FILE), GOOD_DESCRIPTIVES);
-  writeFileSync(join(beside, MODELS_FILE), GOOD_MODELS);
+  const own = join(repo, ...REFERENCE_SUBDIR);
+  mkdirSync(own, { recursive: true });
+  writeFileSync(join(own, DESCRIPTIVES_FILE), GOOD_DESCRIPTIVES);
+  writeFileSync(join(own, MODELS_FILE), GOOD_MODELS);
   const env = folder({ descriptives: GOOD_DESCRIPTIVES, models: GOOD_MODELS });
-  assert.equal(referenceDir(env, repo), resolve(env), "the env var wins over the folder beside the repository");
-  assert.equal(referenceDir("", repo), resolve(beside), "an empty env var counts as unset");
+  assert.equal(referenceDir(env, repo), resolve(env), "the env var wins over the repository's copy");
+  assert.equal(referenceDir("", repo), own, "an empty env var counts as unset");
   const half = folder({ descriptives: GOOD_DESCRIPTIVES });
   assert.throws(() => referenceDir(half, repo), (err: unknown) => {
     assert.ok(err instanceof Error);
@@ -167,23 +167,34 @@ test("the process environment is what referenceDir reads by default", () => {
   }
 });
 
-test("without the env var: shared/reference beside the repository, then inside it, else an error naming both", () => {
+test("without the env var: the repository's own reference/bijlage-3b, never a folder beside the repository", () => {
   const repo = join(root, `repo${counter++}`, "kansen-mbo");
-  const inside = join(repo, "shared", "reference");
   const beside = join(repo, "..", "shared", "reference");
-  mkdirSync(inside, { recursive: true });
-  assert.throws(() => referenceDir(undefined, repo), (err: unknown) => {
-    assert.ok(err instanceof Error);
-    assert.ok(err.message.includes(resolve(beside)) && err.message.includes(inside), err.message);
-    assert.match(err.message, /set KANSEN_REFERENCE_DIR/);
-    return true;
-  });
-  writeFileSync(join(inside, DESCRIPTIVES_FILE), GOOD_DESCRIPTIVES);
-  writeFileSync(join(inside, MODELS_FILE), GOOD_MODELS);
-  assert.equal(referenceDir(undefined, repo), inside);
   mkdirSync(beside, { recursive: true });
   writeFileSync(join(beside, DESCRIPTIVES_FILE), GOOD_DESCRIPTIVES);
-  assert.equal(referenceDir(undefined, repo), inside, "a folder holding only one of the files is passed over");
   writeFileSync(join(beside, MODELS_FILE), GOOD_MODELS);
-  assert.equal(referenceDir(undefined, repo), resolve(beside));
+  const own = join(repo, ...REFERENCE_SUBDIR);
+  assert.throws(() => referenceDir(undefined, repo), (err: unknown) => {
+    assert.ok(err instanceof Error);
+    assert.ok(err.message.includes(own) && !err.message.includes("shared"), err.message);
+    assert.match(err.message, /does not hold published-descriptives\.csv nor published-models\.csv/);
+    return true;
+  });
+  mkdirSync(own, { recursive: true });
+  writeFileSync(join(own, DESCRIPTIVES_FILE), GOOD_DESCRIPTIVES);
+  assert.throws(() => referenceDir(undefined, repo), /does not hold published-models\.csv/);
+  writeFileSync(join(own, MODELS_FILE), GOOD_MODELS);
+  assert.equal(referenceDir(undefined, repo), own);
+});
+
+test("the default folder is the repository's copy and holds Tabel 1-8", () => {
+  const saved = process.env["KANSEN_REFERENCE_DIR"];
+  delete process.env["KANSEN_REFERENCE_DIR"];
+  try {
+    assert.equal(referenceDir(), resolve(__dirname, "..", "..", ...REFERENCE_SUBDIR));
+    assert.deepEqual([...new Set(loadPublishedDescriptives().map((d) => d.table))].sort(), [1, 2, 3, 4]);
+    assert.deepEqual([...new Set(loadPublishedModels().map((d) => d.table))].sort(), [5, 6, 7, 8]);
+  } finally {
+    if (saved !== undefined) process.env["KANSEN_REFERENCE_DIR"] = saved;
+  }
 });
