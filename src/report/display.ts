@@ -77,7 +77,8 @@ function num(x: number | null, digits: number): string {
 
 function verdict(r: ComparisonRow): string {
   if (r.withinTolerance === null) return "";
-  return r.withinTolerance ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
+  if (r.withinTolerance) return '<span class="ok">yes</span>';
+  return r.expectedMiss !== "" ? '<span class="note">expected</span>' : '<span class="bad">NO</span>';
 }
 
 function comparisonRowsHtml(rows: readonly ComparisonRow[], hasTruth: boolean): string {
@@ -96,7 +97,8 @@ function comparisonRowsHtml(rows: readonly ComparisonRow[], hasTruth: boolean): 
       const t2 = r.withinTwoSeOfTruth === null ? "" : r.withinTwoSeOfTruth ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
       out.push(`<td>${num(r.truth, 3)}</td><td>${t2}</td>`);
     }
-    out.push(`<td class="note">${escapeHtml(r.note)}</td></tr>`);
+    const note = r.expectedMiss !== "" ? (r.note !== "" ? `${r.expectedMiss}. ${r.note}` : r.expectedMiss) : r.note;
+    out.push(`<td class="note">${escapeHtml(note)}</td></tr>`);
   }
   out.push("</tbody>");
   return out.join("");
@@ -114,6 +116,7 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   const out: string[] = [STYLE];
   if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
   let counts = `${s.within} of ${s.judged} published cells within tolerance, ${s.outside} outside`;
+  if (s.expected > 0) counts += `, ${s.expected} outside as expected (misprint, rounded 0.00 or sampling band: see the note)`;
   if (s.truthJudged > 0) counts += `; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`;
   const legend =
     "Tolerance |reproduced - published| <= the bound shown: 2 SE = twice the larger of the published and the reproduced SE; " +
