@@ -6,13 +6,18 @@ import { DIM, DIM_NAMES, LEERWEG_EX, type FrameKey } from "./coding";
 import { drawCito, drawRecords, type FrameRecords } from "./frameDraw";
 import { calibrateIntercept, fixedPartWithoutIntercept } from "./outcomes";
 import { FIRST_YEAR, LAST_YEAR, type Population } from "./population";
-import type { Xoshiro128 } from "./prng";
-import { locationCdf, sectorOf, type CreboTable, type Schools } from "./schools";
+import { KeyedRandom, type Xoshiro128 } from "./prng";
+import type { SyntheticParameters } from "./parameters";
+import { Placement, sectorOf, sizeCdf, type CreboTable, type Schools } from "./schools";
 import type { FrameTarget } from "./targets";
 import { nieuweVsver, startpopulatie } from "./write";
 
 export function drawCategory(rng: Xoshiro128, p: Float64Array): number {
-  let u = rng.uniform();
+  return categoryAt(rng.uniform(), p);
+}
+
+/** The category of shares `p` (summing to 1) at uniform u. */
+export function categoryAt(u: number, p: Float64Array): number {
   for (let c = 0; c < p.length; c++) {
     u -= p[c];
     if (u < 0) return c;
@@ -26,11 +31,6 @@ export function setTimeInvariant(pop: Population, i: number, rec: FrameRecords, 
   pop.ouders[i] = rec.dims[DIM.ouders][r];
   pop.toetsScore[i] = rec.toetsScore[r];
   pop.toetsJaar[i] = rec.toetsJaar[r];
-}
-
-export function placeInLocations(rng: Xoshiro128, rec: FrameRecords, from: number, cdfs: [Float64Array, Float64Array]): void {
-  const mig = rec.dims[DIM.migratie];
-  for (let r = from; r < rec.n; r++) rec.loc[r] = rng.categorical(cdfs[mig[r] === 1 ? 1 : 0]);
 }
 
 /** Margins of a first-year intake: the vsv 2021 margins with ages concentrated at 15-17. */
@@ -116,7 +116,7 @@ export function addExcludedRecords(
   for (const t of [2019, 2020] as const) {
     const base = t === 2019 ? N.doorstroom2020 + N.vsv2020 : N.doorstroom2021 + N.vsv2021;
     const tg = t === 2019 ? targets.vsv2020 : targets.vsv2021;
-    const cdf = locationCdf(schools, schools.nLocations, false);
+    const cdf = sizeCdf(schools, schools.nLocations);
     const one = (kind: keyof typeof counts, k: number): void => {
       const i = pop.add();
       pop.geslacht[i] = kind === "missingGender" ? 2 : drawCategory(rng, tg.margins.geslacht);
@@ -162,6 +162,9 @@ export function addExcludedRecords(
   }
   return counts;
 }
+
+/** Record keys of the careers wholly before 2019 (prng.ts KeyedRandom; the frames use keys below it). */
+export const EARLIER_CAREERS_KEY_BASE = 50_000_000;
 
 /** P(last year <= 2015, 2016, 2017, 2018) of a career that ends before 2019 (cumulative). */
 const LAST_YEAR_CDF = Float64Array.from([0.25, 0.5, 0.75, 1]);
@@ -258,11 +261,13 @@ export function addEarlierCareers(
   tg: FrameTarget,
   n: number,
   calib: EarlierCalibration,
+  params: SyntheticParameters,
 ): void {
-  const cdf = locationCdf(schools, schools.nLocations, false);
-  const cdfNw = locationCdf(schools, schools.nLocations, true);
-  const draws = drawRecords(rng, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n))).records;
-  drawCito(rng, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+  const placement = new Placement(schools, params, schools.nLocations);
+  // These careers are in no frame: keyed draws from this generator's own sequence are enough.
+  const keyed = new KeyedRandom(rng.nextUint32(), 0);
+  const draws = drawRecords(keyed, EARLIER_CAREERS_KEY_BASE, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n)), params).records;
+  drawCito(keyed, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd, params);
   const offD = fixedPartWithoutIntercept(draws, calib.doorstroomBeta);
   const offV = fixedPartWithoutIntercept(draws, calib.vsvBeta);
   const student = new Int32Array(n);
@@ -275,7 +280,7 @@ export function addEarlierCareers(
     setTimeInvariant(pop, i, draws, r);
     const niveau = draws.dims[DIM.niveau][r] + 1;
     const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
-    const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
+    const l = placement.draw(() => rng.uniform(), draws.dims[DIM.niveau][r], draws.dims[DIM.sector][r], draws.dims[DIM.leerweg][r], draws.dims[DIM.migratie][r], draws.dims[DIM.leeftijd][r]);
     const lw = draws.dims[DIM.leerweg][r];
     const len = programmeYears(rng, niveau) + (rng.uniform() < 0.5 ? 1 : 0);
     last[r] = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018

@@ -364,3 +364,20 @@ export function modelTruths(rows: readonly PublishedModelCell[] = loadPublishedM
   }
   return out;
 }
+
+/**
+ * Model 2's fixed effects with the background terms (migration, parents' education) replaced by the
+ * published model 1a estimates of the same table: the gross background gaps, level and age composition
+ * included. For outcomes drawn where the population's level and age composition does not carry the gap
+ * (the careers wholly before 2019, CHOICES.earlierOutcomes).
+ */
+export function withGrossBackground(truth: ModelTruth, rows: readonly PublishedModelCell[] = loadPublishedModels()): Float64Array {
+  const table = FRAMES[truth.key].table + 4;
+  const beta = Float64Array.from(truth.beta);
+  for (const r of rows) {
+    if (r.table !== table || r.model !== "1a" || r.part !== "fixed") continue;
+    const j = COEF_NAMES.indexOf(PUBLISHED_TERM[r.category] ?? "");
+    if (j >= 1 && j <= 4) beta[j] = modelCellReading(r, "estimate")?.value ?? r.estimate;
+  }
+  return beta;
+}
