@@ -10,7 +10,7 @@
  * at >= 1e-3 so that no variance starts on its bound.
  */
 import type { LaplaceModel } from "./laplace";
-import { choleskyInPlace } from "./blocked-cholesky";
+import { choleskyInPlace } from "../numeric/dense";
 
 /** Conditional covariances Var(b_j | y) = Lambda P_jj Lambda' per term and level (after pirls). */
 export function conditionalCovariances(model: LaplaceModel): Float64Array[] {
@@ -57,7 +57,7 @@ export function emThetaUpdate(model: LaplaceModel): Float64Array {
     }
     for (let a = 0; a < k * k; a++) sigma[a] /= term.nLevels;
     for (let a = 0; a < k; a++) sigma[a * k + a] = Math.max(sigma[a * k + a], 1e-6);
-    if (!choleskyInPlace(sigma, 0, k)) {
+    if (!choleskyInPlace(sigma, k)) {
       // Not positive definite (a correlation at +-1): keep the variances, drop the covariances.
       for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) if (r !== c) sigma[r * k + c] = 0;
       for (let a = 0; a < k; a++) sigma[a * k + a] = Math.sqrt(Math.max(sigma[a * k + a], 1e-6));

@@ -21,7 +21,8 @@
 import type { GlmmDesign } from "../model/types";
 import type { ConvergenceReport, GlmmFit, GlmmOptions, RanefBlock, VarCorrBlock } from "./types";
 import { buildLayout } from "./structure";
-import { scaleFixedEffects, congruence, matTVec, matVec } from "./scaling";
+import { scaleFixedEffects } from "./scaling";
+import { congruence, invertSpd, matTVec, matVec, symmetricEigenvalues, transpose } from "../numeric/dense";
 import { LaplaceModel } from "./laplace";
 import { LaplaceGradient } from "./gradient";
 import { covarianceFromTheta, thetaLowerBounds, thetaPositions, thetaStart } from "./lambda";
@@ -30,7 +31,6 @@ import { fixedEffectsCrossproduct } from "./rx";
 import { conditionalCovariances, emThetaUpdate } from "./em-start";
 import { modeShifts } from "./mode-sensitivity";
 import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
-import { invertSpd, symmetricEigenvalues } from "./dense";
 import { Kernel } from "./row-kernels";
 import { prepareRowThread } from "./row-engine";
 
@@ -556,8 +556,3 @@ function isZeroOne(column: Float64Array): boolean {
   return true;
 }
 
-function transpose(m: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) out[c * n + r] = m[r * n + c];
-  return out;
-}

@@ -29,31 +29,12 @@ import type { RandomEffectsLayout } from "./structure";
 import { packRows, type PackedRows } from "./packed-rows";
 import { RowEngine, type RowEngineOptions } from "./row-engine";
 import { Kernel } from "./row-kernels";
+import { logChoose } from "../numeric/special-functions";
 
 export interface PirlsResult {
   readonly converged: boolean;
   readonly iterations: number;
   readonly halvings: number;
-}
-
-/** log of the binomial coefficient C(m, y), via lgamma (Lanczos, accurate to ~1e-14). */
-export function logChoose(m: number, y: number): number {
-  if (y === 0 || y === m) return 0;
-  return lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1);
-}
-
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-export function lgamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  const z = x - 1;
-  let a = LANCZOS[0];
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 export class LaplaceModel {

@@ -24,7 +24,7 @@
  * projected-gradient entry below 1e-9.
  */
 
-import { choleskySolve, denseCholesky, symmetricEigen } from "./dense";
+import { choleskyInPlace, choleskySolve, symmetricEigen } from "../numeric/dense";
 
 export interface BoundedProblem {
   readonly dimension: number;
@@ -80,7 +80,7 @@ export function freeStep(
   const b = new Float64Array(m);
   for (let r = 0; r < m; r++) b[r] = -g[idx[r]];
   const l = Float64Array.from(a);
-  if (denseCholesky(l, m)) {
+  if (choleskyInPlace(l, m)) {
     choleskySolve(l, m, b);
   } else {
     const { values, vectors } = symmetricEigen(a, m);

@@ -11,7 +11,7 @@
  *    which treats theta as known (lme4 >= 1.1-38 uses it on large data).
  * Both are computed on the internal centred/scaled beta and transformed back (scaling.ts).
  */
-import { denseCholesky } from "./dense";
+import { backSubstituteTransposed, choleskyInPlace } from "../numeric/dense";
 
 /**
  * H by differences of `gradientAt` (which must return the gradient at the given point): forward
@@ -62,14 +62,10 @@ export function hessianFromGradient(
  */
 export function lme4ScaledGradient(h: Float64Array, g: Float64Array, n: number): number {
   const l = Float64Array.from(h);
-  if (!denseCholesky(l, n)) return Number.NaN;
+  if (!choleskyInPlace(l, n)) return Number.NaN;
   // R = L', so solve(R, g) is back substitution with L'.
   const x = Float64Array.from(g);
-  for (let r = n - 1; r >= 0; r--) {
-    let v = x[r];
-    for (let c = r + 1; c < n; c++) v -= l[c * n + r] * x[c];
-    x[r] = v / l[r * n + r];
-  }
+  backSubstituteTransposed(l, n, x);
   let worst = 0;
   for (let i = 0; i < n; i++) worst = Math.max(worst, Math.min(Math.abs(x[i]), Math.abs(g[i])));
   return worst;
