@@ -17,6 +17,8 @@ import { backSubstituteTransposed, choleskyInPlace } from "../numeric/dense";
  * H by differences of `gradientAt` (which must return the gradient at the given point): forward
  * differences (g(x + h e_k) - g(x)) / h when `gradientAtX` is given, central ones otherwise;
  * symmetrised. `prepare(k)` runs before the evaluation at x + h e_k (a warm start for PIRLS).
+ * Only the rows and columns `coordinates` (ascending; default all) are computed, the others are 0:
+ * the Hessian over the free coordinates when some are held fixed.
  */
 export function hessianFromGradient(
   gradientAt: (x: Float64Array, out: Float64Array) => void,
@@ -24,13 +26,15 @@ export function hessianFromGradient(
   steps: Float64Array,
   gradientAtX?: Float64Array,
   prepare?: (k: number) => void,
+  coordinates?: readonly number[],
 ): Float64Array {
   const n = x.length;
+  const index = coordinates ?? Array.from({ length: n }, (_, k) => k);
   const h = new Float64Array(n * n);
   const gp = new Float64Array(n);
   const gm = new Float64Array(n);
   const xp = Float64Array.from(x);
-  for (let k = 0; k < n; k++) {
+  for (const k of index) {
     const step = steps[k];
     xp[k] = x[k] + step;
     prepare?.(k);
@@ -38,16 +42,18 @@ export function hessianFromGradient(
     if (gradientAtX) {
       gm.set(gradientAtX);
       xp[k] = x[k];
-      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / step;
+      for (const r of index) h[r * n + k] = (gp[r] - gm[r]) / step;
     } else {
       xp[k] = x[k] - step;
       gradientAt(xp, gm);
       xp[k] = x[k];
-      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
+      for (const r of index) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
     }
   }
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < r; c++) {
+  for (let a = 0; a < index.length; a++) {
+    const r = index[a];
+    for (let b = 0; b < a; b++) {
+      const c = index[b];
       const v = 0.5 * (h[r * n + c] + h[c * n + r]);
       h[r * n + c] = v;
       h[c * n + r] = v;
