@@ -35,12 +35,12 @@ import { LaplaceModel, type PirlsResult } from "./laplace";
 import { thetaLowerBounds, thetaPositions, thetaStart as lme4ThetaStart } from "./lambda";
 import { fixedEffectsCrossproduct } from "./rx";
 import { Kernel } from "./row-kernels";
-import { prepareRowThread } from "./row-engine";
+import { prepareRowThread, type RowEngineOptions } from "./row-engine";
 import { scaleFixedEffects, type FixedScaling } from "./scaling";
 import { buildLayout, type RandomEffectsLayout } from "./structure";
 
-export interface ObjectiveOptions {
-  /** Threads of the O(n) passes (GlmmOptions.threads). */
+export interface ObjectiveOptions extends RowEngineOptions {
+  /** Threads of the O(n) passes (GlmmOptions.threads); forceThreads (tests) uses the worker at any size. */
   readonly threads?: number;
   /** A known offset o in the linear predictor eta = o + X beta + Z b (length nobs), e.g. beta_j x_j for a column dropped from X. */
   readonly offset?: ArrayLike<number>;
@@ -131,7 +131,8 @@ export class LaplaceObjective {
 
   constructor(design: GlmmDesign, options: ObjectiveOptions = {}) {
     const started = performance.now();
-    prepareRowThread(design.nobs, { threads: options.threads });
+    const threads: RowEngineOptions = { threads: options.threads, forceThreads: options.forceThreads };
+    prepareRowThread(design.nobs, threads);
     this.design = design;
     this.control = glmmControl(options.control);
     this.layout = buildLayout(design);
@@ -140,7 +141,7 @@ export class LaplaceObjective {
     this.dimension = this.nTheta + this.p;
     this.scaling = scaleFixedEffects(design.fixed.columns, design.fixed.names);
     this.offset = options.offset === undefined ? null : Float64Array.from(options.offset);
-    this.model = new LaplaceModel(design, this.layout, this.scaling.columns, { threads: options.threads, offset: this.offset });
+    this.model = new LaplaceModel(design, this.layout, this.scaling.columns, { ...threads, offset: this.offset });
     this.gradientEngine = new LaplaceGradient(this.model);
     this.lower = new Float64Array(this.dimension).fill(-Infinity);
     for (const term of this.layout.terms) this.lower.set(thetaLowerBounds(term.k), term.thetaOffset);

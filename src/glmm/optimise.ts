@@ -80,7 +80,7 @@ export function optimiseObjective(objective: LaplaceObjective, options: Optimise
   run.evaluations++;
   const g = new Float64Array(run.dim);
   objective.internalGradient(g);
-  run.endStage(f, polished.decrement, polished.message, polished.rounds);
+  run.endStage(f, polished.decrement, polished.message, polished.iterations);
   // PIRLS at the optimum converged to the tolerance iff the objective holds that point.
   const pirlsConverged = objective.holds(polished.x);
   const counts = objective.counts();
@@ -434,7 +434,7 @@ class Run {
    * the deviance and the line search may fail to see it: that ends the polishing, it is not a failure.
    * The Hessian is recomputed at the end only if a round started far away (polish.rehessianDecrement).
    */
-  polish(x0: Float64Array): { x: Float64Array; hessian: Float64Array; decrement: number; iterations: number; rounds: number; message: string } {
+  polish(x0: Float64Array): { x: Float64Array; hessian: Float64Array; decrement: number; iterations: number; message: string } {
     const o = this.objective;
     const c = this.control.polish;
     const lower = o.lower;
@@ -451,7 +451,7 @@ class Run {
     problem.gradient(g);
     let newtonDecrement = freeStep(hess, g, freeVariables(x, g, lower, fixed, this.control.lineSearch.activeBound), dim, this.control.lineSearch.eigenvalueFloor).decrement;
     let rounds = 0;
-    let message = newtonDecrement < c.tolerance ? "the Newton decrement was below the tolerance at the start" : `${c.maxRounds} rounds`;
+    let message = "the Newton decrement was below polish.tolerance at the start";
     for (let round = 0; round < c.maxRounds && newtonDecrement >= c.tolerance; round++) {
       this.progress(`polish ${round}: Newton decrement ${newtonDecrement.toExponential(2)}`);
       rounds++;
@@ -471,10 +471,10 @@ class Run {
       g = new Float64Array(dim);
       problem.gradient(g);
       newtonDecrement = freeStep(hess, g, freeVariables(x, g, lower, fixed, this.control.lineSearch.activeBound), dim, this.control.lineSearch.eigenvalueFloor).decrement;
-      message = step.message;
+      message = `${rounds} round${rounds === 1 ? "" : "s"} with the full Hessian, the last: ${step.message}`;
       if (step.iterations === 0 || (!step.converged && newtonDecrement < this.control.convergence.decrement)) break;
     }
-    return { x, hessian: hess, decrement: newtonDecrement, iterations, rounds, message };
+    return { x, hessian: hess, decrement: newtonDecrement, iterations, message };
   }
 }
 

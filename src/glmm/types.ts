@@ -15,7 +15,7 @@ import type { GlmmControl, GlmmControlInput } from "./control";
 /** One stage of the optimisation (optimise.ts), as MixedModels.jl's fitlog keeps it. */
 export interface OptimisationStageLog {
   readonly stage: "beta at start" | "EM" | "Newton" | "polish";
-  /** Newton steps (EM: EM steps; polish: rounds). */
+  /** Newton steps (EM: EM steps). */
   readonly iterations: number;
   /** Deviance evaluations as the convergence report counts them (finite-difference stencil points included). */
   readonly evaluations: number;
