@@ -26,7 +26,7 @@
  * control's lineSearch group (control.ts).
  */
 
-import { choleskyInPlace, choleskySolve, symmetricEigen } from "../numeric/dense";
+import { solveSpd, symmetricEigen } from "../numeric/dense";
 import { DEFAULT_CONTROL, type GlmmControl } from "./control";
 
 /** The line-search and stopping constants (control.ts, group lineSearch). */
@@ -90,9 +90,9 @@ export function freeStep(
   for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) a[r * m + c] = h[idx[r] * n + idx[c]];
   const b = new Float64Array(m);
   for (let r = 0; r < m; r++) b[r] = -g[idx[r]];
-  const l = Float64Array.from(a);
-  if (choleskyInPlace(l, m)) {
-    choleskySolve(l, m, b);
+  const solved = solveSpd(a, m, b);
+  if (solved) {
+    b.set(solved);
   } else {
     const { values, vectors } = symmetricEigen(a, m);
     let top = 0;

@@ -11,7 +11,7 @@
  *    which treats theta as known (lme4 >= 1.1-38 uses it on large data).
  * Both are computed on the internal centred/scaled beta and transformed back (scaling.ts).
  */
-import { backSubstituteTransposed, choleskyInPlace } from "../numeric/dense";
+import { backSubstituteTransposed, choleskyFactor } from "../numeric/dense";
 
 /**
  * H by differences of `gradientAt` (which must return the gradient at the given point): forward
@@ -67,8 +67,8 @@ export function hessianFromGradient(
  * in R; lme4 warns when max(pmin(|scaled|, |g|)) > 0.002. Returns NaN when H is not positive definite.
  */
 export function lme4ScaledGradient(h: Float64Array, g: Float64Array, n: number): number {
-  const l = Float64Array.from(h);
-  if (!choleskyInPlace(l, n)) return Number.NaN;
+  const l = choleskyFactor(h, n);
+  if (!l) return Number.NaN;
   // R = L', so solve(R, g) is back substitution with L'.
   const x = Float64Array.from(g);
   backSubstituteTransposed(l, n, x);

@@ -4,7 +4,15 @@
  * matrix-vector and congruence products that the solver needs on its (theta, beta) problem (dimension
  * ~25) and, in place on blocks of a larger array, inside the blocked factorisation of
  * Lambda'Z'WZ Lambda + I (src/glmm/blocked-cholesky.ts).
+ *
+ * The decompositions of whole matrices (the Newton step, the covariance of beta, the Hessian's
+ * eigenvalues, lme4's scaled gradient) are ml-matrix's (environment.md): its Cholesky is the classical
+ * row-by-row (Cholesky-Banachiewicz) algorithm and its symmetric eigen-decomposition Householder
+ * tridiagonalisation followed by the implicit QL method (JAMA's tred2/tql2). What stays written out here
+ * is what runs inside PIRLS on blocks of a larger array without allocating (choleskyInPlace), the
+ * triangular back substitution ml-matrix does not offer, and the products, which are plain loops.
  */
+import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from "ml-matrix";
 
 /**
  * Cholesky factorisation A = L L' of the symmetric n x n block of `a` starting at `offset`, in place:
@@ -32,14 +40,44 @@ export function choleskyInPlace(a: Float64Array, n: number, offset = 0): boolean
   return true;
 }
 
-/** Solves L L' x = b in place (b becomes x), given the lower Cholesky factor L from choleskyInPlace. */
-export function choleskySolve(l: Float64Array, n: number, b: Float64Array): void {
+/** The n x n row-major `a` as an ml-matrix Matrix, symmetric from its lower triangle (what a Cholesky reads). */
+function symmetricFromLower(a: Float64Array, n: number): Matrix {
+  const m = new Matrix(n, n);
   for (let r = 0; r < n; r++) {
-    let v = b[r];
-    for (let c = 0; c < r; c++) v -= l[r * n + c] * b[c];
-    b[r] = v / l[r * n + r];
+    for (let c = 0; c <= r; c++) {
+      m.set(r, c, a[r * n + c]);
+      m.set(c, r, a[r * n + c]);
+    }
   }
-  backSubstituteTransposed(l, n, b);
+  return m;
+}
+
+function allFinite(a: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
+/**
+ * The lower Cholesky factor L (row-major) of the symmetric n x n matrix whose lower triangle is `a`,
+ * A = L L' (ml-matrix), or null when A is not positive definite or not finite.
+ */
+export function choleskyFactor(a: Float64Array, n: number): Float64Array | null {
+  if (!allFinite(a)) return null;
+  const chol = new CholeskyDecomposition(symmetricFromLower(a, n));
+  if (!chol.isPositiveDefinite()) return null;
+  const l = chol.lowerTriangularMatrix;
+  const out = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c <= r; c++) out[r * n + c] = l.get(r, c);
+  return out;
+}
+
+/** Solves A x = b for symmetric positive definite A (lower triangle read) by its Cholesky factor; null if A is not positive definite. */
+export function solveSpd(a: Float64Array, n: number, b: ArrayLike<number>): Float64Array | null {
+  if (!allFinite(a)) return null;
+  const chol = new CholeskyDecomposition(symmetricFromLower(a, n));
+  if (!chol.isPositiveDefinite()) return null;
+  const x = chol.solve(Matrix.columnVector(Array.from(b)));
+  return Float64Array.from({ length: n }, (_, r) => x.get(r, 0));
 }
 
 /** Solves L' x = b in place for lower-triangular L (R's backsolve(chol(A), b) with chol(A) = L'). */
@@ -51,67 +89,34 @@ export function backSubstituteTransposed(l: Float64Array, n: number, b: Float64A
   }
 }
 
-/** Inverse of a symmetric positive definite matrix, column by column from its Cholesky factor; null if it is not positive definite. */
+/** Inverse of a symmetric positive definite matrix (lower triangle read), from its Cholesky factor; null if it is not positive definite. */
 export function invertSpd(a: Float64Array, n: number): Float64Array | null {
-  const l = Float64Array.from(a);
-  if (!choleskyInPlace(l, n)) return null;
+  if (!allFinite(a)) return null;
+  const chol = new CholeskyDecomposition(symmetricFromLower(a, n));
+  if (!chol.isPositiveDefinite()) return null;
+  const inv = chol.solve(Matrix.eye(n, n));
   const out = new Float64Array(n * n);
-  const col = new Float64Array(n);
-  for (let c = 0; c < n; c++) {
-    col.fill(0);
-    col[c] = 1;
-    choleskySolve(l, n, col);
-    for (let r = 0; r < n; r++) out[r * n + c] = col[r];
+  // A^-1 is symmetric; its computed columns agree to rounding, and the lower triangle is mirrored.
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c <= r; c++) {
+      out[r * n + c] = inv.get(r, c);
+      out[c * n + r] = inv.get(r, c);
+    }
   }
   return out;
 }
 
 /**
- * A = V diag(values) V' for symmetric A, by cyclic Jacobi rotations (each zeroes one off-diagonal
- * pair; sweeps until the off-diagonal mass is below 1e-30 of the total); V's columns are eigenvectors.
+ * A = V diag(values) V' for symmetric A (lower triangle read), by ml-matrix's symmetric eigen-
+ * decomposition; values ascending, V's columns the eigenvectors (row-major n x n).
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let scale = 0;
-  for (let i = 0; i < n * n; i++) scale += m[i] * m[i];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let r = 0; r < n; r++) for (let c = r + 1; c < n; c++) off += m[r * n + c] * m[r * n + c];
-    if (off <= 1e-30 * scale || off === 0) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q];
-        if (apq === 0) continue;
-        const tau = (m[q * n + q] - m[p * n + p]) / (2 * apq);
-        const t = (tau >= 0 ? 1 : -1) / (Math.abs(tau) + Math.sqrt(1 + tau * tau));
-        const c = 1 / Math.sqrt(1 + t * t);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = m[k * n + p];
-          const akq = m[k * n + q];
-          m[k * n + p] = c * akp - s * akq;
-          m[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = m[p * n + k];
-          const aqk = m[q * n + k];
-          m[p * n + k] = c * apk - s * aqk;
-          m[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = m[i * n + i];
-  return { values, vectors: v };
+  const evd = new EigenvalueDecomposition(symmetricFromLower(a, n), { assumeSymmetric: true });
+  const values = Float64Array.from(evd.realEigenvalues);
+  const v = evd.eigenvectorMatrix;
+  const vectors = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) vectors[r * n + c] = v.get(r, c);
+  return { values, vectors };
 }
 
 /** Eigenvalues of a symmetric matrix, ascending. */
