@@ -25,7 +25,7 @@
  */
 import type { GlmmDesign } from "../model/types";
 import { BlockedCholesky } from "./blocked-cholesky";
-import { fillLambda } from "./lambda";
+import { fillLambda, lambdaTimes, lambdaTransposeTimes } from "./lambda";
 import type { RandomEffectsLayout } from "./structure";
 import { packRows, type PackedRows } from "./packed-rows";
 import { RowEngine, type RowEngineOptions } from "./row-engine";
@@ -226,45 +226,14 @@ export class LaplaceModel {
     this.lambdaTimes(this.u, this.b);
   }
 
-  /** out = Lambda v for a u-layout vector v: per term and level, the lower-triangular Lambda_t times v_l. */
+  /** out = Lambda v for a u-layout vector v (lambda.ts). */
   lambdaTimes(v: Float64Array, out: Float64Array): void {
-    const L = this.layout;
-    const lambda = this.lambda;
-    for (let t = 0; t < L.terms.length; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = this.lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let r = 0; r < k; r++) {
-          let acc = 0;
-          for (let c = 0; c <= r; c++) acc += lambda[lo + r * k + c] * v[o + c];
-          out[o + r] = acc;
-        }
-      }
-    }
+    lambdaTimes(this.layout, this.lambda, this.lambdaOffset, v, out);
   }
 
-  /**
-   * out = Lambda' v, per term and level Lambda_t' v_l. v is read as v[index * stride + column], so a
-   * column of a q x p row-major matrix (Z'WX in rx.ts) can be used in place.
-   */
+  /** out = Lambda' v, v read as v[index * stride + column] (lambda.ts). */
   lambdaTransposeTimes(v: Float64Array, out: Float64Array, stride = 1, column = 0): void {
-    const L = this.layout;
-    const lambda = this.lambda;
-    for (let t = 0; t < L.terms.length; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = this.lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let a = 0; a < k; a++) {
-          let acc = 0;
-          for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * v[(o + r) * stride + column];
-          out[o + a] = acc;
-        }
-      }
-    }
+    lambdaTransposeTimes(this.layout, this.lambda, this.lambdaOffset, v, out, stride, column);
   }
 
   /**
