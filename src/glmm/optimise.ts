@@ -72,6 +72,8 @@ export function optimiseObjective(objective: LaplaceObjective, options: Optimise
   run.beginStage("Newton");
   run.gradientAt(x0, g0);
   run.evaluations++;
+  // Without stage A and EM (no fixed effects and start.emSteps = 0) this is the first evaluation.
+  if (Number.isNaN(run.startDeviance)) run.startDeviance = objective.model.laplaceDeviance();
   run.progress(`start: deviance ${objective.model.laplaceDeviance().toFixed(4)}`);
   const newton = run.newton(x0, g0);
   const polished = run.polish(newton.x);

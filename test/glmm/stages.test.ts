@@ -143,6 +143,11 @@ test("a warm start from the optimum converges in a few evaluations to the same o
   assert.ok(far.convergence.converged, far.convergence.messages.join("; "));
   close(far.logLik, reference.logLik, 1e-7, "logLik from a far start");
   assert.throws(() => fitDesign(design, { start: { theta: [1, 0, 1], beta: [0, 0, 0, 0] } }), /the start has 3 theta and 4 beta, the model 4 and 4/);
+  // Without stage A and EM the optimiser starts from lme4's start itself, and still gets there.
+  const bare = fitDesign(design, { control: { start: { betaMaxIterations: 0, emSteps: 0 } } });
+  assert.deepEqual(bare.optimisation!.stages.map((st) => st.stage), ["Newton", "polish"]);
+  assert.ok(Number.isFinite(bare.optimisation!.start.deviance) && bare.optimisation!.start.deviance > bare.deviance);
+  close(bare.logLik, reference.logLik, 1e-7, "logLik without the start stages");
 });
 
 test("holding one theta at its estimate reproduces the estimates of the rest; held elsewhere, the deviance is higher", () => {
