@@ -57,9 +57,14 @@ async function main(): Promise<number> {
     say((error as Error).message.replace(/^notebook: /, ""));
     return 1;
   }
+  let stopRequested = false;
   const stopOn = (signal: NodeJS.Signals): void => {
+    stopRequested = true;
     say(`${signal}: shutting down the kernels and the server`);
-    void server.stop().then(() => process.exit(0));
+    void server.stop().then(() => {
+      say("stopped");
+      process.exit(0);
+    });
   };
   process.once("SIGINT", stopOn);
   process.once("SIGTERM", stopOn);
@@ -71,6 +76,7 @@ async function main(): Promise<number> {
   process.stdout.write(server.url + "\n");
 
   const how = await server.exited;
+  if (stopRequested) return new Promise<number>(() => undefined); // stopOn exits once the kernels are gone
   say(`the Jupyter server stopped by itself (${how})`);
   return 1;
 }

@@ -6,21 +6,25 @@
  * opens.
  *
  * The server is started with a port and a token chosen here (port_retries = 0, so the printed URL is the
- * one that answers), in its own process group, and counted as up when `GET /api/status` answers with
- * that token. `stop` shuts the kernels down through the API, then the server (SIGTERM, then SIGKILL of
- * the group after a grace period); a process that exits takes the server down with it.
+ * one that answers; the token goes through JUPYTER_TOKEN, not the command line that `ps` shows), in its
+ * own process group, and counted as up when `GET /api/status` answers with that token. `stop` sends
+ * SIGTERM, on which Jupyter shuts its kernels down and exits; after a grace period the server's group
+ * and its kernels (each kernel is a child in a session of its own) get SIGKILL. A process that exits
+ * takes the server and its kernels down with it.
  *
  * A kernel started here has no KANSEN_RUN_DIR, so the chapters write into the interactive folder beside
- * `outputs/` (src/config.ts `runOutputDir`), never into the last reproduce run's outputs.
+ * `outputs/` (src/config.ts `runOutputDir`), never into the last reproduce run's outputs. Saving a
+ * notebook keeps its cells but not its outputs (scripts/jupyter-config/jupyter_notebook_config.py), so
+ * notebooks/ stays as committed notebooks must be.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { CONFIG_ENV, RUN_DIR_ENV } from "../config";
+import { delimiter, join } from "node:path";
+import { CONFIG_ENV, PROJECT_ROOT, RUN_DIR_ENV } from "../config";
 import { RUN_LOG_ENV } from "../audit/run-log";
 import { JUPYTER_PYTHON, LOCAL_JUPYTER_PATH, NOTEBOOK_DIR } from "./notebooks";
 
@@ -28,6 +32,8 @@ import { JUPYTER_PYTHON, LOCAL_JUPYTER_PATH, NOTEBOOK_DIR } from "./notebooks";
 export const NOTEBOOK_HOST = "127.0.0.1";
 /** The first port tried when none is asked for (Jupyter's own default). */
 export const DEFAULT_NOTEBOOK_PORT = 8888;
+/** The server's settings (the save hook that clears outputs), added to JUPYTER_CONFIG_PATH. */
+export const NOTEBOOK_SERVER_CONFIG_DIR = join(PROJECT_ROOT, "scripts", "jupyter-config");
 
 /** Is Debian's Jupyter Notebook there for /usr/bin/python3, and the tslab kernel registered? */
 export function notebookServerStatus(): { readonly available: boolean; readonly version: string; readonly reason: string } {
@@ -111,9 +117,9 @@ export interface NotebookServer {
 }
 
 /** GET a path of the server with the token; resolves with the status code and body, or undefined if nothing answers. */
-function apiRequest(port: number, token: string, path: string, method = "GET", timeoutMs = 2000): Promise<{ status: number; body: string } | undefined> {
+function apiGet(port: number, token: string, path: string, timeoutMs = 2000): Promise<{ status: number; body: string } | undefined> {
   return new Promise((resolvePromise) => {
-    const req = request({ host: NOTEBOOK_HOST, port, path, method, headers: { Authorization: `token ${token}` }, timeout: timeoutMs }, (res) => {
+    const req = request({ host: NOTEBOOK_HOST, port, path, method: "GET", headers: { Authorization: `token ${token}` }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
@@ -137,6 +143,39 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/** The processes whose parent is `pid` (Linux /proc): the server's kernels. */
+function childPids(pid: number): number[] {
+  const out: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return out;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === pid) out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+function killPids(pids: readonly number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
 /**
  * Start Jupyter Notebook on the project's kernel and resolve when it answers. Rejects, with the last
  * lines of the server's log, if the port is taken, the server exits, or it does not answer in time.
@@ -149,7 +188,8 @@ export async function startNotebookServer(options: NotebookServerOptions = {}): 
   const token = randomBytes(24).toString("hex");
   const notebookDir = options.notebookDir ?? NOTEBOOK_DIR;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: LOCAL_JUPYTER_PATH };
+  const configPathList = [NOTEBOOK_SERVER_CONFIG_DIR, process.env["JUPYTER_CONFIG_PATH"]].filter((p) => p !== undefined && p !== "").join(delimiter);
+  const env: NodeJS.ProcessEnv = { ...process.env, JUPYTER_PATH: LOCAL_JUPYTER_PATH, JUPYTER_CONFIG_PATH: configPathList, JUPYTER_TOKEN: token };
   // A kernel of this server is never part of a reproduce run, whatever the calling shell holds.
   delete env[RUN_DIR_ENV];
   delete env[RUN_LOG_ENV];
@@ -167,7 +207,6 @@ export async function startNotebookServer(options: NotebookServerOptions = {}): 
     `--ip=${NOTEBOOK_HOST}`,
     `--port=${port}`,
     "--port-retries=0",
-    `--NotebookApp.token=${token}`,
     options.openBrowser ? "--NotebookApp.open_browser=True" : "--no-browser",
   ];
   // Jupyter refuses root without this; the machines this project runs on (CI, containers) are often root.
@@ -192,23 +231,25 @@ export async function startNotebookServer(options: NotebookServerOptions = {}): 
     hasExited = how;
   });
 
-  // The server must not outlive this process (a test that fails, a script that throws).
-  const onExit = (): void => killGroup(child, "SIGKILL");
+  // The server and its kernels must not outlive this process (a test that fails, a script that throws).
+  const onExit = (): void => {
+    const kernels = child.pid !== undefined ? childPids(child.pid) : [];
+    killGroup(child, "SIGKILL");
+    killPids(kernels);
+  };
   process.on("exit", onExit);
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      if (hasExited === undefined) {
-        // Kernels first, through the API, so that none is left behind (each kernel is its own session).
-        const kernels = await apiRequest(port, token, "/api/kernels");
-        if (kernels?.status === 200) {
-          for (const k of JSON.parse(kernels.body) as { id: string }[]) await apiRequest(port, token, `/api/kernels/${k.id}`, "DELETE", 10000);
-        }
+      if (hasExited === undefined && child.pid !== undefined) {
+        const kernels = childPids(child.pid);
+        // Jupyter's own shutdown on SIGTERM: every kernel, then the server.
         killGroup(child, "SIGTERM");
         const graceful = await Promise.race([exited.then(() => true), sleep(10000).then(() => false)]);
         if (!graceful) killGroup(child, "SIGKILL");
         await exited;
+        killPids(kernels.filter((pid) => existsSync(`/proc/${pid}`)));
       }
       process.removeListener("exit", onExit);
       if (isolatedDir !== undefined) rmSync(isolatedDir, { recursive: true, force: true });
@@ -223,7 +264,7 @@ export async function startNotebookServer(options: NotebookServerOptions = {}): 
       await stop();
       throw new Error(`notebook: the Jupyter server stopped before it answered (${hasExited}); its last lines:\n${tail()}`);
     }
-    const answer = await apiRequest(port, token, "/api/status");
+    const answer = await apiGet(port, token, "/api/status");
     if (answer?.status === 200) break;
     if (Date.now() > deadline) {
       await stop();
