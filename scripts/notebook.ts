@@ -70,6 +70,7 @@ async function main(): Promise<number> {
   process.once("SIGTERM", stopOn);
 
   say(`tables, figures and fits of this session go to ${interactiveOutputDir(config)}/ (${config.outDir}/ keeps the last complete \`npm run reproduce\`)`);
+  say("saving a notebook keeps its cells and notes, not its outputs (committed notebooks carry none)");
   say(`open ${server.url}${options.openBrowser ? "  (opening it in the browser)" : ""}`);
   say("Ctrl-C stops the server and its kernels");
   // The URL alone on stdout, for a script that starts the server and reads where it is.
