@@ -14,6 +14,12 @@ function say(line: string): void {
   process.stderr.write(`notebook: ${line}\n`);
 }
 
+/** Can a browser window open here? On Linux only with a display (or a BROWSER command Jupyter will use). */
+function hasDisplay(): boolean {
+  if (process.platform !== "linux") return true;
+  return ["DISPLAY", "WAYLAND_DISPLAY", "BROWSER"].some((name) => (process.env[name] ?? "") !== "");
+}
+
 async function main(): Promise<number> {
   let options;
   try {
@@ -58,7 +64,10 @@ async function main(): Promise<number> {
     return 1;
   }
   let stopRequested = false;
+  // `on`, not `once`: Ctrl-C reaches this process from the terminal and again through npm, and a second
+  // signal without a listener would end it before the server (in its own process group) is stopped.
   const stopOn = (signal: NodeJS.Signals): void => {
+    if (stopRequested) return;
     stopRequested = true;
     say(`${signal}: shutting down the kernels and the server`);
     void server.stop().then(() => {
@@ -66,12 +75,15 @@ async function main(): Promise<number> {
       process.exit(0);
     });
   };
-  process.once("SIGINT", stopOn);
-  process.once("SIGTERM", stopOn);
+  process.on("SIGINT", stopOn);
+  process.on("SIGTERM", stopOn);
 
   say(`tables, figures and fits of this session go to ${interactiveOutputDir(config)}/ (${config.outDir}/ keeps the last complete \`npm run reproduce\`)`);
   say("saving a notebook keeps its cells and notes, not its outputs (committed notebooks carry none)");
-  say(`open ${server.url}${options.openBrowser ? "  (opening it in the browser)" : ""}`);
+  say(`open ${server.url}${options.openBrowser && hasDisplay() ? "  (Jupyter opens it in the browser)" : ""}`);
+  if (options.openBrowser && !hasDisplay()) {
+    say(`no display here (DISPLAY is not set), so no browser opens: open the URL in a browser on this machine, or from yours after \`ssh -L ${server.port}:127.0.0.1:${server.port} <this host>\``);
+  }
   say("Ctrl-C stops the server and its kernels");
   // The URL alone on stdout, for a script that starts the server and reads where it is.
   process.stdout.write(server.url + "\n");
