@@ -108,8 +108,6 @@ export interface NotebookServer {
   readonly pid: number;
   /** The URL that opens one notebook (a file name relative to the notebook folder), with the token. */
   notebookUrl(file: string): string;
-  /** Everything the server wrote to stdout and stderr so far. */
-  log(): string;
   /** Shut the kernels and the server down; resolves when the server has exited. Safe to call twice. */
   stop(): Promise<void>;
   /** Resolves with the exit code (or signal) when the server process ends, for whatever reason. */
@@ -281,7 +279,6 @@ export async function startNotebookServer(options: NotebookServerOptions = {}): 
     url: `${baseUrl}tree?token=${token}`,
     pid: child.pid ?? 0,
     notebookUrl: (file: string) => `${baseUrl}notebooks/${file.split("/").map(encodeURIComponent).join("/")}?token=${token}`,
-    log: () => logChunks.join(""),
     stop,
     exited,
   };
