@@ -388,6 +388,10 @@ function checkLocationNesting(
  * diploma level comes with a diploma; a location belongs to one institution per schooljaar.
  */
 function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  // A cell that is not a number at all has been reported as such; it is not also "missing" here.
+  const unreadable = new Set<string>();
+  for (const issue of table.issues) unreadable.add(`${issue.column}\u0000${issue.row}`);
+  const given = (name: string, col: Float64Array, r: number): boolean => col[r] === col[r] || (unreadable.size > 0 && unreadable.has(`${name}\u0000${r + 1}`));
   const rules = new Set((schema["x-rowRules"] ?? []).map((r) => r.rule));
   const years = new Set<string>();
   for (const f of schema.fields) {
@@ -416,7 +420,7 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
         const has0 = instelling[r] !== null;
         const has1 = crebo[r] !== null;
         const has2 = leerweg[r] !== null;
-        const has3 = leeftijd[r] === leeftijd[r];
+        const has3 = given(`leeftijd_${y}`, leeftijd, r);
         const present = (has0 ? 1 : 0) + (has1 ? 1 : 0) + (has2 ? 1 : 0) + (has3 ? 1 : 0);
         // complete, or empty (then the location must be empty too)
         if (present === 4 || (present === 0 && locatie[r] === null)) continue;
@@ -434,6 +438,8 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
     if (rules.has("diploma level given with a diploma") && diploma && niveau) {
       for (let r = 0; r < table.nrows; r++) {
         const hasLevel = niveau[r] === niveau[r];
+        if (diploma[r] !== diploma[r] && given(`diploma_${y}`, diploma, r)) continue; // unreadable diploma: reported
+        if (!hasLevel && given(`diploma_niveau_${y}`, niveau, r)) continue; // unreadable level: reported
         if ((diploma[r] === 1) !== hasLevel) {
           log.add({
             file: table.file, row: r + 1, line: table.lineOfRow[r], column: `diploma_niveau_${y}`,

@@ -126,13 +126,16 @@ export function describeFrameRow(frame: FrameSource, i: number): string {
 
 /**
  * An error raised on a frame's columns (a design, a fit, a table) that points at a row does so with a
- * 0-based `detail.row` of the frame (DesignError of src/model). Rewritten so that its first line names
- * the row of studenten.csv it came from; the original error is its `cause`. Other errors pass unchanged.
+ * 0-based `detail.row` of the frame (DesignError of src/model). Rewritten so that its first line starts
+ * with the row of studenten.csv it came from (and the frame's "row N" in the message becomes "frame row
+ * N"); the original error is its `cause`. Other errors pass unchanged.
  */
 export function traceFrameError(frame: FrameSource, error: unknown): unknown {
   const row = (error as { detail?: { row?: unknown } } | null)?.detail?.row;
   if (!(error instanceof Error) || typeof row !== "number") return error;
-  const traced = new Error(`${describeFrameRow(frame, row)}: ${error.message}`, { cause: error });
+  // The inner message's own "row N" is the frame's row: say so, so the two numbers cannot be confused.
+  const inner = error.message.replace(new RegExp(`(?<!frame )\\brow ${row + 1}\\b`, "g"), `frame row ${row + 1}`);
+  const traced = new Error(`${describeFrameRow(frame, row)}: ${inner}`, { cause: error });
   traced.name = error.name;
   return traced;
 }
