@@ -73,7 +73,9 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; frames cached in ${cacheDir}`);
     return { raw, frames, rates, files, fromCache: false };
   } catch (error) {
-    progress.fail(error instanceof Error ? error.message : String(error));
+    // The first line says what and where (a validation error lists every violation below it); the
+    // whole message travels with the error to whoever shows it.
+    progress.fail((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "");
     throw error;
   }
 }

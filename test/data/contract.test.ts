@@ -11,6 +11,7 @@ import { loadRawData } from "../../src/data/load";
 import { DataValidationError } from "../../src/data/validate";
 import { buildAnalysisFrames } from "../../src/transform/frames";
 import { studentHeader, studentRow, writeRawFolder, type RawFolder, type StudentSpec } from "./fixture";
+import { SHARED_FROM, SHARED_LOCATION, SHARED_TO, writeContractFolder } from "./contract-folder";
 
 const vsv = [{ id: "a", jaar: 2020, startpopulatie: 1, nieuwe_vsver: 0 }];
 
@@ -167,3 +168,26 @@ test("an unterminated quote is reported at the line where it opened, with the wo
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+test("the odd-but-valid folder of contract-folder.ts passes validation and builds every frame", () => {
+  const facts = writeContractFolder({ students: 1500 });
+  const raw = loadRawData(facts.dir);
+  assert.equal(raw.studenten.nrows, 1500);
+  const frames = buildAnalysisFrames(raw);
+  for (const f of Object.values(frames)) {
+    assert.ok(f.nrows > 100, `${f.key}: ${f.nrows} rows`);
+    // every location of a frame belongs to one institution
+    const owner = new Map<string, string>();
+    f.data.locatie.forEach((l, i) => {
+      const inst = f.data.instelling[i] as string;
+      assert.equal(owner.get(l) ?? inst, inst, `${f.key}: ${l}`);
+      owner.set(l, inst);
+    });
+    assert.ok(Array.from(f.data.cito).every((c) => Number.isInteger(c) && ((c >= 0 && c <= 50) || c === 100)), `${f.key}: cito is whole`);
+  }
+  const at = (key: "doorstroom2020" | "doorstroom2021", location: string): Set<string> => new Set(frames[key].data.instelling.filter((_, i) => frames[key].data.locatie[i] === location));
+  assert.deepEqual([...at("doorstroom2020", SHARED_LOCATION)], [SHARED_FROM]);
+  assert.deepEqual([...at("doorstroom2021", SHARED_LOCATION)], [SHARED_TO]);
+  assert.ok(frames.doorstroom2020.data.instelling.includes("ROC van\nTwente"), "a code with a line break survives");
+  assert.ok(frames.vsv2020.flow.some((s) => s.kind === "warning" && /met decimalen/.test(s.rule)));
+});
