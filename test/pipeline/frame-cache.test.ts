@@ -1,9 +1,12 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, utimesSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { PROJECT_ROOT } from "../../src/config";
+import { PROJECT_ROOT, loadConfig, type KansenConfig } from "../../src/config";
+import { DataValidationError } from "../../src/data/validate";
+import { prepareFrames } from "../../src/pipeline/steps";
+import { writeRawFolder } from "../data/fixture";
 import { frameCacheDir, frameCacheKey, frameCodeFiles, readFrameCache, writeFrameCache } from "../../src/pipeline/frame-cache";
 import type { AnalysisFrame } from "../../src/transform/frames";
 import { smallFrame } from "../report/fixtures";
@@ -84,4 +87,46 @@ test("the frames' code and contract enter the key: the reader, validator, transf
     assert.ok(names.includes(f), `${f} in ${names.join(", ")}`);
   }
   assert.ok(!names.some((f) => f.includes("synthetic")), "the generator is the data cache's business");
+});
+
+test("a chapter run alone after an in-place edit (same size, same time stamp) builds and validates again", async () => {
+  const cacheDir = mkdtempSync(join(tmpdir(), "kansen-framecache-edit-"));
+  const dir = writeRawFolder({
+    students: [
+      { id: "a", years: { 2019: { diploma: 1, leeftijd: 18 } } },
+      { id: "b", years: { 2019: { diploma: 1, leeftijd: 19 } } },
+    ],
+    vsv: [{ id: "a", jaar: 2020, startpopulatie: 1, nieuwe_vsver: 0 }],
+  });
+  try {
+    const config: KansenConfig = { ...loadConfig(), data: { kind: "folder", path: dir }, cacheDir };
+    const studenten = join(dir, "studenten.csv");
+    const stamp = new Date("2024-02-14T12:00:00Z");
+    utimesSync(studenten, stamp, stamp);
+    const first = await prepareFrames(config);
+    assert.equal(first.fromCache, false);
+    assert.equal(first.frames.doorstroom2020.nrows, 2);
+    assert.equal((await prepareFrames(config)).fromCache, true, "unchanged: read from the cache");
+
+    // a legal edit in place: age 19 -> 91 (same size), time stamp put back: new frames, not the cached ones
+    const text = readFileSync(studenten, "utf8");
+    const size = statSync(studenten).size;
+    writeFileSync(studenten, text.replace(",19,", ",91,"));
+    utimesSync(studenten, stamp, stamp);
+    assert.equal(statSync(studenten).size, size);
+    const edited = await prepareFrames(config);
+    assert.equal(edited.fromCache, false, "the edit is seen");
+    assert.equal(edited.frames.doorstroom2020.nrows, 1, "the student aged 91 is out");
+
+    // an illegal edit in place: 18 -> 1e (same size): rejected, not served from the cache
+    writeFileSync(studenten, text.replace(",18,", ",1e,"));
+    utimesSync(studenten, stamp, stamp);
+    await assert.rejects(prepareFrames(config), (err: unknown) => {
+      assert.ok(err instanceof DataValidationError);
+      assert.equal(err.message.split("\n")[0], `${studenten}: row 1 (line 2), column "leeftijd_2019": value "1e" breaks rule "type: integer" (an integer is written as digits with an optional leading "-" (data-schema/README.md, "Numbers"))`);
+      return true;
+    });
+  } finally {
+    rmSync(cacheDir, { recursive: true, force: true });
+  }
 });
