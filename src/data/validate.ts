@@ -452,8 +452,15 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
   }
 }
 
+/** The row rules this module implements, by the name `x-rowRules` gives them. */
+export const ROW_RULES: ReadonlySet<string> = new Set(["enrolment block complete", "diploma level given with a diploma", "location nested in institution"]);
+
 /** All single-table checks of one file against its schema. */
 export function validateTable(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  for (const r of schema["x-rowRules"] ?? []) {
+    // A rule the schema promises but nobody checks would be a contract that does not hold.
+    if (!ROW_RULES.has(r.rule)) throw new Error(`${schema.name}.schema.json: x-rowRules names "${r.rule}", which src/data/validate.ts does not implement (it implements: ${[...ROW_RULES].join(", ")})`);
+  }
   checkHeader(table, schema, log);
   for (const issue of table.issues) {
     const type = issue.rule === "type: integer" ? "integer" : "number";

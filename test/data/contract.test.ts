@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadRawData } from "../../src/data/load";
-import { DataValidationError } from "../../src/data/validate";
+import { DataValidationError, ROW_RULES, ViolationLog, validateTable } from "../../src/data/validate";
+import { readCsvColumns } from "../../src/data/csv";
+import { csvSpecOf, loadTableSchema } from "../../src/data/schema";
 import { buildAnalysisFrames } from "../../src/transform/frames";
 import { studentHeader, studentRow, writeRawFolder, type RawFolder, type StudentSpec } from "./fixture";
 import { SHARED_FROM, SHARED_LOCATION, SHARED_TO, writeContractFolder } from "./contract-folder";
@@ -190,4 +192,11 @@ test("the odd-but-valid folder of contract-folder.ts passes validation and build
   assert.deepEqual([...at("doorstroom2021", SHARED_LOCATION)], [SHARED_TO]);
   assert.ok(frames.doorstroom2020.data.instelling.includes("ROC van\nTwente"), "a code with a line break survives");
   assert.ok(frames.vsv2020.flow.some((s) => s.kind === "warning" && /met decimalen/.test(s.rule)));
+});
+
+test("every row rule the schema names is one the validator implements", () => {
+  for (const r of loadTableSchema("studenten")["x-rowRules"] ?? []) assert.ok(ROW_RULES.has(r.rule), r.rule);
+  const schema = { ...loadTableSchema("studenten"), "x-rowRules": [{ rule: "locations are pretty", description: "x" }] };
+  const table = readCsvColumns(join(folder([{ id: "a" }]), "studenten.csv"), csvSpecOf(schema));
+  assert.throws(() => validateTable(table, schema, new ViolationLog()), /studenten\.schema\.json: x-rowRules names "locations are pretty", which src\/data\/validate\.ts does not implement/);
 });
