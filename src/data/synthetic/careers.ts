@@ -56,12 +56,30 @@ export function programmeYears(rng: Xoshiro128, niveau: number): number {
   }
 }
 
+/** Share of the reference background (geen migratie-achtergrond, ouders max vmbo kader) with an earlier lower-level diploma (backfill). */
+export const EARLIER_DIPLOMA_REFERENCE_SHARE = 0.25;
+
+/** sigmoid(logit(EARLIER_DIPLOMA_REFERENCE_SHARE) + b_migratie + b_ouders) for student i (codes as DIM: migratie 1 niet-westers, 2 westers; ouders 1 hoger, 2 onbekend). */
+function earlierDiplomaProbability(pop: Population, i: number, beta: Float64Array): number {
+  const mig = pop.migratie[i];
+  const ou = pop.ouders[i];
+  const eta =
+    Math.log(EARLIER_DIPLOMA_REFERENCE_SHARE / (1 - EARLIER_DIPLOMA_REFERENCE_SHARE)) +
+    (mig === 1 ? beta[1] : mig === 2 ? beta[2] : 0) +
+    (ou === 1 ? beta[3] : ou === 2 ? beta[4] : 0);
+  return 1 / (1 + Math.exp(-eta));
+}
+
 /**
  * Earlier years of a career that is enrolled from some year in 2019-2021: the same programme back to its
  * start (a diploma student: its whole length; a non-diploma student: a random part), not before age 15
- * or 2015; for 25 % of diploma students at level 2+, a lower-level diploma just before (doorstroom).
+ * or 2015; for diploma students at level 2+, a lower-level diploma just before (doorstroom) with
+ * probability sigmoid(logit(EARLIER_DIPLOMA_REFERENCE_SHARE) + b_migratie + b_ouders), b the background
+ * terms of `grossBeta` (COEF_NAMES order; model 1a's gross gaps, as for the careers wholly before 2019):
+ * the frames put students with a migration background more often at levels 1-2, where no lower diploma
+ * can precede, so a flat share would turn the background gap of the years before 2020 around.
  */
-export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number): void {
+export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number, grossBeta: Float64Array): void {
   let first = -1;
   for (let y = 2019; y <= 2021; y++) {
     if (pop.enrolled(i, y)) {
@@ -91,7 +109,7 @@ export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i
   // An earlier lower-level diploma is a startkwalificatie (level 2+): never for a student who must be in
   // the 2019 startpopulatie (no diploma in 2019, at most 21).
   const inStart2019 = !pop.diploma[s] && age <= 21;
-  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < 0.25) {
+  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < earlierDiplomaProbability(pop, i, grossBeta)) {
     const lower = niveau === 2 ? crebos.pick(rng, 1, 3) : crebos.pick(rng, niveau - 1, sectorOf(crebos, crebo));
     const len = niveau === 2 ? 1 : 1 + rng.int(2);
     pop.setDiploma(i, y, niveau - 1);
@@ -170,7 +188,8 @@ export const EARLIER_CAREERS_KEY_BASE = 50_000_000;
 const LAST_YEAR_CDF = Float64Array.from([0.25, 0.5, 0.75, 1]);
 
 /**
- * Share of the careers wholly before 2019 that end with a diploma. The rest leave without one; of those
+ * Share of the careers wholly before 2019 that end with a diploma (who does: the vsv propensity, see
+ * addEarlierCareers). The rest leave without one; of those
  * the vsv calibration picks its vsv'ers, so the pool must be large enough for the model's ranking to
  * show (in 2018 about two thirds of it are needed).
  */
@@ -274,6 +293,10 @@ export function addEarlierCareers(
   const last = new Int16Array(n);
   const first = new Int16Array(n);
   const diploma = new Uint8Array(n);
+  // Who leaves without a diploma follows the vsv propensity (gross background gaps, level, age):
+  // P(diploma_r) = sigmoid(a - offV_r), a solved so that the share is EARLIER_DIPLOMA_SHARE.
+  const offNoVsv = Float64Array.from(offV, (v) => -v);
+  const aDiploma = calibrateIntercept(offNoVsv, EARLIER_DIPLOMA_SHARE, 0);
   for (let r = 0; r < n; r++) {
     const i = pop.add();
     student[r] = i;
@@ -291,7 +314,7 @@ export function addEarlierCareers(
       pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
       first[r] = y;
     }
-    diploma[r] = rng.uniform() < EARLIER_DIPLOMA_SHARE ? 1 : 0;
+    diploma[r] = rng.uniform() < 1 / (1 + Math.exp(-(aDiploma + offNoVsv[r]))) ? 1 : 0;
     if (diploma[r]) pop.setDiploma(i, last[r], niveau);
     else pop.vsvNew[pop.slot(i, last[r])] = 0; // for now a DUO exception; vsv'ers are chosen below
   }

@@ -58,8 +58,8 @@ export const CHOICES = {
   excludedRecords: { value: "per schooljaar 2019 and 2020: examenkandidaten 2 %, missing migration background 0.5 %, missing gender 0.1 %, aged 26-34 with a diploma 1.5 %, aged 13 0.1 %, unknown location 0.3 % (shares of the frame sizes, at least 2 each; half with a diploma, half without)", reason: "so that every selection of 3a 3.2 removes records" },
   schoolSizes: { value: "institution size ~ lognormal(0, 0.9^2); every institution has one location, the other locations go to institutions in proportion to size; location size ~ lognormal(0, 0.7^2)", reason: "a few large regional colleges, many small specialist ones" },
   programmeLength: { value: "years up to the diploma: niveau 1: 1; niveau 2: 2 (70 %) or 1; niveau 3: 3 (60 %) or 2; niveau 4: 3 (50 %), 4 (40 %) or 2", reason: "nominal mbo programme lengths with some variation" },
-  earlierDiploma: { value: "25 % of diploma students at niveau 2+ who are not in the 2019 startpopulatie hold a lower-level diploma from just before their programme", reason: "doorstroom within mbo in the years before the data window" },
-  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 72 % diploma (careers.ts EARLIER_DIPLOMA_SHARE); outcomes as in earlierOutcomes", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
+  earlierDiploma: { value: "of the diploma students at niveau 2+ who are not in the 2019 startpopulatie, 25 % of the reference background (geen migratie-achtergrond, ouders max vmbo kader) hold a lower-level diploma from just before their programme, the others with the odds ratios of the background terms of model 1a of doorstroom 2020 (careers.ts earlierDiplomaProbability)", reason: "doorstroom within mbo in the years before the data window; a flat share turned the background gap of 2018-2019 around once the frames put students with a migration background more often at levels 1-2, where no lower diploma can precede" },
+  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 72 % diploma (careers.ts EARLIER_DIPLOMA_SHARE), who leaves without one drawn from the vsv propensity of model 2 of 2020 with model 1a's background terms (intercept solved for the share); outcomes as in earlierOutcomes", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
   earlierOutcomes: {
     value: "the outcomes of the careers wholly in 2015-2018 are calibrated per schooljaar t so that the 3a 3.1 rates of 2016-2019 equal the mean published rate of 2020 and 2021 (doorstroom among the diplomas of t, vsv among the startpopulatie of t), counting the earlier years of the 2019-2021 careers as they are: level-4 diploma leavers go to hbo with share hboShare (t = 2018: as many as the doorstroom rate needs, at most 0.9); a share of the students at level 2+ had a lower-level diploma in the year before their programme (t <= 2017), solved per year; of the leavers without a diploma in the startpopulatie, as many as the vsv rate needs leave as vsv'er, the others as a DUO exception. Who gets the event is drawn from the propensity of the published model 2 of 2020 (fixed part; intercept solved for the share) with the background terms of model 1a (the gross gaps: these careers' events are tied to their level and year, not drawn by the frames' level and age composition), so the background gaps point as in 2020-2021",
     hboShare: 0.5,
@@ -461,7 +461,8 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   // ---- 4. schooljaar 2015-2018 --------------------------------------------------------------------
   const rngB = new Xoshiro128(seed, STREAM.backfill);
   const nCareers = pop.n;
-  for (let i = 0; i < nCareers; i++) backfill(rngB, pop, crebos, i);
+  const grossDoorstroom = withGrossBackground(truths.doorstroom2020);
+  for (let i = 0; i < nCareers; i++) backfill(rngB, pop, crebos, i, grossDoorstroom);
   // ---- 5. records the selections remove -----------------------------------------------------------
   const rngX = new Xoshiro128(seed, STREAM.extras);
   const excluded = addExcludedRecords(rngX, pop, crebos, schools, targets, N);
@@ -469,7 +470,7 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const rngFill = new Xoshiro128(seed, STREAM.filler);
   const nFill = Math.max(0, Math.round(CHOICES.populationSize.value * scale) - pop.n);
   addEarlierCareers(rngFill, pop, crebos, schools, targets.vsv2020, nFill, {
-    doorstroomBeta: withGrossBackground(truths.doorstroom2020),
+    doorstroomBeta: grossDoorstroom,
     vsvBeta: withGrossBackground(truths.vsv2020),
     doorstroomRate: 0.5 * (targets.doorstroom2020.rate + targets.doorstroom2021.rate),
     vsvRate: 0.5 * (targets.vsv2020.rate + targets.vsv2021.rate),
