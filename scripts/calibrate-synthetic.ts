@@ -16,6 +16,7 @@
  */
 import { renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { cpus, loadavg } from "node:os";
 import { calibrate, defaultStages } from "../src/calibration/indirect-inference";
 import {
   CALIBRATION_FORMAT,
@@ -134,6 +135,9 @@ async function main(): Promise<void> {
   }
   const args: CalibrateArgs = parsed;
   const t0 = Date.now();
+  // CPU time of this process (all its threads): on a shared machine the wall time mostly measures the load.
+  const cpu0 = process.cpuUsage();
+  const load0 = loadavg()[0];
   const say = (m: string): void => {
     process.stderr.write(`[calibrate ${((Date.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${m}\n`);
   };
@@ -167,6 +171,8 @@ async function main(): Promise<void> {
     },
   });
   const wallSeconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
   const stageNotes = result.stages.map((r) => {
     const byKind: Record<string, number> = {};
@@ -204,6 +210,8 @@ async function main(): Promise<void> {
       objective:
         "per stage the sum over its moments of ((fitted - published) / tolerance)^2 (src/calibration/ladder-moments.ts); the objective above is the sum of the stages' objectives at their start and at their end",
       command: `npm run calibrate-synthetic -- ${process.argv.slice(2).join(" ")}`.trim(),
+      cpuSeconds: Math.round(cpuSeconds),
+      loadAverage: `1-minute load average ${load0.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (${cpus().length} cores)`,
       start: args.from === "calibrated" && previous ? `the calibration of ${previous.date}` : "the start values of parameters.ts",
       stages: stageNotes,
     },
@@ -213,7 +221,7 @@ async function main(): Promise<void> {
   writeFileSync(tmp, `${JSON.stringify(record, null, 1)}\n`);
   renameSync(tmp, args.out);
   for (const r of result.stages) say(`stage ${r.stage.name}: objective ${round(r.optimisation.fStart, 2)} -> ${round(r.optimisation.f, 2)} in ${r.optimisation.evaluations} evaluations (${r.optimisation.stopReason})`);
-  say(`${record.evaluations} evaluations in ${Math.round(wallSeconds)} s`);
+  say(`${record.evaluations} evaluations in ${Math.round(wallSeconds)} s wall, ${Math.round(cpuSeconds)} s CPU`);
   for (const n of PARAMETER_NAMES) say(`  ${n.padEnd(38)} ${String(record.parameters[n]).padStart(8)}`);
   say(`written ${args.out}`);
 }
