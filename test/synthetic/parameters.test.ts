@@ -12,7 +12,10 @@ import {
   startParameters,
 } from "../../src/data/synthetic/parameters";
 import { balance, balancedNormal, centreWithinGroups, combine } from "../../src/data/synthetic/balanced";
-import { drawOutcomeEffects } from "../../src/data/synthetic/outcomes";
+import { centreSlopesOnNietWesters, drawOutcomeEffects } from "../../src/data/synthetic/outcomes";
+import { allocRecords } from "../../src/data/synthetic/frameDraw";
+import { DIM, FRAME_KEYS } from "../../src/data/synthetic/coding";
+import { generateAnalysisFrames } from "../../src/data/synthetic/generate";
 import { Xoshiro128 } from "../../src/data/synthetic/prng";
 import { makeSchools, Placement, urbanity } from "../../src/data/synthetic/schools";
 
@@ -126,4 +129,45 @@ test("placement: level specialisation sorts the lower levels into the locations 
   };
   assert.ok(Math.abs(shareLowByOrientation(0)) < 0.15);
   assert.ok(shareLowByOrientation(1.5) > 0.7);
+});
+
+test("slope centring: on a hand frame the non-western students' mean slope becomes 0, the slopes' spread stays", () => {
+  // Locations 0-2 with slopes 0.5, -0.1, 0.2; non-western students: 3 at location 0, 1 at location 1, none at 2.
+  const re = { intercept: Float64Array.of(0.1, 0, -0.1), slope: Float64Array.of(0.5, -0.1, 0.2), institution: Float64Array.of(0), slopeShift: 0 };
+  const rec = allocRecords(6);
+  rec.loc.set([0, 0, 0, 1, 2, 2]);
+  rec.dims[DIM.migratie].set([1, 1, 1, 1, 0, 2]);
+  const c = centreSlopesOnNietWesters(re, rec);
+  const m = (3 * 0.5 - 0.1) / 4; // 0.35
+  assert.ok(Math.abs(c.slopeShift - m) < 1e-15);
+  assert.deepEqual(Array.from(c.slope).map((x) => Math.round(x * 1e12) / 1e12), [0.15, -0.45, -0.15]);
+  assert.equal(c.intercept, re.intercept);
+  assert.deepEqual(Array.from(re.slope), [0.5, -0.1, 0.2], "the input is not changed");
+  // Without non-western students nothing moves.
+  rec.dims[DIM.migratie].fill(0);
+  assert.deepEqual(Array.from(centreSlopesOnNietWesters(re, rec).slope), [0.5, -0.1, 0.2]);
+});
+
+test("generated frames: per frame the location slopes average 0 over the non-western students, the shift is recorded", () => {
+  // Strong slope-urbanity relation and sorting by urbanity, so an uncentred mean would be far from 0.
+  const p = { ...startParameters(), doorstroomSlopeUrbanity: 0.6, vsvSlopeUrbanity: -0.6, urbanitySorting: 1.5 };
+  const g = generateAnalysisFrames({ seed: 5, scale: 0.02, parameters: p });
+  for (const key of FRAME_KEYS) {
+    const rec = g.frames[key];
+    const fx = g.effects[key];
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < rec.n; i++) {
+      if (rec.dims[DIM.migratie][i] !== 1) continue;
+      sum += fx.slope[rec.loc[i]];
+      n++;
+    }
+    assert.ok(n > 100, `${key}: ${n} non-western students`);
+    assert.ok(Math.abs(sum / n) < 1e-12, `${key}: non-western mean slope ${sum / n}`);
+    assert.ok(Math.abs(fx.slopeShift) > 0.005, `${key}: shift ${fx.slopeShift} (the test's parameters make the uncentred mean non-zero)`);
+    // The variance over locations around their mean stays the published model-2 slope variance.
+    const s = g.truths[key].slopeSd;
+    const mu = mean(fx.slope);
+    assert.ok(Math.abs(mean(Array.from(fx.slope, (b) => (b - mu) ** 2)) - s * s) < 1e-9, `${key}: slope variance`);
+  }
 });

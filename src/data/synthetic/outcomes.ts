@@ -6,7 +6,8 @@
  *   v_j ~ N(0, sI^2)                                               per institution j,
  *
  * with location l nested in institution j (drawOutcomeEffects: realised effects with exactly these
- * variances, and the calibrated relations to composition). The intercept is then recalibrated so that the expected
+ * variances, and the calibrated relations to composition; centreSlopesOnNietWesters: the slopes shifted
+ * per frame so that their mean over the non-western students is 0). The intercept is then recalibrated so that the expected
  * outcome rate in the frame equals the published rate (the published intercept is conditional on the
  * published covariate distribution, which the synthetic one matches only in its margins).
  */
@@ -20,6 +21,11 @@ export interface RandomEffects {
   readonly intercept: Float64Array;
   readonly slope: Float64Array;
   readonly institution: Float64Array;
+  /**
+   * The constant subtracted from every slope so that their mean over the frame's non-western students is 0
+   * (centreSlopesOnNietWesters); 0 before centring.
+   */
+  readonly slopeShift: number;
 }
 
 /** The published SDs of one frame's model 2 (Tabel 5-8), which the realised effects get exactly. */
@@ -88,9 +94,36 @@ export function drawOutcomeEffects(
     }
     const c = Math.sqrt(1 - kappa * kappa);
     const institution = Float64Array.from(w, (wj, j) => sc.institutionSd * (kappa * U[j] + c * wj));
-    return { intercept, slope, institution };
+    return { intercept, slope, institution, slopeShift: 0 };
   };
   return { 2020: make(z0a, e1a, wa, scales[2020]), 2021: make(z0b, e1b, wb, scales[2021]) };
+}
+
+/**
+ * The effects with every location slope shifted by one constant so that the slope's mean over the frame's
+ * non-western students is 0:
+ *
+ *   b1_l <- b1_l - m,   m = sum_i [nw_i] b1_l(i) / sum_i [nw_i].
+ *
+ * Why: the slopes may depend on urbanity (slopeUrbanity) and urbanity sorts non-western students
+ * (urbanitySorting), so without the shift the non-western students' average gap would be beta_nw + m,
+ * not the published beta_nw, and model 2 (whose fixed effect is the gap at the typical non-western
+ * student's location, not at the average location) would come back biased by about m. With the shift
+ * model 2's truth stays the published coefficient. The slopes' variance over locations is unchanged
+ * (their mean over locations becomes -m); the shift is recorded (slopeShift, truth.json).
+ */
+export function centreSlopesOnNietWesters(re: RandomEffects, rec: FrameRecords): RandomEffects {
+  const mig = rec.dims[DIM.migratie];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < rec.n; i++) {
+    if (mig[i] !== 1) continue;
+    sum += re.slope[rec.loc[i]];
+    count++;
+  }
+  const m = count > 0 ? sum / count : 0;
+  const slope = Float64Array.from(re.slope, (b) => b - m);
+  return { intercept: re.intercept, slope, institution: re.institution, slopeShift: re.slopeShift + m };
 }
 
 /**

@@ -94,6 +94,10 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number, 
         slopeUrbanityPartialCorrelation: effectParameters(g.parameters, spec.outcome).slopeUrbanity,
         institutionUrbanityCorrelation: effectParameters(g.parameters, spec.outcome).institutionUrbanity,
         institutionSd: tr.institutionSd,
+        slopeShift: round(fx.slopeShift),
+        slopeShiftMeaning:
+          "constant subtracted from every location's non-western slope in this frame so that the slope's mean over the frame's non-western students is 0 " +
+          "(the slopes depend on urbanity and urbanity sorts non-western students; without it the non-western students' average gap, and model 2's estimate, would be the published coefficient plus this shift)",
         source:
           "SDs as printed in brackets in Tabel 5-8 model 2, realised exactly (balanced draws over the 585 locations and 62 institutions); " +
           "the correlations are unpublished, calibrated parameters (see parameters)",
