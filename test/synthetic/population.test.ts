@@ -88,7 +88,7 @@ test("truth.json: seed, scale, every coefficient, variance components and choice
     assert.ok(f, key);
     for (const name of COEF_NAMES) assert.ok(Number.isFinite(f.fixedEffects[name].value), `${key} ${name}`);
     assert.match(f.fixedEffects["(Intercept)"].derivation, /calibrated/);
-    for (const v of ["locationInterceptSd", "locationSlopeSd", "interceptSlopeCorrelation", "institutionSd"]) {
+    for (const v of ["locationInterceptSd", "locationSlopeSd", "interceptSlopeCorrelation", "institutionSd", "slopeShift"]) {
       assert.ok(Number.isFinite(f.randomEffects[v]), `${key} ${v}`);
     }
     assert.equal(f.n, a.result.generated.frames[key].n);
