@@ -98,7 +98,12 @@ export function slopeCovariance(fit: GlmmFit, term: number, column: number, over
   return out;
 }
 
-/** The moments of the file comment per row, for linear predictors `eta` and variances `variance`, with `nodes` Gauss-Hermite nodes. */
+/**
+ * The moments of the file comment per row, for linear predictors `eta` and variances `variance`, with
+ * `nodes` Gauss-Hermite nodes. logistic(eta + s t_k) = 1 / (1 + exp(-eta) exp(-s t_k)): one exp per row
+ * for exp(-eta), and the factors exp(-s t_k) computed once per distinct s (rows share a few values of
+ * z' Sigma z when the random-effects columns are dummies; a design with a numeric slope recomputes them).
+ */
 export function marginalMoments(eta: Float64Array, variance: Float64Array, nodes: number, withSlope = false): MarginalMoments {
   const n = eta.length;
   const rule = normalExpectationRule(nodes);
@@ -109,17 +114,28 @@ export function marginalMoments(eta: Float64Array, variance: Float64Array, nodes
   const dw = new Float64Array(n);
   const wv = new Float64Array(withSlope ? n : 0);
   const dwv = new Float64Array(withSlope ? n : 0);
+  const factors = new Map<number, Float64Array>();
+  let last = Number.NaN;
+  let lastFactors = new Float64Array(nodes);
   for (let i = 0; i < n; i++) {
     const s = Math.sqrt(Math.max(variance[i], 0));
-    const e = eta[i];
+    if (s !== last) {
+      let f = factors.get(s);
+      if (!f) {
+        f = Float64Array.from(z, (t) => Math.exp(-s * t));
+        if (factors.size < 256) factors.set(s, f);
+      }
+      last = s;
+      lastFactors = f;
+    }
+    const e = Math.exp(-eta[i]);
     let sp = 0;
     let sw = 0;
     let sdw = 0;
     let swv = 0;
     let sdwv = 0;
     for (let k = 0; k < nodes; k++) {
-      const v = s * z[k];
-      const pk = 1 / (1 + Math.exp(-(e + v)));
+      const pk = 1 / (1 + e * lastFactors[k]);
       const wk = pk * (1 - pk);
       const dk = wk * (1 - 2 * pk);
       const o = weight[k];
@@ -127,6 +143,7 @@ export function marginalMoments(eta: Float64Array, variance: Float64Array, nodes
       sw += o * wk;
       sdw += o * dk;
       if (withSlope) {
+        const v = s * z[k];
         swv += o * wk * v;
         sdwv += o * dk * v;
       }
