@@ -307,7 +307,9 @@ export function bootstrapResult(input: {
       if (main.used < inSubset) notes.push(`${inSubset - main.used} without a value (e.g. a correlation where an SD is 0)`);
       const format = (l: ReturnType<typeof bootstrapLimits>): string => `[${l.lower.toPrecision(5)}, ${l.upper.toPrecision(5)}]`;
       if (subset === "all" && counts.notConverged > 0) notes.push(`without the not converged: ${format(limitsOf("converged"))}`);
-      if (subset !== "regular" && counts.singular > 0) notes.push(`without the not converged and the singular: ${format(limitsOf("regular"))}`);
+      if (subset !== "regular" && counts.singular > 0) {
+        notes.push(`without ${counts.notConverged > 0 ? "the not converged and " : ""}the singular: ${format(limitsOf("regular"))}`);
+      }
       if (main.extreme) notes.push(`too few replicates for this level: an end is the most extreme replicate`);
       return { parameter: name, method: "bootstrap" as const, level, lower: main.lower, upper: main.upper, note: notes.join("; ") };
     });
