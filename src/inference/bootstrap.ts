@@ -19,7 +19,7 @@
  *                 worker, each with its own objective and its passes on its own thread; 1 runs them one
  *                 after the other with the passes split over two threads (GlmmOptions.threads). The rows
  *                 are the same bits either way. "auto" (default) takes 2 from 20,000 rows and 8
- *                 replicates on (scripts/bench-intervals.ts measures both).
+ *                 replicates on (scripts/bench-intervals.ts --concurrency 1|2 measures either).
  *
  *   const boot = parametricBootstrap(fit, { replicates: 200, seed: 1, file: "outputs/boot/model2.kboot" });
  *   boot.intervals();                                  // percentile, 95 %, every replicate
