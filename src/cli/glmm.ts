@@ -9,12 +9,13 @@
  * progress go to stderr. Exit status: 0 fitted (converged or not: the output says which), 1 the data,
  * formula or fit failed, 2 the command line is wrong.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { CsvError, readCsvTable } from "../data/csv";
 import { fitDesign } from "../glmm/fit";
 import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
-import { fitToJson } from "./fitJson";
+import { fitToJson, fitWarnings } from "./fitJson";
 import { formatSummary } from "./summary";
 
 export interface CliOutput {
@@ -31,6 +32,39 @@ function seconds(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(2);
 }
 
+/** The input file cannot be fitted as it is; the message names the file and says why. */
+class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
+/**
+ * Why a file is not comma separated, when its first line says so: no comma in it, but semicolons
+ * (Dutch Excel's default) or tabs. Null when the first line has a comma or neither separator.
+ */
+function separatorProblem(file: string): string | null {
+  let first = "";
+  try {
+    const fd = openSync(file, "r");
+    try {
+      const buf = Buffer.alloc(65536);
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      first = buf.toString("utf8", 0, n).split(/\r?\n/)[0] ?? "";
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (first.includes(",")) return null;
+  const which = first.includes(";") ? "semicolons (Dutch Excel's default)" : first.includes("\t") ? "tabs" : null;
+  if (which === null) return null;
+  const shown = first.length > 80 ? `${first.slice(0, 80)}...` : first;
+  return `${file} is not comma-separated: its header ${JSON.stringify(shown)} has no comma but ${which}; save it as comma-separated CSV (CSV UTF-8 in Excel)`;
+}
+
 /** Runs `fit`; throws the error types that `runGlmm` turns into messages. */
 function fit(args: FitArguments, out: CliOutput): void {
   const progress = args.progress ? (message: string) => out.stderr(`glmm: ${message}\n`) : undefined;
@@ -38,8 +72,22 @@ function fit(args: FitArguments, out: CliOutput): void {
   const parsed = parseFormula(args.formula);
   let started = performance.now();
   const textColumns = [...new Set([...args.factors, ...Object.keys(args.reference)])];
-  const { columns, nrows, header } = readCsvTable(args.data, { missingValues: ["", "NA"], stringColumns: textColumns.filter((c) => c !== "") });
+  let table: ReturnType<typeof readCsvTable>;
+  try {
+    table = readCsvTable(args.data, { missingValues: ["", "NA"], stringColumns: textColumns.filter((c) => c !== "") });
+  } catch (e) {
+    // A wrong separator shows as ragged rows or a missing column; say what it is first.
+    const separator = e instanceof CsvError ? separatorProblem(args.data) : null;
+    if (separator !== null) throw new InputError(`${separator} (reading it as CSV failed at: ${e instanceof Error ? e.message : String(e)})`);
+    throw e;
+  }
+  const { columns, nrows, header } = table;
+  if (header.length === 1) {
+    const separator = separatorProblem(args.data);
+    if (separator !== null) throw new InputError(separator);
+  }
   progress?.(`read ${nrows} rows x ${header.length} columns from ${args.data} in ${seconds(started)} s`);
+  if (nrows === 0) throw new InputError(`${args.data} has no data rows (only the header: ${header.join(", ")})`);
   for (const name of formulaColumns(parsed)) {
     if (!header.includes(name)) {
       throw new DesignError(`unknown column '${name}' in the formula; ${args.data} has the columns: ${header.join(", ")}`, {
@@ -61,6 +109,8 @@ function fit(args: FitArguments, out: CliOutput): void {
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
   });
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
+  // What lme4 would print as a message or warning goes to stderr as well, so a user of --json sees it.
+  for (const warning of fitWarnings(result)) out.stderr(`glmm fit: warning: ${args.data}: ${warning}\n`);
   if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
   else out.stdout(formatSummary(result, args.data));
 }
@@ -93,7 +143,7 @@ export function runGlmm(argv: readonly string[], out: CliOutput = processOutput)
   } catch (e) {
     if (e instanceof FormulaError) out.stderr(`glmm fit: bad --formula: ${e.message}\n`);
     else if (e instanceof DesignError) out.stderr(`glmm fit: ${describeDesignError(e, args.data)}\n`);
-    else if (e instanceof CsvError) out.stderr(`glmm fit: ${e.message}\n`);
+    else if (e instanceof CsvError || e instanceof InputError) out.stderr(`glmm fit: ${e.message}\n`);
     else {
       const message = e instanceof Error ? e.message : String(e);
       out.stderr(`glmm fit: the fit of '${args.formula}' to ${args.data} failed: ${message}\n`);

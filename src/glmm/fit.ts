@@ -33,6 +33,7 @@ import { hessianFromGradient, lme4ScaledGradient } from "./vcov";
 import { invertSpd, symmetricEigenvalues } from "./dense";
 import { Kernel } from "./row-kernels";
 import { prepareRowThread } from "./row-engine";
+import { fixedEffectsBlock, identifiabilityMessages } from "./identifiability";
 
 /** lme4's tolerance for its scaled-gradient check and for isSingular. */
 const LME4_GRADIENT_TOLERANCE = 0.002;
@@ -468,16 +469,28 @@ function assembleFit(a: AssembleInput): GlmmFit {
     ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars[t] });
   });
 
-  // Separation: coefficients running off or fitted probabilities at 0/1.
+  // lme4's identifiability checks on the Hessian (skipped for a singular fit, as lme4 does).
+  const identifiability = singular
+    ? []
+    : [...new Set([...identifiabilityMessages(symmetricEigenvalues(fixedEffectsBlock(hOrig, dim, nTheta), p), "fixed-effect"), ...identifiabilityMessages(eig, "")])];
+  messages.push(...identifiability);
+
+  // Separation: fitted probabilities at 0/1, with coefficients running off. Coefficients that run off
+  // while every fitted probability stays inside (0, 1) are not separation: nearly collinear columns
+  // whose large coefficients cancel (the identifiability check above says so), or, if that check is
+  // silent, a flat direction the optimiser has not resolved.
   let extreme = 0;
   for (let i = 0; i < model.n; i++) if (model.mu[i] < 1e-10 || model.mu[i] > 1 - 1e-10) extreme++;
   let runaway = false;
   for (let k = 0; k < p; k++) if (Math.abs(betaScaled[k]) > 25) runaway = true;
-  if (runaway || extreme > 0) {
+  if (extreme > 0) {
     messages.push(
       `possible complete separation: ${extreme} row(s) with fitted probability 0 or 1${runaway ? ", fixed effects running off" : ""}`,
     );
+  } else if (runaway && identifiability.length === 0) {
+    messages.push("fixed effects running off (|beta| > 25 on the centred and scaled columns) with no fitted probability at 0 or 1");
   }
+  if (runaway && extreme === 0 && identifiability.length > 0) runaway = false;
   // Quasi-complete separation shows as coefficients of 0/1 columns (dummies, the intercept) far out on
   // the logit scale with huge SEs: some combination of those categories has (almost) no events, or
   // only events, and its logit runs off towards +-infinity while the others compensate.
