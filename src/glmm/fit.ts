@@ -469,10 +469,12 @@ function assembleFit(a: AssembleInput): GlmmFit {
     ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars[t] });
   });
 
-  // lme4's identifiability checks on the Hessian (skipped for a singular fit, as lme4 does).
+  // lme4's identifiability checks (skipped for a singular fit, as lme4 does), on the Hessian over
+  // (theta, beta~) of the centred and scaled columns the optimiser works with: a column in large units
+  // (cito 0-100) is no problem here, nearly collinear columns are (identifiability.ts).
   const identifiability = singular
     ? []
-    : [...new Set([...identifiabilityMessages(symmetricEigenvalues(fixedEffectsBlock(hOrig, dim, nTheta), p), "fixed-effect"), ...identifiabilityMessages(eig, "")])];
+    : [...new Set([...identifiabilityMessages(symmetricEigenvalues(fixedEffectsBlock(hess, dim, nTheta), p), "fixed-effect"), ...identifiabilityMessages(symmetricEigenvalues(hess, dim), "")])];
   messages.push(...identifiability);
 
   // Separation: fitted probabilities at 0/1, with coefficients running off. Coefficients that run off

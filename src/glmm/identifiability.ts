@@ -8,11 +8,14 @@
  *   lambda_1 / lambda_d < tol               "Model is nearly unidentifiable: large eigenvalue ratio - Rescale variables?"
  *
  * lme4 checks the fixed-effect block H_beta,beta first (messages prefixed "fixed-effect" where lme4
- * prefixes them) and then the whole H over (theta, beta); both on the original scale of X, which is why
- * lme4 adds "Rescale variables?": a column measured in large units gives a large eigenvalue as surely as
- * two nearly collinear columns give a small one. Negative eigenvalues (not a minimum) are reported by
- * the fit's convergence check, not here. Which columns are involved is the design's business
- * (src/model/rank.ts, nearDependencies).
+ * prefixes them) and then the whole H over (theta, beta). lme4 does so on the original scale of X, where
+ * a column in large units (a test score 0-100) gives a very large eigenvalue as surely as two nearly
+ * collinear columns give a small one, hence its "Rescale variables?". The fit (fit.ts) applies the same
+ * rules to the Hessian over (theta, beta~) of the centred and scaled columns its optimiser works with
+ * (scaling.ts): units no longer matter there, so what remains is what the data cannot separate. The
+ * messages keep lme4's words, so they can be looked up. Negative eigenvalues (not a minimum) are
+ * reported by the fit's convergence check, not here. Which columns are involved is the design's
+ * business (src/model/rank.ts, nearDependencies; the glmm command names them).
  */
 
 /** lme4's glmerControl(check.conv.hess = list(tol = 1e-6)). */
