@@ -8,7 +8,7 @@ test("lme4's checkHess rules and words: numerically singular, very large eigenva
   assert.deepEqual(identifiabilityMessages(ev(5e-7, 2, 30), "fixed-effect"), ["fixed-effect Hessian is numerically singular: parameters are not uniquely determined"]);
   assert.deepEqual(identifiabilityMessages(ev(-5e-7, 2, 30), ""), ["Hessian is numerically singular: parameters are not uniquely determined"], "within -tol counts as zero, as in lme4");
   assert.deepEqual(identifiabilityMessages(ev(-1e-3, 2, 30), ""), [], "a negative eigenvalue is a convergence failure, reported by the fit");
-  assert.deepEqual(identifiabilityMessages(ev(1, 2e6), ""), ["Model is nearly unidentifiable: very large eigenvalue - Rescale variables?"]);
+  assert.deepEqual(identifiabilityMessages(ev(10, 2e6), ""), ["Model is nearly unidentifiable: very large eigenvalue - Rescale variables?"]);
   assert.deepEqual(identifiabilityMessages(ev(1e-3, 2e3), ""), ["Model is nearly unidentifiable: large eigenvalue ratio - Rescale variables?"]);
   assert.deepEqual(identifiabilityMessages(ev(1, 3e6), ""), [
     "Model is nearly unidentifiable: very large eigenvalue - Rescale variables?",
