@@ -65,6 +65,38 @@ function isConstant(x: Float64Array): boolean {
 }
 
 /**
+ * gram[at .. at + 3] += sum over rows [start, end) of x_i * (a_i, b_i, c_i, d_i): four products per pass,
+ * x loaded once. A function of its own so that V8 optimises it after a few calls, instead of running
+ * lowerGram's loops unoptimised until on-stack replacement (most of a cold command's rank check).
+ */
+function accumulate4(
+  gram: Float64Array, at: number, x: Float64Array, a: Float64Array, b: Float64Array, c: Float64Array, d: Float64Array, start: number, end: number,
+): void {
+  let sa = 0;
+  let sb = 0;
+  let sc = 0;
+  let sd = 0;
+  for (let i = start; i < end; i++) {
+    const v = x[i];
+    sa += v * a[i];
+    sb += v * b[i];
+    sc += v * c[i];
+    sd += v * d[i];
+  }
+  gram[at] += sa;
+  gram[at + 1] += sb;
+  gram[at + 2] += sc;
+  gram[at + 3] += sd;
+}
+
+/** sum over rows [start, end) of x_i y_i. */
+function blockDot(x: Float64Array, y: Float64Array, start: number, end: number): number {
+  let s = 0;
+  for (let i = start; i < end; i++) s += x[i] * y[i];
+  return s;
+}
+
+/**
  * Lower triangle of X'X, accumulated over blocks of rows so that one block of every column stays in
  * cache while all p(p+1)/2 products are formed (one pass over memory instead of p/2 passes).
  */
@@ -78,34 +110,8 @@ function lowerGram(columns: readonly Float64Array[]): Float64Array {
     for (let j = 0; j < p; j++) {
       const xj = columns[j];
       let k = 0;
-      // Four products per pass over the block: x_j is loaded once for four columns.
-      for (; k + 3 <= j; k += 4) {
-        const a = columns[k];
-        const b = columns[k + 1];
-        const c = columns[k + 2];
-        const d = columns[k + 3];
-        let sa = 0;
-        let sb = 0;
-        let sc = 0;
-        let sd = 0;
-        for (let i = start; i < end; i++) {
-          const x = xj[i];
-          sa += x * a[i];
-          sb += x * b[i];
-          sc += x * c[i];
-          sd += x * d[i];
-        }
-        gram[j * p + k] += sa;
-        gram[j * p + k + 1] += sb;
-        gram[j * p + k + 2] += sc;
-        gram[j * p + k + 3] += sd;
-      }
-      for (; k <= j; k++) {
-        const xk = columns[k];
-        let s = 0;
-        for (let i = start; i < end; i++) s += xj[i] * xk[i];
-        gram[j * p + k] += s;
-      }
+      for (; k + 3 <= j; k += 4) accumulate4(gram, j * p + k, xj, columns[k], columns[k + 1], columns[k + 2], columns[k + 3], start, end);
+      for (; k <= j; k++) gram[j * p + k] += blockDot(xj, columns[k], start, end);
     }
   }
   return gram;
