@@ -39,12 +39,15 @@ test(".ci/run works in a fresh clone of HEAD, alone in an empty temporary folder
   assert.match(ci, /^#!\/usr\/bin\/env bash\n/);
   assert.match(ci, /^set -euo pipefail$/m);
   assert.match(ci, /work="\$\(mktemp -d [^)]*\)"/, "an empty temporary folder");
-  assert.match(ci, /git clone --quiet --no-checkout "\$repo" "\$clone"\ngit -C "\$clone" checkout --quiet --detach "\$commit"/, "HEAD, cloned");
-  assert.match(ci, /^clone="\$work\/kansen-mbo"$/m, "the clone is the folder's only entry");
+  assert.match(ci, /git clone --quiet --no-checkout "\$repo" "\$clone"\n\s*git -C "\$clone" checkout --quiet --detach "\$commit"/, "HEAD, cloned");
+  assert.match(ci, /^\s*clone="\$work\/kansen-mbo"$/m, "the clone is the folder's only entry");
+  // Each README command is the first command in a clone of its own.
+  const steps = ci.split("\n").filter((l) => /^(fresh_clone|cd "\$clone"|step .+)$/.test(l));
+  assert.deepEqual(steps.map((l) => l.split(" ")[0]), ["fresh_clone", "cd", "step", "fresh_clone", "cd", "step"]);
   assert.match(ci, /^unset KANSEN_CONFIG KANSEN_REFERENCE_DIR KANSEN_RUN_DIR KANSEN_RUN_LOG KANSEN_GLMM_THREADS$/m);
   // Nothing is installed or built before README's commands: each installs what it needs itself.
-  const beforeFirstStep = ci.slice(0, ci.indexOf("\nstep ")).split("\n").filter((l) => !l.trimStart().startsWith("#")).join("\n");
-  assert.doesNotMatch(beforeFirstStep, /setup\.sh|npm (ci|install|run build)|tsc/);
+  const code = ci.split("\n").filter((l) => !l.trimStart().startsWith("#") && !/^\s*echo /.test(l)).join("\n");
+  assert.doesNotMatch(code.replace(/^step .*$/gm, ""), /setup\.sh|npm (ci|install|run|test)|tsc/);
 });
 
 test("each README command installs what it needs first (scripts/setup.sh, idempotent)", () => {
