@@ -9,7 +9,6 @@
  * progress go to stderr. Exit status: 0 fitted (converged or not: the output says which), 1 the data,
  * formula or fit failed, 2 the command line is wrong.
  */
-import { closeSync, openSync, readSync } from "node:fs";
 import { CsvError, readCsvTable } from "../data/csv";
 import { fitDesign } from "../glmm/fit";
 import { buildDesign, DesignError, designMessages } from "../model/design";
@@ -40,31 +39,6 @@ class InputError extends Error {
   }
 }
 
-/**
- * Why a file is not comma separated, when its first line says so: no comma in it, but semicolons
- * (Dutch Excel's default) or tabs. Null when the first line has a comma or neither separator.
- */
-function separatorProblem(file: string): string | null {
-  let first = "";
-  try {
-    const fd = openSync(file, "r");
-    try {
-      const buf = Buffer.alloc(65536);
-      const n = readSync(fd, buf, 0, buf.length, 0);
-      first = buf.toString("utf8", 0, n).split(/\r?\n/)[0] ?? "";
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return null;
-  }
-  if (first.includes(",")) return null;
-  const which = first.includes(";") ? "semicolons (Dutch Excel's default)" : first.includes("\t") ? "tabs" : null;
-  if (which === null) return null;
-  const shown = first.length > 80 ? `${first.slice(0, 80)}...` : first;
-  return `${file} is not comma-separated: its header ${JSON.stringify(shown)} has no comma but ${which}; save it as comma-separated CSV (CSV UTF-8 in Excel)`;
-}
-
 /** Runs `fit`; throws the error types that `runGlmm` turns into messages. */
 function fit(args: FitArguments, out: CliOutput): void {
   const progress = args.progress ? (message: string) => out.stderr(`glmm: ${message}\n`) : undefined;
@@ -72,20 +46,8 @@ function fit(args: FitArguments, out: CliOutput): void {
   const parsed = parseFormula(args.formula);
   let started = performance.now();
   const textColumns = [...new Set([...args.factors, ...Object.keys(args.reference)])];
-  let table: ReturnType<typeof readCsvTable>;
-  try {
-    table = readCsvTable(args.data, { missingValues: ["", "NA"], stringColumns: textColumns.filter((c) => c !== "") });
-  } catch (e) {
-    // A wrong separator shows as ragged rows or a missing column; say what it is first.
-    const separator = e instanceof CsvError ? separatorProblem(args.data) : null;
-    if (separator !== null) throw new InputError(`${separator} (reading it as CSV failed at: ${e instanceof Error ? e.message : String(e)})`);
-    throw e;
-  }
-  const { columns, nrows, header } = table;
-  if (header.length === 1) {
-    const separator = separatorProblem(args.data);
-    if (separator !== null) throw new InputError(separator);
-  }
+  // The reader names an empty file, another delimiter and an unterminated quote itself (CsvError).
+  const { columns, nrows, header } = readCsvTable(args.data, { missingValues: ["", "NA"], stringColumns: textColumns.filter((c) => c !== "") });
   progress?.(`read ${nrows} rows x ${header.length} columns from ${args.data} in ${seconds(started)} s`);
   if (nrows === 0) throw new InputError(`${args.data} has no data rows (only the header: ${header.join(", ")})`);
   for (const name of formulaColumns(parsed)) {

@@ -10,7 +10,7 @@
  * lme4 checks the fixed-effect block H_beta,beta first (messages prefixed "fixed-effect" where lme4
  * prefixes them) and then the whole H over (theta, beta). lme4 does so on the original scale of X, where
  * a column in large units (a test score 0-100) gives a very large eigenvalue as surely as two nearly
- * collinear columns give a small one, hence its "Rescale variables?". The fit (fit.ts) applies the same
+ * collinear columns give a small one, hence its "Rescale variables?". The fit (assemble.ts) applies the same
  * rules to the Hessian over (theta, beta~) of the centred and scaled columns its optimiser works with
  * (scaling.ts): units no longer matter there, so what remains is what the data cannot separate. The
  * messages keep lme4's words, so they can be looked up. Negative eigenvalues (not a minimum) are
