@@ -182,11 +182,26 @@ export class NestedNormalGibbs {
       for (let t = 0; t < k; t++) {
         const row = (l * k + t) * p;
         const xt = xLoc[l * k + t];
+        for (let a = 0; a < p; a++) xAlpha[a] -= f[row + a] * xt;
+      }
+      if (k === 2) {
+        // Both rows of F_l in one pass over the lower triangle (the common case: intercept and slope).
+        const r0 = l * 2 * p;
+        const r1 = r0 + p;
         for (let a = 0; a < p; a++) {
-          const fa = f[row + a];
-          if (fa === 0) continue;
-          xAlpha[a] -= fa * xt;
-          for (let b = 0; b <= a; b++) aAlpha[a * p + b] -= fa * f[row + b];
+          const f0 = f[r0 + a];
+          const f1 = f[r1 + a];
+          const base = a * p;
+          for (let b = 0; b <= a; b++) aAlpha[base + b] -= f0 * f[r0 + b] + f1 * f[r1 + b];
+        }
+      } else {
+        for (let t = 0; t < k; t++) {
+          const row = (l * k + t) * p;
+          for (let a = 0; a < p; a++) {
+            const fa = f[row + a];
+            const base = a * p;
+            for (let b = 0; b <= a; b++) aAlpha[base + b] -= fa * f[row + b];
+          }
         }
       }
     }
