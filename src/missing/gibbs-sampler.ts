@@ -152,8 +152,11 @@ export class NestedNormalGibbs {
     this.iterations++;
   }
 
-  /** Step 1: (u, v, alpha) jointly from their normal full conditional. */
-  private drawEffects(): void {
+  /**
+   * Step 1 alone: (u, v, alpha) jointly from their normal full conditional given the current sigma^2,
+   * Psi and tau^2 (a stage of `step`, callable on its own to look at the conditional).
+   */
+  drawEffects(): void {
     const st = this.stats;
     const { p, k, nLocations: L, nInstitutions: S } = st;
     const { lLoc, e, f, xLoc, lam, g, xInst, aAlpha, xAlpha, work, u, v, alpha, rng } = this;

@@ -108,5 +108,13 @@ export function inverseWishartDraw(rng: RandomSource, df: number, scale: Float64
   }
   const sigma = invertSpd(precision, k);
   if (sigma === null) throw new Error("inverseWishartDraw: drew a singular precision matrix");
+  // The inverse is solved column by column; make it exactly symmetric.
+  for (let r = 0; r < k; r++) {
+    for (let c = 0; c < r; c++) {
+      const v = 0.5 * (sigma[r * k + c] + sigma[c * k + r]);
+      sigma[r * k + c] = v;
+      sigma[c * k + r] = v;
+    }
+  }
   return sigma;
 }
