@@ -26,7 +26,7 @@ import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import type { ColumnTable } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects, type MarginalEffect } from "../stats/ame";
 import { buildCitoImputationModel, CITO, CITO_MISSING, CITOJAAR, type CitoImputationSpec, type MissingDataFrame } from "./imputation-model";
-import { completedTable, imputeCito, type CitoImputationOptions } from "./impute-cito";
+import { completedTable, imputeCito, imputedDistribution, type CitoImputationOptions } from "./impute-cito";
 import {
   ameRows,
   coefficientRows,
@@ -252,6 +252,7 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
       imputed: model.missingRows.length,
       borrowedAges: model.yearModel.borrowed,
       chain: imputations.chain,
+      distribution: imputedDistribution(imputations),
     },
     coefficients,
     ames,

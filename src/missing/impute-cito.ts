@@ -21,6 +21,7 @@ import { NestedNormalGibbs, type NestedNormalPrior } from "./gibbs-sampler";
 import { CITO, CITOJAAR, type CitoImputationModel } from "./imputation-model";
 import { PredictiveMeanMatcher, DEFAULT_DONORS } from "./pmm";
 import { drawTestYears } from "./test-year";
+import type { ImputedDistribution } from "./result";
 import { summariseTrace, type TraceSummary } from "./trace";
 
 export type ImputationDraw = "pmm" | "normal";
@@ -235,6 +236,34 @@ export function imputeCito(model: CitoImputationModel, options: CitoImputationOp
     parameters,
     chain: { burnIn, between, sweeps: burnIn + m * between, parameters: summaries, seconds: chainSeconds },
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/** Mean and SD (n - 1) of an array. */
+function meanSd(x: ArrayLike<number>): { mean: number; sd: number } {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  const mean = s / x.length;
+  let ss = 0;
+  for (let i = 0; i < x.length; i++) ss += (x[i] - mean) * (x[i] - mean);
+  return { mean, sd: x.length > 1 ? Math.sqrt(ss / (x.length - 1)) : Number.NaN };
+}
+
+/** Observed against imputed scores and test years (result.ts, ImputedDistribution). */
+export function imputedDistribution(imputations: CitoImputations): ImputedDistribution {
+  const { model } = imputations;
+  const K = model.yearLevels.length;
+  const observedYears = new Float64Array(K);
+  const counts = model.yearModel.counts;
+  for (let c = 0; c < counts.length; c++) observedYears[c % K] += counts[c];
+  const nObs = observedYears.reduce((a, b) => a + b, 0);
+  const imputedYears = new Float64Array(K);
+  for (const yr of imputations.year) for (const k of yr) imputedYears[k]++;
+  const nImp = imputations.year.reduce((a, yr) => a + yr.length, 0);
+  return {
+    observed: meanSd(model.observedCito),
+    imputed: imputations.cito.map(meanSd),
+    yearShares: model.yearLevels.map((year, k) => ({ year, observed: observedYears[k] / nObs, imputed: nImp > 0 ? imputedYears[k] / nImp : Number.NaN })),
   };
 }
 

@@ -33,7 +33,7 @@ export {
 } from "./analyses";
 export { compareMissingDataMethods, runMissingDataMethods, FOCUS_TERMS, type AllMethodsResult, type ComparisonLine, type MissingDataComparison } from "./compare";
 export { buildCitoImputationModel, defaultImputationCovariates, CITO_RANGE, type CitoImputationModel, type CitoImputationSpec, type MissingDataFrame } from "./imputation-model";
-export { completedTable, imputeCito, DEFAULT_IMPUTATIONS, DEFAULT_SEED, type ChainSummary, type CitoImputationOptions, type CitoImputations, type ImputationDraw, type ParameterDraw } from "./impute-cito";
-export { MISSING_DATA_METHODS, methodLabels, type CompletedDataFit, type EstimateRow, type ImputationModelReport, type MissingDataAnalysis, type MissingDataMethod } from "./result";
+export { completedTable, imputeCito, imputedDistribution, DEFAULT_IMPUTATIONS, DEFAULT_SEED, type ChainSummary, type CitoImputationOptions, type CitoImputations, type ImputationDraw, type ParameterDraw } from "./impute-cito";
+export { MISSING_DATA_METHODS, methodLabels, type CompletedDataFit, type EstimateRow, type ImputationModelReport, type ImputedDistribution, type MissingDataAnalysis, type MissingDataMethod } from "./result";
 export { barnardRubinDf, poolScalar, poolTerms, type CompletedDataEstimates, type PooledScalar, type PooledTerm, type PoolOptions } from "./rubin";
 export type { TraceSummary } from "./trace";

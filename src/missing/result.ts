@@ -82,6 +82,16 @@ export interface ImputationModelReport {
   /** Ages whose test-year distribution was borrowed from another age (no observed year). */
   readonly borrowedAges: readonly { readonly age: number; readonly from: number }[];
   readonly chain: ChainSummary;
+  /** The usual first diagnostic: observed scores against each imputation's imputed scores. */
+  readonly distribution: ImputedDistribution;
+}
+
+export interface ImputedDistribution {
+  readonly observed: { readonly mean: number; readonly sd: number };
+  /** One per imputation. */
+  readonly imputed: readonly { readonly mean: number; readonly sd: number }[];
+  /** Share of each test year among the observed students and, averaged over the imputations, the imputed ones. */
+  readonly yearShares: readonly { readonly year: string; readonly observed: number; readonly imputed: number }[];
 }
 
 export interface MissingDataAnalysis {

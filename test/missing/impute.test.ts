@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildCitoImputationModel, completedTable, imputeCito, CITO_RANGE } from "../../src/missing";
+import { buildCitoImputationModel, completedTable, imputeCito, imputedDistribution, CITO_RANGE } from "../../src/missing";
 import { smallFrame } from "./small-frame";
 
 const frame = smallFrame();
@@ -102,4 +102,9 @@ test("normal draws are centred on the model's predictions and the chain summary 
   for (const x of model.observedCito) so += x;
   assert.ok(s / n < so / model.observedCito.length);
   assert.ok(imp.cito.some((v) => v.some((x) => !Number.isInteger(x))));
+  const dist = imputedDistribution(imp);
+  assert.equal(dist.imputed.length, 20);
+  assert.ok(Math.abs(dist.imputed.reduce((a, d) => a + d.mean, 0) / 20 - s / n) < 1e-9);
+  assert.ok(Math.abs(dist.yearShares.reduce((a, y) => a + y.observed, 0) - 1) < 1e-12);
+  assert.ok(Math.abs(dist.yearShares.reduce((a, y) => a + y.imputed, 0) - 1) < 1e-12);
 });
