@@ -24,14 +24,24 @@
  *        L_a   = chol(X'X - sum_l F_l'F_l - sum_s g_s g_s')                  p x p
  *      Drawing all location effects, institution effects and fixed effects jointly avoids the slow
  *      mixing of one-at-a-time Gibbs between an intercept and the mean of the random intercepts.
- *   2. sigma^2 | theta ~ inverse-gamma((n - 1) / 2, (RSS + S_e) / 2), RSS from the cross products.
- *   3. Psi | u ~ IW(L + k, sum_l u_l u_l' + P_u).
- *   4. tau^2 | v ~ inverse-gamma((S + 1) / 2, (sum_s v_s^2 + S_v) / 2).
+ *   2. Rescaling moves (parameter expansion as a generalised Gibbs step, Liu & Sabatti 2000): for each
+ *      location column t, scale u_{.t} by c and Psi's row and column t by c, c drawn from
+ *        p(c) ~ pi(u', Psi', ...) |J| dc / c,  |J| = c^(L + k + 1),
+ *      which works out to log p(c) = -(Q2 c^2 - 2 Q1 c) / (2 sigma^2) - (nu0 + 1) log c - a2 / (2 c^2) - a1 / (2 c)
+ *      with Q2 = sum_l u_lt^2 (Z_l'Z_l)_tt, Q1 = sum_l u_lt z_t'(partial residual), nu0 = k the prior's
+ *      degrees of freedom and a2, a1 from the prior scale (drawn by slice sampling on log c); the same
+ *      for the institution effects and tau^2. When a variance is near zero the plain Gibbs chain for it
+ *      creeps (each draw of the effects is shrunk by the last variance, and the variance by the effects);
+ *      the rescaling moves both together and leaves the posterior unchanged.
+ *   3. sigma^2 | theta ~ inverse-gamma((n - 1) / 2, (RSS + S_e) / 2), RSS from the cross products.
+ *   4. Psi | u ~ IW(L + k, sum_l u_l u_l' + P_u).
+ *   5. tau^2 | v ~ inverse-gamma((S + 1) / 2, (sum_s v_s^2 + S_v) / 2).
  * A step allocates only the k x k inverses; everything else lives in buffers made once.
  */
 import { choleskySolve, denseCholesky, invertSpd } from "../glmm/dense";
 import type { NestedNormalStatistics } from "./nested-normal";
 import { inverseGammaDraw, inverseWishartDraw, type RandomSource } from "./random-draws";
+import { sliceStep } from "./slice-sampler";
 
 export interface NestedNormalPrior {
   /** S_e of the residual variance's prior (jomo's l1cov.prior for one variable; default 1). */
@@ -40,6 +50,11 @@ export interface NestedNormalPrior {
   readonly locationScale?: Float64Array;
   /** S_v of the institution variance's prior (default 1). */
   readonly institutionScale?: number;
+}
+
+export interface NestedNormalSamplerOptions {
+  /** The rescaling moves of step 2 (default true; false gives the plain Gibbs sampler). */
+  readonly rescale?: boolean;
 }
 
 /** Where the chain starts (default: least squares for alpha, zero effects, variances from the OLS residual). */
@@ -79,12 +94,16 @@ export class NestedNormalGibbs {
   private readonly xAlpha: Float64Array;
   private readonly work: Float64Array;
 
+  private readonly rescale: boolean;
+
   constructor(
     readonly stats: NestedNormalStatistics,
     private readonly rng: RandomSource,
     prior: NestedNormalPrior = {},
     start: NestedNormalStart = {},
+    options: NestedNormalSamplerOptions = {},
   ) {
+    this.rescale = options.rescale ?? true;
     const { p, k, nLocations: L, nInstitutions: S } = stats;
     this.residualScale = prior.residualScale ?? 1;
     this.institutionScale = prior.institutionScale ?? 1;
@@ -136,6 +155,10 @@ export class NestedNormalGibbs {
   /** One sweep of the sampler (see the module comment). */
   step(): void {
     this.drawEffects();
+    if (this.rescale) {
+      for (let t = 0; t < this.stats.k; t++) this.rescaleLocationColumn(t);
+      if (this.stats.nInstitutions > 0) this.rescaleInstitutions();
+    }
     const rss = this.residualSumOfSquares();
     const { n, k, nLocations: L, nInstitutions: S } = this.stats;
     this.sigma2 = inverseGammaDraw(this.rng, (n - 1) / 2, (rss + this.residualScale) / 2);
@@ -275,6 +298,79 @@ export class NestedNormalGibbs {
         u[l * k + t] = s / lLoc[off + t * k + t];
       }
     }
+  }
+
+  /** A draw of log c from log p(c) (module comment, step 2), c = 1 the current state. */
+  private drawScale(q1: number, q2: number, nu0: number, a1: number, a2: number): number {
+    if (!(q2 > 0)) return 1;
+    const s2 = this.sigma2;
+    // In s = log c (the Haar measure dc / c becomes ds):
+    const f = (s: number): number => {
+      const c = Math.exp(s);
+      return -(q2 * c * c - 2 * q1 * c) / (2 * s2) - nu0 * s - a2 / (2 * c * c) - a1 / (2 * c);
+    };
+    // Width from the curvature at s = 0: -f''(0) = (4 q2 - 2 q1) / (2 sigma^2) + 2 a2 + a1 / 2.
+    const curvature = (4 * q2 - 2 * q1) / (2 * s2) + 2 * a2 + a1 / 2;
+    const w = curvature > 0 ? 2 / Math.sqrt(curvature) : 1;
+    return Math.exp(sliceStep(this.rng, f, 0, w));
+  }
+
+  /** Step 2 for location column t: u_{.t} <- c u_{.t}, Psi's row and column t times c. */
+  private rescaleLocationColumn(t: number): void {
+    const st = this.stats;
+    const { p, k, nLocations: L } = st;
+    const { u, v, alpha } = this;
+    let q1 = 0;
+    let q2 = 0;
+    for (let l = 0; l < L; l++) {
+      const ut = u[l * k + t];
+      if (ut === 0) continue;
+      const row = (l * k + t) * p;
+      let partial = st.zty[l * k + t];
+      for (let j = 0; j < p; j++) partial -= st.ztx[row + j] * alpha[j];
+      for (let j = 0; j < k; j++) if (j !== t) partial -= st.ztz[(l * k + t) * k + j] * u[l * k + j];
+      if (st.ofLocation !== null) partial -= st.zt1[l * k + t] * v[st.ofLocation[l]];
+      q1 += ut * partial;
+      q2 += ut * ut * st.ztz[(l * k + t) * k + t];
+    }
+    const precision = invertSpd(this.psi, k);
+    if (precision === null) throw new Error("nested normal sampler: the location covariance is not positive definite");
+    const scale = this.locationScale;
+    const a2 = scale[t * k + t] * precision[t * k + t];
+    let a1 = 0;
+    for (let j = 0; j < k; j++) if (j !== t) a1 += 2 * scale[t * k + j] * precision[j * k + t];
+    const c = this.drawScale(q1, q2, k, a1, a2);
+    for (let l = 0; l < L; l++) u[l * k + t] *= c;
+    const psi = Float64Array.from(this.psi);
+    for (let j = 0; j < k; j++) {
+      psi[t * k + j] *= c;
+      psi[j * k + t] *= c;
+    }
+    this.psi = psi;
+  }
+
+  /** Step 2 for the institution effects: v <- c v, tau^2 <- c^2 tau^2. */
+  private rescaleInstitutions(): void {
+    const st = this.stats;
+    const { p, k, nInstitutions: S } = st;
+    const { u, v, alpha } = this;
+    let q1 = 0;
+    let q2 = 0;
+    for (let s = 0; s < S; s++) {
+      const vs = v[s];
+      if (vs === 0) continue;
+      let partial = st.instY[s];
+      for (let j = 0; j < p; j++) partial -= st.instX[s * p + j] * alpha[j];
+      for (let q = st.instStart[s]; q < st.instStart[s + 1]; q++) {
+        const l = st.locationsOf[q];
+        for (let t = 0; t < k; t++) partial -= st.zt1[l * k + t] * u[l * k + t];
+      }
+      q1 += vs * partial;
+      q2 += vs * vs * st.instN[s];
+    }
+    const c = this.drawScale(q1, q2, 1, 0, this.institutionScale / this.tau2);
+    for (let s = 0; s < S; s++) v[s] *= c;
+    this.tau2 *= c * c;
   }
 
   /** ||y - X alpha - Z u - v||^2 from the cross products. */

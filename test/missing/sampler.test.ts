@@ -19,12 +19,13 @@ interface Simulated {
 }
 
 /** y = alpha0 + alpha1 x1 + alpha2 x2 + u0_l + u1_l x2 + v_s + e, locations nested in institutions. */
-function simulate(n: number, nLoc: number, nInst: number, seed: number): Simulated {
+function simulate(n: number, nLoc: number, nInst: number, seed: number, effectScale = 1): Simulated {
   const rng = new Xoshiro128(seed);
   const alpha = [28, -3, 2];
   const sigma2 = 49;
-  const psi = [4, 0.8, 0.8, 1.5];
-  const tau2 = 2;
+  const e2 = effectScale * effectScale;
+  const psi = [4 * e2, 0.8 * e2, 0.8 * e2, 1.5 * e2];
+  const tau2 = 2 * e2;
   const ofLocation = Int32Array.from({ length: nLoc }, (_, l) => l % nInst);
   const v = Array.from({ length: nInst }, () => Math.sqrt(tau2) * rng.normal());
   const c11 = Math.sqrt(psi[0]);
@@ -182,4 +183,48 @@ test("a seed gives the same chain", () => {
     return [...g.alpha, g.sigma2, ...g.psi, g.tau2, ...g.u];
   };
   assert.deepEqual(run(), run());
+});
+
+test("the rescaling moves leave the posterior unchanged (plain Gibbs and rescaled chains agree) and mix faster", () => {
+  // Small variances of the location and institution effects (10 locations, 4 institutions; the posteriors
+  // of Psi and tau^2 are then wide and lean on jomo's prior), where plain Gibbs creeps: both chains run
+  // 58,000 sweeps, and their means must agree to within Monte Carlo error (measured: 0.01 % for alpha0,
+  // 3 % for psi22, whose plain chain has a lag-1 autocorrelation of 0.7).
+  const sim = simulate(400, 10, 4, 8, 0.1);
+  const st = new NestedNormalStatistics(sim.data);
+  const run = (rescale: boolean, seed: number): { mean: number[]; lag1: number } => {
+    const g = new NestedNormalGibbs(st, new Xoshiro128(seed), {}, {}, { rescale });
+    const sums = new Float64Array(5);
+    let n = 0;
+    let prev = Number.NaN;
+    let c0 = 0;
+    let c1 = 0;
+    const trace: number[] = [];
+    for (let it = 0; it < 60000; it++) {
+      g.step();
+      if (it < 2000) continue;
+      n++;
+      sums[0] += g.alpha[0];
+      sums[1] += g.sigma2;
+      sums[2] += g.psi[0];
+      sums[3] += g.psi[3];
+      sums[4] += g.tau2;
+      trace.push(g.psi[3]);
+    }
+    const m = trace.reduce((a, b) => a + b, 0) / trace.length;
+    for (const x of trace) {
+      c0 += (x - m) * (x - m);
+      if (!Number.isNaN(prev)) c1 += (x - m) * (prev - m);
+      prev = x;
+    }
+    return { mean: Array.from(sums, (s) => s / n), lag1: c1 / c0 };
+  };
+  const plain = run(false, 21);
+  const px = run(true, 22);
+  const names = ["alpha0", "sigma2", "psi11", "psi22", "tau2"];
+  names.forEach((name, j) => {
+    const rel = Math.abs(px.mean[j] / plain.mean[j] - 1);
+    assert.ok(rel < 0.06, `${name}: rescaled ${px.mean[j]} vs plain ${plain.mean[j]}`);
+  });
+  assert.ok(px.lag1 < plain.lag1, `lag-1 autocorrelation of psi22: rescaled ${px.lag1} vs plain ${plain.lag1}`);
 });
