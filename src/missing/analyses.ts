@@ -23,9 +23,10 @@
 import { CITO_TERMS, designFitter, formulaOf, MODEL_REFERENCE_LEVELS, modelLadder, robustnessModel, type DesignFit, type Outcome } from "../analysis/models";
 import { fitDesign } from "../glmm/fit";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
-import type { ColumnTable } from "../model/types";
+import type { ColumnTable, GlmmDesign } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects, type MarginalEffect } from "../stats/ame";
 import { buildCitoImputationModel, CITO, CITO_MISSING, CITOJAAR, type CitoImputationSpec, type MissingDataFrame } from "./imputation-model";
+import { completedDesign } from "./completed-design";
 import { completedTable, imputeCito, imputedDistribution, type CitoImputationOptions } from "./impute-cito";
 import {
   ameRows,
@@ -158,7 +159,8 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   const imputations = imputeCito(model, options);
   const imputationSeconds = seconds(t0);
   const formula = completeDataFormula(frame.outcome);
-  const fitter = designFitter(options.solve ?? fitDesign, referenceOf(frame));
+  const solve = options.solve ?? fitDesign;
+  const fitter = designFitter(solve, referenceOf(frame));
   const policy = options.nonConverged ?? "include";
   const m = imputations.m;
 
@@ -171,14 +173,17 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   const fits: CompletedDataFit[] = [];
   const kept: Estimates[] = [];
   let template: { fit: GlmmFit; effects: readonly MarginalEffect[] } | null = null;
+  // The design of the first completed data set that was built, patched for the others (completed-design.ts).
+  let designTemplate: GlmmDesign | null = null;
   let fitSeconds = 0;
   let ameSeconds = 0;
   for (let l = 0; l < m; l++) {
-    const table = completedTable(frame.columns, imputations, l);
     const tf = performance.now();
     let fit: GlmmFit;
     try {
-      fit = await fitter(formula, table, options.glmm);
+      const design = designTemplate === null ? null : completedDesign(designTemplate, imputations, l);
+      fit = design !== null ? await solve(design, options.glmm) : await fitter(formula, completedTable(frame.columns, imputations, l), options.glmm);
+      designTemplate ??= fit.design;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       fitSeconds += seconds(tf);

@@ -1,0 +1,98 @@
+/**
+ * End to end against R on the small frame (test/missing/fixtures/runner.R wrote pooled.json and
+ * lmer-imputation-model.json; README.md there lists the tolerances):
+ *
+ *  - complete cases and the missing-indicator model 2 against glmer: the solver's own agreement with
+ *    lme4 (test/glmm/reference.test.ts): estimates within 0.002 absolute or 0.5 % relative, SEs within 1 %;
+ *  - multiple imputation (m = 50, normal draws, the imputation model without the institution level as
+ *    jomo1ran has it) against jomo1ran + glmer + mitml on the same data. Two MI runs differ by Monte Carlo
+ *    error only: a pooled estimate has variance B / m, so the two differ by at most
+ *    4 sqrt((B_R + B_TS) / m) (+ the solver's 0.002); the total variance T = Ubar + (1 + 1/m) B, with B
+ *    estimated from m draws (relative SD sqrt(2 / (m - 1))), within 4 of those SDs of each other (+ 2 % of
+ *    Ubar); the FMI within 4 sqrt(2) lambda (1 - lambda) sqrt(2 / (m - 1)) + 0.01. The same for the pooled AMEs;
+ *  - the three-level imputation model's posterior means of the fixed effects against lmer's REML estimates
+ *    (flat prior, 1,242 observed scores: the posterior mean of alpha is within a small fraction of an SE of
+ *    REML's), sigma^2 within 2 %, the variance components within 35 %.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { buildCitoImputationModel, completeCaseAnalysis, imputeCito, missingIndicatorAnalysis, multipleImputationAnalysis, type EstimateRow, type MissingDataAnalysis } from "../../src/missing";
+import { FIXTURES, smallFrame } from "./small-frame";
+
+interface PooledRow { term: string; estimate: number; se: number; df: number; riv: number; fmi: number; within: number; between: number; total: number; lambda: number }
+interface Pooled { m: number; dfComplete: number; nobs: number; coefficients: PooledRow[]; ames: PooledRow[]; convergence: { converged: boolean }[] }
+interface Single { nobs: number; coefficients: { term: string; estimate: number; se: number }[]; ames: { term: string; estimate: number; se: number }[] }
+const fx = JSON.parse(readFileSync(join(FIXTURES, "pooled.json"), "utf8")) as { jomo: Pooled; mice: Pooled; completeCases: Single; missingIndicator: Single };
+const frame = smallFrame();
+
+function compareSingle(ours: MissingDataAnalysis, r: Single, what: string): void {
+  assert.equal(ours.nobs, r.nobs, `${what}: rows`);
+  for (const [rows, ref] of [[ours.coefficients, r.coefficients], [ours.ames, r.ames]] as const) {
+    for (const x of ref) {
+      const o = rows.find((c: EstimateRow) => c.term === x.term);
+      assert.ok(o, `${what}: ${x.term}`);
+      assert.ok(Math.abs(o.estimate - x.estimate) <= Math.max(0.002, 0.005 * Math.abs(x.estimate)), `${what} ${x.term}: ${o.estimate} vs glmer ${x.estimate}`);
+      assert.ok(Math.abs(o.se / x.se - 1) <= 0.01, `${what} ${x.term}: SE ${o.se} vs glmer ${x.se}`);
+    }
+  }
+}
+
+test("complete cases and the missing-indicator model equal glmer's fits", async () => {
+  compareSingle(await completeCaseAnalysis(frame), fx.completeCases, "complete cases");
+  compareSingle(await missingIndicatorAnalysis(frame), fx.missingIndicator, "missing indicator");
+});
+
+function comparePooled(ours: readonly EstimateRow[], r: readonly PooledRow[], m: number, what: string, slack = 1): void {
+  assert.equal(ours.length, r.length, `${what}: number of terms`);
+  for (const x of r) {
+    const o = ours.find((c) => c.term === x.term);
+    assert.ok(o && o.between !== null && o.within !== null && o.total !== null && o.fmi !== null && o.lambda !== null, `${what}: ${x.term}`);
+    const tolQ = slack * 4 * Math.sqrt((x.between + o.between) / m) + Math.max(0.002, 0.005 * Math.abs(x.estimate));
+    assert.ok(Math.abs(o.estimate - x.estimate) <= tolQ, `${what} ${x.term}: pooled ${o.estimate} vs R ${x.estimate} (tolerance ${tolQ.toPrecision(3)})`);
+    const sdT = (1 + 1 / m) * Math.sqrt(2 / (m - 1)) * Math.hypot(x.between, o.between);
+    const tolT = slack * 4 * sdT + 0.02 * x.within;
+    assert.ok(Math.abs(o.total - x.total) <= tolT, `${what} ${x.term}: total variance ${o.total} vs R ${x.total} (tolerance ${tolT.toPrecision(3)})`);
+    const lam = Math.max(x.lambda, o.lambda);
+    const tolF = slack * 4 * Math.SQRT2 * lam * (1 - lam) * Math.sqrt(2 / (m - 1)) + 0.01;
+    assert.ok(Math.abs(o.fmi - x.fmi) <= tolF, `${what} ${x.term}: FMI ${o.fmi} vs R ${x.fmi} (tolerance ${tolF.toPrecision(3)})`);
+  }
+}
+
+test("multiple imputation: pooled coefficients and AMEs, their variances and FMI equal jomo1ran + glmer + mitml within Monte Carlo error", async () => {
+  const m = fx.jomo.m;
+  const ours = await multipleImputationAnalysis(frame, { m, seed: 2024, burnIn: 1000, between: 200, draw: "normal", imputationModel: { institution: false } });
+  assert.equal(ours.dfComplete, fx.jomo.dfComplete);
+  assert.equal(ours.convergence.pooled, m);
+  comparePooled(ours.coefficients, fx.jomo.coefficients, m, "coefficient");
+  comparePooled(ours.ames, fx.jomo.ames, m, "AME");
+});
+
+test("mice's 2l.lmer imputations (an approximate posterior draw from lmer's fit) agree as well", async () => {
+  const m = fx.mice.m;
+  const ours = await multipleImputationAnalysis(frame, { m, seed: 7, burnIn: 1000, between: 200, draw: "normal", imputationModel: { institution: false } });
+  comparePooled(ours.coefficients, fx.mice.coefficients, m, "coefficient (mice)");
+});
+
+test("the three-level imputation model's posterior agrees with lmer's REML fit", () => {
+  const r = JSON.parse(readFileSync(join(FIXTURES, "lmer-imputation-model.json"), "utf8")) as {
+    nobs: number; fixed: { name: string; estimate: number; se: number }[]; sigma2: number; psi: { intercept: number; slope: number; covariance: number }; tau2: number;
+  };
+  const model = buildCitoImputationModel(frame);
+  assert.equal(model.observedRows.length, r.nobs);
+  const imp = imputeCito(model, { m: 100, between: 100, burnIn: 2000, seed: 3 });
+  const get = (name: string) => {
+    const p = imp.chain.parameters.find((x) => x.name === name);
+    assert.ok(p, name);
+    return p;
+  };
+  for (const f of r.fixed) {
+    const p = get(f.name);
+    assert.ok(Math.abs(p.mean - f.estimate) <= 0.1 * f.se + 4 * p.mcse, `${f.name}: posterior mean ${p.mean} vs REML ${f.estimate} (SE ${f.se})`);
+  }
+  assert.ok(Math.abs(get("sigma2").mean / r.sigma2 - 1) < 0.02);
+  assert.ok(Math.abs(get("psi:(Intercept)").mean / r.psi.intercept - 1) < 0.35, `psi intercept ${get("psi:(Intercept)").mean} vs ${r.psi.intercept}`);
+  assert.ok(Math.abs(get("psi:niet_westers").mean / r.psi.slope - 1) < 0.35, `psi slope ${get("psi:niet_westers").mean} vs ${r.psi.slope}`);
+  assert.ok(Math.abs(get("tau2").mean / r.tau2 - 1) < 0.35, `tau2 ${get("tau2").mean} vs ${r.tau2}`);
+});
