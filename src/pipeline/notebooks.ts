@@ -7,7 +7,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { constants } from "node:os";
 import { join } from "node:path";
-import { PROJECT_ROOT } from "../config";
+import { PROJECT_ROOT, type Outcome } from "../config";
 
 /** Debian's Python, which has Jupyter (the python3 first on PATH may be another interpreter). */
 export const JUPYTER_PYTHON = "/usr/bin/python3";
@@ -15,6 +15,16 @@ export const RUNNER = join(PROJECT_ROOT, "scripts", "run-notebooks.py");
 /** Where scripts/setup.sh registers the tslab kernel (project-local, never the user's folders). */
 export const LOCAL_JUPYTER_PATH = join(PROJECT_ROOT, ".jupyter-local", "share", "jupyter");
 export const NOTEBOOK_DIR = join(PROJECT_ROOT, "notebooks");
+
+/**
+ * The model chapter of each outcome (3a 3.3; Tabel 5-6 for doorstroom, Tabel 7-8 for vsv), as a file name
+ * in the notebook folder: the one place that says which notebook that is (the browser test opens the
+ * doorstroom chapter through it; test/e2e/committed-notebooks.test.ts checks that each file exists).
+ */
+export const MODEL_CHAPTERS: { readonly [O in Outcome]: string } = {
+  doorstroom: "05-modellen-doorstroom.ipynb",
+  vsv: "06-modellen-vsv.ipynb",
+};
 
 /** The chapters: notebooks whose names start with a number ("01-definities.ipynb"), in that order. */
 export function listNotebooks(dir: string = NOTEBOOK_DIR): string[] {

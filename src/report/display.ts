@@ -162,14 +162,20 @@ export function showFigure(display: HtmlDisplay, spec: FigureSpec): void {
 
 /**
  * The line at the top of every notebook that says which data the numbers come from; on synthetic data
- * it says plainly that nothing shown is a finding about real students.
+ * it says plainly that nothing shown is a finding about real students. Given the run's paths
+ * (src/config.ts `runPaths`), an interactive session also names the folder it writes into.
  */
-export function sourceBannerHtml(source: "synthetic" | "real", detail: string): string {
+export function sourceBannerHtml(source: "synthetic" | "real", detail: string, output?: { readonly root: string; readonly interactive: boolean }): string {
+  const where =
+    output !== undefined && output.interactive
+      ? `<div class="kmbo-conv">Interactive session: this notebook writes its tables, figures and fit summaries to <code>${escapeHtml(output.root)}</code>; ` +
+        "the outputs of the last <code>npm run reproduce</code> are not touched.</div>"
+      : "";
   if (source === "synthetic") {
     return (
       `${STYLE}<div class="kmbo-banner">SYNTHETIC DATA (${escapeHtml(detail)}): a generated DUO-shaped population, calibrated to bijlage 3b. ` +
-      "Every number below describes that population, not real students.</div>"
+      `Every number below describes that population, not real students.</div>${where}`
     );
   }
-  return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>`;
+  return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>${where}`;
 }

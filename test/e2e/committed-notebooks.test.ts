@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { committedNotebookProblems, listNotebooks, readNotebook } from "../../src/pipeline/notebooks";
+import { MODEL_CHAPTERS, NOTEBOOK_DIR, committedNotebookProblems, listNotebooks, readNotebook } from "../../src/pipeline/notebooks";
 
 const notebooks = listNotebooks();
 const skip = notebooks.length === 0 ? "no numbered notebooks in notebooks/ yet" : false;
@@ -26,6 +26,12 @@ test("committed notebooks run on the tslab kernel and every cell has a unique id
     const ids = nb.cells.map((c) => c.id);
     ids.forEach((id, i) => assert.ok(typeof id === "string" && id !== "", `${basename(path)}, cell ${i + 1}: no cell id`));
     assert.equal(new Set(ids).size, ids.length, `${basename(path)}: duplicate cell ids`);
+  }
+});
+
+test("each outcome's model chapter named in MODEL_CHAPTERS (src/pipeline/notebooks.ts) is a numbered notebook", { skip }, () => {
+  for (const [outcome, file] of Object.entries(MODEL_CHAPTERS)) {
+    assert.ok(notebooks.includes(join(NOTEBOOK_DIR, file)), `MODEL_CHAPTERS.${outcome} = "${file}" is not among ${notebooks.map((nb) => basename(nb)).join(", ")}: update it in src/pipeline/notebooks.ts`);
   }
 });
 
