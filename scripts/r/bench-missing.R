@@ -32,7 +32,11 @@ suppressPackageStartupMessages({
 })
 m <- as.integer(opt$m)
 outcome <- opt$outcome
+# CPU seconds of this process (user + system), beside the elapsed ones: on a shared machine the CPU time
+# is the steadier measure.
+cpu <- function() { p <- proc.time(); p[["user.self"]] + p[["sys.self"]] }
 t_all <- proc.time()[["elapsed"]]
+c_all <- cpu()
 
 d <- read.csv(opt$data, stringsAsFactors = FALSE, colClasses = c(niveau = "character", citojaar = "character"))
 ref <- c(migratie = "geen", ouders = "max_vmbo_kader", geslacht = "man", niveau = "3", sector = "handel_economie", leerweg = "bol", citojaar = "2009")
@@ -63,6 +67,7 @@ draw_years <- function() {
 }
 
 t0 <- proc.time()[["elapsed"]]
+c0 <- cpu()
 years <- lapply(seq_len(m), function(l) draw_years())
 d$uitkomst <- y
 d$uitkomst_niet_westers <- y * d$niet_westers
@@ -74,6 +79,8 @@ Z <- cbind(1, d$niet_westers)
 Y <- data.frame(cito = ifelse(miss, NA, d$cito))
 imp <- jomo1ran(Y = Y, X = X, Z = Z, clus = d$locatie, nburn = as.integer(opt$nburn), nbetween = as.integer(opt$nbetween), nimp = m, output = 0)
 t_imp <- proc.time()[["elapsed"]] - t0
+c_imp <- cpu() - c0
+c_fits <- 0
 
 rhs <- "migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + citojaar + (1 + niet_westers | locatie) + (1 | instelling)"
 form <- as.formula(paste(outcome, "~", rhs))
@@ -95,8 +102,10 @@ for (l in seq_len(m)) {
   dd$cito <- imp$cito[imp$Imputation == l]
   dd$citojaar <- years[[l]]
   t0 <- proc.time()[["elapsed"]]
+  c0 <- cpu()
   fits[[l]] <- fit_one(dd)
   fit_seconds[l] <- proc.time()[["elapsed"]] - t0
+  c_fits <- c_fits + cpu() - c0
 }
 t0 <- proc.time()[["elapsed"]]
 dfcom <- fits[[1]]$nobs - fits[[1]]$npar
@@ -105,7 +114,7 @@ t_pool <- proc.time()[["elapsed"]] - t0
 total <- proc.time()[["elapsed"]] - t_all
 res <- list(
   engine = opt$engine, m = m, nobs = fits[[1]]$nobs, imputationSeconds = t_imp, fitSeconds = fit_seconds,
-  poolSeconds = t_pool, totalSeconds = total, converged = sum(sapply(fits, `[[`, "conv")),
+  poolSeconds = t_pool, totalSeconds = total, cpu = list(imputation = c_imp, fits = c_fits, total = cpu() - c_all), converged = sum(sapply(fits, `[[`, "conv")),
   nonWestern = list(estimate = te["migratieniet-westers", "Estimate"], se = te["migratieniet-westers", "Std.Error"], fmi = te["migratieniet-westers", "FMI"]),
   versions = list(R = R.version.string, lme4 = as.character(packageVersion("lme4")), jomo = as.character(packageVersion("jomo")), mitml = as.character(packageVersion("mitml")))
 )
