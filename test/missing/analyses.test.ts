@@ -113,3 +113,20 @@ test("the comparison lines: focus terms, coefficient and AME, each method, diffe
   assert.throws(() => compareMissingDataMethods([]), /no analyses/);
   assert.throws(() => compareMissingDataMethods(analyses, ["nonexistent"]), /has no coefficient 'nonexistent'/);
 });
+
+test("predictive mean matching and normal draws give the same pooled estimates within Monte Carlo error", async () => {
+  // The scores of the small frame are rounded normal values clipped to 0-50, so drawing donors' scores
+  // (pmm) or normal values around the same predictions must agree up to the Monte Carlo error of two
+  // independent MI runs, 4 sqrt((B_1 + B_2) / m), plus 0.1 SE for what differs between the two on purpose
+  // (the donors' empirical residual distribution, with its pile-up at 50, against the normal one).
+  const m = 20;
+  const pmm = await multipleImputationAnalysis(frame, { m, seed: 31, burnIn: 500, between: 50, draw: "pmm" });
+  const normal = await multipleImputationAnalysis(frame, { m, seed: 32, burnIn: 500, between: 50, draw: "normal" });
+  for (const term of ["cito", ...FOCUS_TERMS]) {
+    const a = pmm.coefficients.find((c) => c.term === term);
+    const b = normal.coefficients.find((c) => c.term === term);
+    assert.ok(a && b && a.between !== null && b.between !== null);
+    const tol = 4 * Math.sqrt((a.between + b.between) / m) + 0.1 * a.se;
+    assert.ok(Math.abs(a.estimate - b.estimate) <= tol, `${term}: pmm ${a.estimate} vs normal ${b.estimate} (tolerance ${tol})`);
+  }
+});
