@@ -27,7 +27,7 @@ import type { ColumnTable, GlmmDesign } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects, type MarginalEffect } from "../stats/ame";
 import { buildCitoImputationModel, CITO, CITO_MISSING, CITOJAAR, type CitoImputationSpec, type MissingDataFrame } from "./imputation-model";
 import { completedDesign } from "./completed-design";
-import { completedTable, imputeCito, imputedDistribution, type CitoImputationOptions } from "./impute-cito";
+import { completedTable, imputeCito, imputedDistribution, type CitoImputationOptions, type CitoImputations } from "./impute-cito";
 import {
   ameRows,
   coefficientRows,
@@ -50,6 +50,11 @@ export interface MissingDataOptions {
   readonly ameRandomEffects?: AmeRandomEffects;
   /** Confidence level of the intervals (default 0.95). */
   readonly level?: number;
+  /**
+   * The random part of every analysis model instead of model 2's, e.g. ["(1 | locatie)", "(1 | instelling)"]
+   * (a specification curve varies it; the fixed part is each method's own).
+   */
+  readonly randomTerms?: readonly string[];
   readonly onProgress?: (message: string) => void;
 }
 
@@ -59,12 +64,17 @@ export interface MultipleImputationOptions extends MissingDataOptions, CitoImput
   readonly nonConverged?: "include" | "exclude";
   /** Complete-data degrees of freedom for Barnard-Rubin (default nobs - number of parameters, as mice's pool() with glmer). */
   readonly dfComplete?: number;
+  /**
+   * Imputations made earlier for this frame (imputeCito), to fit another analysis model (other random
+   * terms, another AME convention) to the same completed data sets; the imputation options are then unused.
+   */
+  readonly imputations?: CitoImputations;
 }
 
 /** Model 2's fixed terms without the missing indicator: the analysis model for complete data. */
-export function completeDataFormula(outcome: Outcome): string {
+export function completeDataFormula(outcome: Outcome, randomTerms?: readonly string[]): string {
   const m2 = modelLadder(outcome)[4];
-  return formulaOf(outcome, m2.fixedTerms.filter((t) => t !== CITO_MISSING), m2.randomTerms);
+  return formulaOf(outcome, m2.fixedTerms.filter((t) => t !== CITO_MISSING), randomTerms ?? m2.randomTerms);
 }
 
 function referenceOf(frame: MissingDataFrame): Readonly<Record<string, string>> {
@@ -118,12 +128,14 @@ async function singleFitAnalysis(method: MissingDataMethod, frame: MissingDataFr
 
 /** The published model 2 with the missing-indicator method (3a 2.4). */
 export function missingIndicatorAnalysis(frame: MissingDataFrame, options: MissingDataOptions = {}): Promise<MissingDataAnalysis> {
-  return singleFitAnalysis("missing-indicator", frame, modelLadder(frame.outcome)[4].formula, frame.columns, options);
+  const m2 = modelLadder(frame.outcome)[4];
+  return singleFitAnalysis("missing-indicator", frame, formulaOf(frame.outcome, m2.fixedTerms, options.randomTerms ?? m2.randomTerms), frame.columns, options);
 }
 
 /** Model 2 without cito, its year and the missing indicator (3a 3.4). */
 export function noCitoAnalysis(frame: MissingDataFrame, options: MissingDataOptions = {}): Promise<MissingDataAnalysis> {
-  return singleFitAnalysis("no-cito", frame, robustnessModel(frame.outcome).formula, frame.columns, options);
+  const rm = robustnessModel(frame.outcome);
+  return singleFitAnalysis("no-cito", frame, formulaOf(frame.outcome, rm.fixedTerms, options.randomTerms ?? rm.randomTerms), frame.columns, options);
 }
 
 /** The frame with the cito score and test year set to missing (NaN, null) where cito_missing is 1. */
@@ -148,17 +160,21 @@ export function withMissingCito(columns: ColumnTable): ColumnTable {
 
 /** The complete-data model on the students with a cito score (listwise deletion). */
 export function completeCaseAnalysis(frame: MissingDataFrame, options: MissingDataOptions = {}): Promise<MissingDataAnalysis> {
-  return singleFitAnalysis("complete-cases", frame, completeDataFormula(frame.outcome), withMissingCito(frame.columns), options);
+  return singleFitAnalysis("complete-cases", frame, completeDataFormula(frame.outcome, options.randomTerms), withMissingCito(frame.columns), options);
 }
 
 /** Multiple imputation of the cito score and year, the complete-data model on each, Rubin's rules. */
 export async function multipleImputationAnalysis(frame: MissingDataFrame, options: MultipleImputationOptions = {}): Promise<MissingDataAnalysis> {
   const t0 = performance.now();
   const progress = options.onProgress ?? (() => undefined);
-  const model = buildCitoImputationModel(frame, options.imputationModel ?? {});
-  const imputations = imputeCito(model, options);
-  const imputationSeconds = seconds(t0);
-  const formula = completeDataFormula(frame.outcome);
+  const imputations = options.imputations ?? imputeCito(buildCitoImputationModel(frame, options.imputationModel ?? {}), options);
+  const model = imputations.model;
+  const nrows = frame.columns[frame.outcome]?.length ?? 0;
+  if (model.nrows !== nrows || model.outcome !== frame.outcome) {
+    throw new Error(`multiple imputation: the imputations given are of a ${model.nrows}-row ${model.outcome} frame, not of this ${nrows}-row ${frame.outcome} frame`);
+  }
+  const imputationSeconds = options.imputations === undefined ? seconds(t0) : 0;
+  const formula = completeDataFormula(frame.outcome, options.randomTerms);
   const solve = options.solve ?? fitDesign;
   const fitter = designFitter(solve, referenceOf(frame));
   const policy = options.nonConverged ?? "include";

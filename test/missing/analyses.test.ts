@@ -9,7 +9,9 @@ import { fitDesign } from "../../src/glmm/fit";
 import type { GlmmFit, GlmmOptions } from "../../src/glmm/types";
 import type { GlmmDesign } from "../../src/model/types";
 import {
+  buildCitoImputationModel,
   compareMissingDataMethods,
+  imputeCito,
   completeCaseAnalysis,
   completeDataFormula,
   missingIndicatorAnalysis,
@@ -129,4 +131,23 @@ test("predictive mean matching and normal draws give the same pooled estimates w
     const tol = 4 * Math.sqrt((a.between + b.between) / m) + 0.1 * a.se;
     assert.ok(Math.abs(a.estimate - b.estimate) <= tol, `${term}: pmm ${a.estimate} vs normal ${b.estimate} (tolerance ${tol})`);
   }
+});
+
+test("another random structure on the same imputations: reuse, and every method takes the random terms", async () => {
+  const imputations = imputeCito(buildCitoImputationModel(frame), { m: 3, seed: 8, ...quick });
+  const randomTerms = ["(1 | locatie)", "(1 | instelling)"];
+  const a = await multipleImputationAnalysis(frame, { imputations, randomTerms });
+  assert.equal(a.formula, "doorstroom ~ migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + citojaar + (1 | locatie) + (1 | instelling)");
+  assert.equal(a.timing.imputationSeconds, 0);
+  assert.equal(a.seed, 8);
+  const b = await multipleImputationAnalysis(frame, { imputations });
+  assert.ok(b.formula.includes("(1 + niet_westers | locatie)"));
+  // Same completed data sets: the cito coefficient's between-imputation variance comes from the same draws.
+  assert.ok(a.coefficients.some((c) => c.term === "cito"));
+  for (const f of [missingIndicatorAnalysis, noCitoAnalysis, completeCaseAnalysis]) {
+    const r = await f(frame, { randomTerms });
+    assert.ok(r.formula.endsWith("(1 | locatie) + (1 | instelling)"), r.formula);
+  }
+  const other = { ...frame, columns: { ...frame.columns, doorstroom: (frame.columns.doorstroom as Float64Array).subarray(0, 10) } };
+  await assert.rejects(multipleImputationAnalysis(other, { imputations }), /imputations given are of a 2000-row doorstroom frame, not of this 10-row/);
 });
