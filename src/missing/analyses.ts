@@ -188,7 +188,8 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   }
   const fits: CompletedDataFit[] = [];
   const kept: Estimates[] = [];
-  let template: { fit: GlmmFit; effects: readonly MarginalEffect[] } | null = null;
+  /** The first pooled fit: its terms name the pooled rows, and every later fit must have the same. */
+  let first: { fit: GlmmFit; effects: readonly MarginalEffect[] } | null = null;
   // The design of the first completed data set that was built, patched for the others (completed-design.ts).
   let designTemplate: GlmmDesign | null = null;
   let fitSeconds = 0;
@@ -217,9 +218,9 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
       `imputation ${l + 1}/${m}: logLik ${fit.logLik.toFixed(2)}, ${fit.convergence.converged ? "converged" : `did NOT converge (${fit.convergence.messages.join("; ")})${pooled ? ", pooled" : ", left out"}`}, ${fit.elapsedSeconds.toFixed(1)} s`,
     );
     if (!pooled) continue;
-    if (template === null) template = { fit, effects };
+    if (first === null) first = { fit, effects };
     else {
-      const names = template.fit.design.fixed.names;
+      const names = first.fit.design.fixed.names;
       const these = fit.design.fixed.names;
       if (names.length !== these.length || names.some((n, j) => n !== these[j])) {
         throw new Error(`imputation ${l + 1}: the fitted coefficients (${these.join(", ")}) differ from those of the first pooled imputation (${names.join(", ")}); a rank-deficient completed data set?`);
@@ -235,7 +236,7 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   }
   const failed = fits.filter((f) => f.status === "failed").length;
   const notConverged = fits.filter((f) => f.status === "not-converged").length;
-  if (template === null || kept.length < 2) {
+  if (first === null || kept.length < 2) {
     throw new Error(
       `multiple imputation: only ${kept.length} of ${m} completed-data fits can be pooled (${failed} failed, ${notConverged} did not converge, policy '${policy}'); Rubin's rules need at least 2:\n` +
         fits.map((f) => `  imputation ${f.imputation}: ${f.status}${f.messages.length ? ` (${f.messages.join("; ")})` : ""}`).join("\n"),
@@ -243,15 +244,15 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   }
 
   const tp = performance.now();
-  const first = template.fit;
-  const dfComplete = options.dfComplete ?? Math.max(first.nobs - first.df, 1);
+  const firstFit = first.fit;
+  const dfComplete = options.dfComplete ?? Math.max(firstFit.nobs - firstFit.df, 1);
   const level = options.level ?? 0.95;
   const column = (pick: (e: Estimates) => Float64Array, j: number): Float64Array => Float64Array.from(kept, (e) => pick(e)[j]);
-  const { names, info } = first.design.fixed;
+  const { names, info } = firstFit.design.fixed;
   const coefficients: EstimateRow[] = names.map((term, j) =>
     pooledRow({ term, ...poolScalar(column((e) => e.beta, j), column((e) => e.betaVar, j), { dfComplete, level }) }, info[j].variable, info[j].level),
   );
-  const ames: EstimateRow[] = template.effects.map((effect, j) =>
+  const ames: EstimateRow[] = first.effects.map((effect, j) =>
     pooledRow({ term: effect.term, ...poolScalar(column((e) => e.ame, j), column((e) => e.ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
   );
   const poolSeconds = seconds(tp);
@@ -260,8 +261,8 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
     ...methodLabels("multiple-imputation"),
     outcome: frame.outcome,
     formula,
-    nobs: first.nobs,
-    rowsLeftOut: first.design.missing?.dropped ?? 0,
+    nobs: firstFit.nobs,
+    rowsLeftOut: firstFit.design.missing?.dropped ?? 0,
     m,
     seed: imputations.seed,
     imputationModel: {
