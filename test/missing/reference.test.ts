@@ -3,7 +3,10 @@
  * lmer-imputation-model.json; README.md there lists the tolerances):
  *
  *  - complete cases and the missing-indicator model 2 against glmer: the solver's own agreement with
- *    lme4 (test/glmm/reference.test.ts): estimates within 0.002 absolute or 0.5 % relative, SEs within 1 %;
+ *    lme4 (test/glmm/reference.test.ts): estimates within 0.002 absolute or 0.5 % relative, SEs within 1 %.
+ *    Where glmer reports that it did not converge (both fits here: max|grad| 0.019 and 0.035 > 0.002), its
+ *    estimates are off by its own account: then this solver's log-likelihood must be at least glmer's and
+ *    the estimates agree within 0.05 SE;
  *  - multiple imputation (m = 50, normal draws, the imputation model without the institution level as
  *    jomo1ran has it) against jomo1ran + glmer + mitml on the same data. Two MI runs differ by Monte Carlo
  *    error only: a pooled estimate has variance B / m, so the two differ by at most
@@ -21,17 +24,27 @@ import { FIXTURES, smallFrame } from "./small-frame";
 
 interface PooledRow { term: string; estimate: number; se: number; df: number; riv: number; fmi: number; within: number; between: number; total: number; lambda: number }
 interface Pooled { m: number; dfComplete: number; nobs: number; coefficients: PooledRow[]; ames: PooledRow[]; convergence: { converged: boolean }[] }
-interface Single { nobs: number; coefficients: { term: string; estimate: number; se: number }[]; ames: { term: string; estimate: number; se: number }[] }
-const fx = JSON.parse(readFileSync(join(FIXTURES, "pooled.json"), "utf8")) as { jomo: Pooled; mice: Pooled; completeCases: Single; missingIndicator: Single };
+interface Single {
+  nobs: number;
+  convergence: { logLik: number; converged: boolean; messages: string[] };
+  coefficients: { term: string; estimate: number; se: number }[];
+  ames: { term: string; estimate: number; se: number }[];
+}
+const fx = JSON.parse(readFileSync(join(FIXTURES, "pooled.json"), "utf8")) as { jomo: Pooled; completeCases: Single; missingIndicator: Single };
+const fxMice = JSON.parse(readFileSync(join(FIXTURES, "pooled-mice.json"), "utf8")) as { mice: Pooled };
 const frame = smallFrame();
 
 function compareSingle(ours: MissingDataAnalysis, r: Single, what: string): void {
   assert.equal(ours.nobs, r.nobs, `${what}: rows`);
+  const logLik = ours.fits[0].logLik as number;
+  assert.equal(ours.fits[0].status, "converged");
+  if (!r.convergence.converged) assert.ok(logLik >= r.convergence.logLik - 1e-6, `${what}: logLik ${logLik} below glmer's ${r.convergence.logLik}`);
   for (const [rows, ref] of [[ours.coefficients, r.coefficients], [ours.ames, r.ames]] as const) {
     for (const x of ref) {
       const o = rows.find((c: EstimateRow) => c.term === x.term);
       assert.ok(o, `${what}: ${x.term}`);
-      assert.ok(Math.abs(o.estimate - x.estimate) <= Math.max(0.002, 0.005 * Math.abs(x.estimate)), `${what} ${x.term}: ${o.estimate} vs glmer ${x.estimate}`);
+      const tol = r.convergence.converged ? Math.max(0.002, 0.005 * Math.abs(x.estimate)) : 0.05 * x.se;
+      assert.ok(Math.abs(o.estimate - x.estimate) <= tol, `${what} ${x.term}: ${o.estimate} vs glmer ${x.estimate}`);
       assert.ok(Math.abs(o.se / x.se - 1) <= 0.01, `${what} ${x.term}: SE ${o.se} vs glmer ${x.se}`);
     }
   }
@@ -68,7 +81,8 @@ test("multiple imputation: pooled coefficients and AMEs, their variances and FMI
 });
 
 test("mice's 2l.lmer imputations (an approximate posterior draw from lmer's fit) agree as well", async () => {
-  const m = fx.mice.m;
+  const m = fxMice.mice.m;
   const ours = await multipleImputationAnalysis(frame, { m, seed: 7, burnIn: 1000, between: 200, draw: "normal", imputationModel: { institution: false } });
-  comparePooled(ours.coefficients, fx.mice.coefficients, m, "coefficient (mice)");
+  comparePooled(ours.coefficients, fxMice.mice.coefficients, m, "coefficient (mice)");
+  comparePooled(ours.ames, fxMice.mice.ames, m, "AME (mice)");
 });
