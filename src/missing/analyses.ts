@@ -69,6 +69,12 @@ export interface MultipleImputationOptions extends MissingDataOptions, CitoImput
    * terms, another AME convention) to the same completed data sets; the imputation options are then unused.
    */
   readonly imputations?: CitoImputations;
+  /**
+   * Start every fit after the first at the first fit's (theta, beta) (default true): the completed data
+   * sets differ only in the imputed cells, so their optima are close. Each fit still runs to the solver's
+   * own convergence test; `glmm.start`, when given, is used for all fits instead.
+   */
+  readonly warmStart?: boolean;
 }
 
 /** Model 2's fixed terms without the missing indicator: the analysis model for complete data. */
@@ -192,6 +198,7 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   let first: { fit: GlmmFit; effects: readonly MarginalEffect[] } | null = null;
   // The design of the first completed data set that was built, patched for the others (completed-design.ts).
   let designTemplate: GlmmDesign | null = null;
+  let warm: GlmmOptions | undefined;
   let fitSeconds = 0;
   let ameSeconds = 0;
   for (let l = 0; l < m; l++) {
@@ -199,12 +206,16 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
     let fit: GlmmFit;
     try {
       const design = designTemplate === null ? null : completedDesign(designTemplate, imputations, l);
-      fit = design !== null ? await solve(design, options.glmm) : await fitter(formula, completedTable(frame.columns, imputations, l), options.glmm);
+      const glmm = warm ?? options.glmm;
+      fit = design !== null ? await solve(design, glmm) : await fitter(formula, completedTable(frame.columns, imputations, l), glmm);
       designTemplate ??= fit.design;
+      if (warm === undefined && options.warmStart !== false && options.glmm?.start === undefined) {
+        warm = { ...options.glmm, start: { theta: Float64Array.from(fit.theta), beta: Float64Array.from(fit.beta) } };
+      }
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       fitSeconds += seconds(tf);
-      fits.push({ imputation: l + 1, status: "failed", pooled: false, logLik: null, maxAbsGradient: null, maxAbsScaledGradient: null, minHessianEigenvalue: null, singular: null, messages: [message], seconds: seconds(tf) });
+      fits.push({ imputation: l + 1, status: "failed", pooled: false, logLik: null, maxAbsGradient: null, maxAbsScaledGradient: null, minHessianEigenvalue: null, singular: null, messages: [message], start: null, seconds: seconds(tf) });
       progress(`imputation ${l + 1}/${m}: the fit FAILED (${message}); left out of the pooling`);
       continue;
     }

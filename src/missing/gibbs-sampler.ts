@@ -38,7 +38,7 @@
  *   5. tau^2 | v ~ inverse-gamma((S + 1) / 2, (sum_s v_s^2 + S_v) / 2).
  * A step allocates only the k x k inverses; everything else lives in buffers made once.
  */
-import { choleskySolve, denseCholesky, invertSpd } from "../glmm/dense";
+import { choleskyInPlace, invertSpd, solveSpd } from "../numeric/dense";
 import type { NestedNormalStatistics } from "./nested-normal";
 import { inverseGammaDraw, inverseWishartDraw, type RandomSource } from "./random-draws";
 import { sliceStep } from "./slice-sampler";
@@ -83,7 +83,6 @@ export class NestedNormalGibbs {
   private readonly institutionScale: number;
   // Buffers of the block factorisation.
   private readonly lLoc: Float64Array;
-  private readonly lLocViews: Float64Array[];
   private readonly e: Float64Array;
   private readonly f: Float64Array;
   private readonly xLoc: Float64Array;
@@ -118,7 +117,6 @@ export class NestedNormalGibbs {
     this.u = new Float64Array(L * k);
     this.v = new Float64Array(S);
     this.lLoc = new Float64Array(L * k * k);
-    this.lLocViews = Array.from({ length: L }, (_, l) => this.lLoc.subarray(l * k * k, (l + 1) * k * k));
     this.e = new Float64Array(L * k);
     this.f = new Float64Array(L * k * p);
     this.xLoc = new Float64Array(L * k);
@@ -140,12 +138,10 @@ export class NestedNormalGibbs {
   /** OLS of y on X from the cross products (the chain's default start); throws if X'X is singular. */
   leastSquares(): { alpha: Float64Array; sigma2: number } {
     const { p, xtx, xty, yty, n } = this.stats;
-    const l = Float64Array.from(xtx);
-    if (!denseCholesky(l, p)) {
+    const alpha = solveSpd(xtx, p, xty);
+    if (alpha === null) {
       throw new Error(`imputation model: the fixed effects are not identified on the ${n} rows with an observed value (X'X is singular; a factor level or column without observed rows?)`);
     }
-    const alpha = Float64Array.from(xty);
-    choleskySolve(l, p, alpha);
     let fit = 0;
     for (let j = 0; j < p; j++) fit += alpha[j] * xty[j];
     const sigma2 = Math.max((yty - fit) / (n - p), 1e-12);
@@ -194,7 +190,7 @@ export class NestedNormalGibbs {
     for (let l = 0; l < L; l++) {
       const off = l * k * k;
       for (let t = 0; t < k * k; t++) lLoc[off + t] = st.ztz[off + t] + sigma2 * psiInv[t];
-      if (!denseCholesky(this.lLocViews[l], k)) throw new Error(`nested normal sampler: block of location ${l} is not positive definite`);
+      if (!choleskyInPlace(lLoc, k, off)) throw new Error(`nested normal sampler: block of location ${l} is not positive definite`);
       forwardSolve(lLoc, off, k, st.zt1, l * k, e, l * k);
       forwardSolve(lLoc, off, k, st.zty, l * k, xLoc, l * k);
       for (let j = 0; j < p; j++) {
@@ -260,7 +256,7 @@ export class NestedNormalGibbs {
         for (let b = 0; b <= a; b++) aAlpha[a * p + b] -= ga * g[gRow + b];
       }
     }
-    if (!denseCholesky(aAlpha, p)) throw new Error("nested normal sampler: the fixed-effects block is not positive definite (collinear covariates among the observed rows?)");
+    if (!choleskyInPlace(aAlpha, p)) throw new Error("nested normal sampler: the fixed-effects block is not positive definite (collinear covariates among the observed rows?)");
     // Forward solve for alpha's part, add the noise, then solve back: alpha, v, u.
     for (let a = 0; a < p; a++) {
       let s = xAlpha[a];

@@ -4,7 +4,7 @@
  * factor. They take any source of U(0, 1) and N(0, 1) deviates; the imputation uses the project's
  * xoshiro128** generator (src/data/synthetic/prng.ts), so a seed gives the same draws on every platform.
  */
-import { denseCholesky, invertSpd } from "../glmm/dense";
+import { choleskyInPlace, invertSpd } from "../numeric/dense";
 
 /** What the draws need from a generator (Xoshiro128 has both). */
 export interface RandomSource {
@@ -81,8 +81,8 @@ export function inverseWishartDraw(rng: RandomSource, df: number, scale: Float64
   if (!(df > k - 1)) throw new Error(`inverseWishartDraw: df = ${df} must exceed k - 1 = ${k - 1}`);
   const sInv = invertSpd(scale, k);
   if (sInv === null) throw new Error("inverseWishartDraw: the scale matrix is not positive definite");
-  // C: the lower Cholesky factor of S^-1 (denseCholesky leaves the upper triangle as it was; only the lower is read).
-  if (!denseCholesky(sInv, k)) throw new Error("inverseWishartDraw: the inverse scale is not positive definite");
+  // C: the lower Cholesky factor of S^-1.
+  if (!choleskyInPlace(sInv, k)) throw new Error("inverseWishartDraw: the inverse scale is not positive definite");
   const a = new Float64Array(k * k);
   for (let i = 0; i < k; i++) {
     a[i * k + i] = Math.sqrt(chiSquareDraw(rng, df - i));

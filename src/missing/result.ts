@@ -69,6 +69,8 @@ export interface CompletedDataFit {
   readonly singular: boolean | null;
   /** The solver's warnings, or the error of a failed fit. */
   readonly messages: readonly string[];
+  /** Where the optimiser started ("warm start": at an earlier fit's estimates), null when the fit failed or the solver does not say. */
+  readonly start: "lme4 start" | "warm start" | null;
   readonly seconds: number;
 }
 
@@ -191,6 +193,7 @@ export function fitRecord(imputation: number, fit: GlmmFit, pooled: boolean): Co
     minHessianEigenvalue: c.minHessianEigenvalue,
     singular: c.singular,
     messages: c.messages,
+    start: fit.optimisation?.start.kind ?? null,
     seconds: fit.elapsedSeconds,
   };
 }

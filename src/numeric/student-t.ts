@@ -25,8 +25,8 @@
  * Measured against R's pt/qt in test/numeric/student-t.test.ts: within 2e-12 relative everywhere
  * (worst near nu = 2.5e4, where the continued fraction is longest).
  */
-import { erfc } from "../cli/normal";
-import { logGamma } from "../stats/chi-square";
+import { normalQuantile } from "./distributions";
+import { erfc, logGamma } from "./special-functions";
 
 const LARGE_DF = 5e4;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -122,31 +122,6 @@ export function studentTDensity(t: number, nu: number): number {
   if (!Number.isFinite(nu)) return Math.exp(-0.5 * t * t - LOG_SQRT_2PI);
   // Gamma((nu+1)/2) / Gamma(nu/2) / sqrt(nu pi) (1 + t^2/nu)^(-(nu+1)/2).
   return Math.exp(logGammaHalfRatio(nu / 2) - 0.5 * Math.log(nu * Math.PI) - ((nu + 1) / 2) * Math.log1p((t * t) / nu));
-}
-
-/** The standard normal quantile (a start and the nu = Infinity case): Acklam's approximation + 2 Halley steps. */
-function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
-  let x: number;
-  if (p < 0.02425 || p > 0.97575) {
-    const q = Math.sqrt(-2 * Math.log(p < 0.5 ? p : 1 - p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    if (p > 0.5) x = -x;
-  } else {
-    const q = p - 0.5;
-    const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-  }
-  for (let k = 0; k < 2; k++) {
-    // Upper tail q(x) = 1 - p: e = Phibar(x) - (1 - p); Halley on the upper tail.
-    const e = 0.5 * erfc(x / Math.SQRT2) - (1 - p);
-    const u = e / Math.exp(-0.5 * x * x - LOG_SQRT_2PI);
-    x += u / (1 + (x * u) / 2);
-  }
-  return x;
 }
 
 /** The p-quantile of t(nu), 0 < p < 1; nu = Infinity gives the normal quantile. */

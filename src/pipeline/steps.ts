@@ -21,7 +21,7 @@ import { ensureData } from "./data-cache";
 import { startProgress } from "./progress";
 import { nakagawaR2 } from "../stats/r2";
 import { averageMarginalEffects } from "../stats/ame";
-import { buildAnalysisFrames, type AnalysisFrame, type FrameKey } from "../transform/frames";
+import { buildAnalysisFrames, traceFrameError, type AnalysisFrame, type FrameKey } from "../transform/frames";
 import type { OutcomeRate } from "../report/figures";
 import { frameCacheDir, frameCacheKey, readFrameCache, writeFrameCache, type RawFileSummary } from "./frame-cache";
 import { readFitSummary, writeFitSummary } from "../report/outputs";
@@ -53,7 +53,7 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
   const progress = startProgress("data");
   try {
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
-    const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS));
+    const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS, ensured.contentHashes));
     if (options.raw !== true) {
       const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir));
       if (cached !== undefined) {
@@ -73,7 +73,9 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; frames cached in ${cacheDir}`);
     return { raw, frames, rates, files, fromCache: false };
   } catch (error) {
-    progress.fail(error instanceof Error ? error.message : String(error));
+    // The first line says what and where (a validation error lists every violation below it); the
+    // whole message travels with the error to whoever shows it.
+    progress.fail((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "");
     throw error;
   }
 }
@@ -135,7 +137,8 @@ export async function fitOutcomeYear(frame: AnalysisFrame, outDir: string, model
     });
     const files = summaries.map((s) => writeFitSummary(outDir, s));
     return { ladder, summaries, files };
-  } catch (error) {
+  } catch (caught) {
+    const error = traceFrameError(frame, caught); // a frame row is named as its row of studenten.csv
     progress.fail(error instanceof Error ? error.message : String(error));
     throw error;
   }
@@ -160,7 +163,8 @@ async function fitOne(frame: AnalysisFrame, formula: string, model: string): Pro
       ame: ame.effects.map((e) => ({ term: e.term, estimate: e.estimate, se: e.se })),
     });
     return { fit, summary };
-  } catch (error) {
+  } catch (caught) {
+    const error = traceFrameError(frame, caught);
     progress.fail(error instanceof Error ? error.message : String(error));
     throw error;
   }

@@ -63,6 +63,12 @@ test("multiple imputation pools every fit, with Rubin's quantities for every coe
   assert.ok(r.imputationModel !== null && r.imputationModel.imputed > 0 && r.imputationModel.chain.sweeps === 200 + 5 * 20);
   assert.ok(r.imputationModel.description.includes("random intercepts for location and institution"));
   assert.ok(r.timing.totalSeconds >= r.timing.fitSeconds);
+  // The first fit starts where lme4 does, the others at the first one's estimates.
+  assert.deepEqual(r.fits.map((f) => f.start), ["lme4 start", "warm start", "warm start", "warm start", "warm start"]);
+  const cold = await multipleImputationAnalysis(frame, { m: 5, seed: 3, ...quick, warmStart: false });
+  assert.ok(cold.fits.every((f) => f.start === "lme4 start"));
+  // Same completed data sets, same optima up to the solver's convergence tolerance.
+  r.coefficients.forEach((c, j) => assert.ok(Math.abs(c.estimate - cold.coefficients[j].estimate) < 1e-4 * Math.max(1, c.se), `${c.term}: warm ${c.estimate} cold ${cold.coefficients[j].estimate}`));
   // cito is the most affected coefficient: its FMI is the largest among the covariates of interest.
   const fmi = (t: string): number => r.coefficients.find((c) => c.term === t)?.fmi ?? Number.NaN;
   assert.ok(fmi("cito") > fmi("geslachtvrouw"));

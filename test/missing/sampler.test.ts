@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { Xoshiro128 } from "../../src/data/synthetic/prng";
 import { NestedNormalGibbs } from "../../src/missing/gibbs-sampler";
 import { NestedNormalStatistics, type NestedNormalData } from "../../src/missing/nested-normal";
-import { invertSpd } from "../../src/glmm/dense";
+import { invertSpd } from "../../src/numeric/dense";
 
 interface Simulated {
   readonly data: NestedNormalData;
