@@ -2,19 +2,23 @@
  * The `glmm` command: fit a binomial-logit GLMM to a CSV file from the shell.
  *
  *   npm run --silent glmm -- fit --data FILE.csv --formula "y ~ x + (1 + x | loc) + (1 | inst)" [--json]
+ *        [--profile [all]] [--bootstrap N --seed S [--bootstrap-file FILE]]
  *
  * Pipeline: read the CSV (src/data/csv.ts) -> buildDesign (src/model/design.ts) -> fitDesign
- * (src/glmm/fit.ts) -> print the JSON object (fitJson.ts) or the lme4-style summary (summary.ts).
+ * (src/glmm/fit.ts) -> with --profile / --bootstrap the intervals (src/inference) -> print the JSON
+ * object (fitJson.ts) or the lme4-style summary (summary.ts).
  * stdout carries only the result; errors (naming file, row, column or term) and, with --progress,
  * progress go to stderr. Exit status: 0 fitted (converged or not: the output says which), 1 the data,
  * formula or fit failed, 2 the command line is wrong.
  */
 import { CsvError, readCsvTable } from "../data/csv";
 import { fitDesign } from "../glmm/fit";
+import { parametricBootstrap } from "../inference/bootstrap";
+import { profileFit } from "../inference/profile";
 import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
-import { fitToJson, fitWarnings } from "./fitJson";
+import { fitToJson, fitWarnings, type IntervalRuns } from "./fitJson";
 import { formatSummary } from "./summary";
 
 export interface CliOutput {
@@ -73,8 +77,37 @@ function fit(args: FitArguments, out: CliOutput): void {
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
   // What lme4 would print as a message or warning goes to stderr as well, so a user of --json sees it.
   for (const warning of fitWarnings(result)) out.stderr(`glmm fit: warning: ${args.data}: ${warning}\n`);
-  if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
-  else out.stdout(formatSummary(result, args.data));
+  const runs = intervalRuns(result, args, progress);
+  if (args.json) {
+    out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published", ameRandomEffects: args.ameRandomEffects ?? "included" }, runs), null, 2) + "\n");
+  } else {
+    out.stdout(formatSummary(result, args.data, [...(runs.profile?.intervals ?? []), ...(runs.bootstrap?.intervals ?? [])]));
+  }
+}
+
+/** --profile and --bootstrap: the intervals of the fit (src/inference). */
+function intervalRuns(fit: ReturnType<typeof fitDesign>, args: FitArguments, progress: ((message: string) => void) | undefined): IntervalRuns {
+  const level = args.level ?? 0.95;
+  let started = performance.now();
+  const profile = args.profile
+    ? profileFit(fit, { parameters: args.profile, level, ...(args.threads !== undefined ? { threads: args.threads } : {}), ...(progress ? { onProgress: progress } : {}) })
+    : undefined;
+  if (profile) progress?.(`profile: ${profile.profiles.length} parameter(s) in ${seconds(started)} s`);
+  started = performance.now();
+  let bootstrap: IntervalRuns["bootstrap"];
+  if (args.bootstrap !== undefined && args.seed !== undefined) {
+    const result = parametricBootstrap(fit, {
+      replicates: args.bootstrap,
+      seed: args.seed,
+      ameConvention: args.ame ?? "published",
+      ...(args.bootstrapFile !== undefined ? { file: args.bootstrapFile } : {}),
+      ...(args.threads !== undefined ? { threads: args.threads, concurrency: args.threads === 1 ? 1 : "auto" } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    progress?.(`bootstrap: ${result.counts.replicates} replicates (${result.computed} computed, ${result.reused} read) in ${seconds(started)} s`);
+    bootstrap = { result, intervals: result.intervals({ level, type: args.bootstrapType ?? "percentile" }), file: args.bootstrapFile ?? null };
+  }
+  return { ...(profile ? { profile } : {}), ...(bootstrap ? { bootstrap } : {}) };
 }
 
 function describeDesignError(e: DesignError, file: string): string {
