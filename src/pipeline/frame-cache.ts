@@ -20,6 +20,7 @@ import type { ColumnTable } from "../model/types";
 import type { FlowStep } from "../transform/flow";
 import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
 import type { OutcomeRate } from "../report/figures";
+import { FACTORS, GROUPING_FACTORS, type Outcome } from "../vocabulary";
 
 export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v1";
 
@@ -44,7 +45,7 @@ interface ColumnMeta {
 
 interface FrameMeta {
   readonly key: FrameKey;
-  readonly outcome: "doorstroom" | "vsv";
+  readonly outcome: Outcome;
   readonly year: number;
   readonly t: number;
   readonly nrows: number;
@@ -86,7 +87,7 @@ export function frameCacheDir(cacheDir: string, key: string): string {
   return join(cacheDir, `frames-${key}`);
 }
 
-const FACTOR_COLUMNS = new Set(["migratie", "ouders", "geslacht", "niveau", "sector", "leerweg", "citojaar", "locatie", "instelling", "id"]);
+const FACTOR_COLUMNS = new Set<string>([...FACTORS, ...GROUPING_FACTORS, "id"]);
 
 function bytesOf(a: Float64Array | Int32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);

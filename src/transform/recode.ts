@@ -1,27 +1,10 @@
 /**
  * The recodes of bijlage 3a 2.3-2.4 from raw DUO codes to the analysis-frame values of
  * data-schema/frame-*.schema.json. One pure function per recode; `RECODES` lists them with their source
- * so a notebook can show them.
+ * so a notebook can show them. The levels they produce are the study's vocabulary (src/vocabulary.ts).
  */
+import { FACTOR_LEVELS } from "../vocabulary";
 
-export const MIGRATIE_LEVELS = ["geen", "niet-westers", "westers"] as const;
-export const OUDERS_LEVELS = ["max_vmbo_kader", "hoger", "onbekend"] as const;
-export const GESLACHT_LEVELS = ["man", "vrouw"] as const;
-export const NIVEAU_LEVELS = ["3", "1", "2", "4"] as const;
-export const SECTOR_LEVELS = ["handel_economie", "zorg_sport", "techniek_ict", "overig"] as const;
-export const LEERWEG_LEVELS = ["bol", "bbl"] as const;
-export const CITOJAAR_LEVELS = ["2009", "2010", "2011", "2012", "2013", ">2014"] as const;
-
-/** The factor columns of a frame and their levels, published reference first. */
-export const FACTOR_LEVELS: Readonly<Record<string, readonly string[]>> = {
-  migratie: MIGRATIE_LEVELS,
-  ouders: OUDERS_LEVELS,
-  geslacht: GESLACHT_LEVELS,
-  niveau: NIVEAU_LEVELS,
-  sector: SECTOR_LEVELS,
-  leerweg: LEERWEG_LEVELS,
-  citojaar: CITOJAAR_LEVELS,
-};
 
 /** Cito is the only final test scored 500-550 (3a 2.3), so only those scores are cito scores. */
 export const CITO_MIN = 500;
@@ -103,7 +86,7 @@ export function recodeCito(score: number, year: number): CitoRecode {
   if (score >= CITO_MIN && score <= CITO_MAX && category !== null) {
     return { cito: score - CITO_MIN, citoMissing: 0, citojaar: category };
   }
-  return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: CITOJAAR_LEVELS[0] };
+  return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: FACTOR_LEVELS.citojaar[0] };
 }
 
 /** Every recode, with its source, for display. */

@@ -6,7 +6,6 @@ import { join } from "node:path";
 import {
   ConfigError,
   DEFAULT_CONFIG_PATH,
-  FACTOR_LEVELS,
   PROJECT_ROOT,
   dataDir,
   loadConfig,
@@ -14,6 +13,7 @@ import {
   readJsonFile,
   runOutputDir,
 } from "../../src/config";
+import { FACTOR_LEVELS } from "../../src/vocabulary";
 
 const valid = () => JSON.parse(JSON.stringify(readJsonFile(DEFAULT_CONFIG_PATH))) as Record<string, unknown>;
 
