@@ -6,8 +6,11 @@
  *      every step below succeeded: a failed run leaves the previous outputs untouched;
  *   3. the data: the synthetic population generated (or reused from the cache under data/), or the
  *      real files checked; every input file hashed into the manifest;
- *   4. every numbered notebook in notebooks/, in order, through the headless runner with the run's
- *      configuration in the environment; it stops at the first failing cell and names it;
+ *   4. every chapter (src/pipeline/notebooks.ts: the numbered notebooks, the model chapter once per
+ *      outcome), in order, through the headless runner with the run's configuration in the environment
+ *      and its values injected after each chapter's parameters cell; it stops at the first failing
+ *      cell and names it. Fits come from the fit cache where their key is unchanged (--no-cache: a
+ *      fresh, empty cache for this run only);
  *   5. manifest.json (src/audit), then one HTML report with all chapters, a table of contents and the
  *      manifest as an appendix.
  * Exit status: 0 done, 1 a step failed (the message names it), 2 bad flags or configuration.
@@ -24,7 +27,8 @@ import { assembleReport, type AppendixInput, type ChapterInput } from "../src/re
 import { loadMethodologyIndex } from "../src/audit/methodology-index";
 import { renderIndexHtml, renderManifestHtml } from "../src/report/audit-appendix";
 import { METHODOLOGY_INDEX_FILE, methodologyIndexRows } from "../src/report/methodology-appendix";
-import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
+import { FIT_CACHE_ENV } from "../src/pipeline/fit-cache";
+import { chapterRuns, describeFailure, jupyterStatus, readNotebook, runNotebooks, type ChapterRun } from "../src/pipeline/notebooks";
 import { formatDuration } from "../src/pipeline/progress";
 import { REPRODUCE_USAGE, type ReproduceOptions, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
 
@@ -44,16 +48,19 @@ function describeSource(config: KansenConfig): string {
 async function reproduce(options: ReproduceOptions): Promise<void> {
   const { config, only, cellTimeoutSeconds } = options;
   const t0 = Date.now();
-  let notebooks = listNotebooks(options.notebookDir);
-  if (only.length > 0) notebooks = notebooks.filter((nb) => only.some((p) => basename(nb).includes(p)));
-  if (notebooks.length === 0) throw new StepFailed(`no numbered notebooks to run in ${options.notebookDir}${only.length ? ` matching ${only.join(", ")}` : ""}`);
+  let chapters = chapterRuns(config, options.notebookDir);
+  if (only.length > 0) chapters = chapters.filter((c) => only.some((p) => c.name.includes(p) || basename(c.notebook).includes(p)));
+  if (chapters.length === 0) throw new StepFailed(`no numbered notebooks to run in ${options.notebookDir}${only.length ? ` matching ${only.join(", ")}` : ""}`);
   const jupyter = jupyterStatus();
   if (!jupyter.available) throw new StepFailed(jupyter.reason);
 
   say(`data: ${describeSource(config)}; years ${config.years.join(", ")}; outcomes ${config.outcomes.join(", ")}`);
-  say(`notebooks: ${notebooks.map((nb) => basename(nb)).join(", ")}`);
+  say(`chapters: ${chapters.map((c) => c.name).join(", ")}`);
 
   const scratch = mkdtempSync(join(tmpdir(), "kansen-reproduce-"));
+  // --no-cache: this run's own, empty fit cache (cold), shared by its chapters and removed with the scratch folder.
+  const fitCacheEnv: { [name: string]: string } = options.noCache ? { [FIT_CACHE_ENV]: join(scratch, "fit-cache") } : {};
+  if (options.noCache) say("fit cache: not read (--no-cache); every model is fitted afresh in this run");
   try {
     await runIntoFreshOutput(config.outDir, async (workDir) => {
       const recorder = new ManifestRecorder(PROJECT_ROOT, configToJson(config));
@@ -74,7 +81,7 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
       const executedDir = join(workDir, "notebooks");
       const htmlDir = join(scratch, "html");
       mkdirSync(executedDir, { recursive: true });
-      const result = await runNotebooks(notebooks, {
+      const result = await runNotebooks(chapters, {
         outDir: executedDir,
         htmlDir,
         summaryPath: join(scratch, "runner-summary.json"),
@@ -83,11 +90,12 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
           [CONFIG_ENV]: configPath,
           [RUN_DIR_ENV]: workDir,
           [RUN_LOG_ENV]: join(workDir, RUN_LOG_FILE),
+          ...fitCacheEnv,
         },
       });
       for (const nb of result.summary?.notebooks ?? []) {
         recorder.addStep({
-          name: `notebook ${basename(nb.notebook)}`,
+          name: `notebook ${nb.chapter ?? basename(nb.notebook, ".ipynb")}`,
           kind: "notebook",
           startedAt: nb.startedAt,
           durationSeconds: nb.durationSeconds,
@@ -101,9 +109,11 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
       const manifest = recorder.finish(workDir);
 
       const reportStart = Date.now();
-      writeReport(workDir, htmlDir, notebooks, config, manifest);
+      writeReport(workDir, htmlDir, chapters, config, manifest);
       say(`report: report.html assembled in ${((Date.now() - reportStart) / 1000).toFixed(1)} s`);
-      for (const nb of result.summary?.notebooks ?? []) say(`  ${basename(nb.notebook).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
+      for (const nb of result.summary?.notebooks ?? []) say(`  ${(nb.chapter ?? basename(nb.notebook)).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
+      const cache = manifest.fitCache ?? [];
+      if (cache.length > 0) say(`fit cache: ${cache.filter((e) => e.status === "hit").length} hits, ${cache.filter((e) => e.status === "miss").length} misses (manifest.json "fitCache")`);
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -112,14 +122,15 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
 }
 
 /** One HTML report: every chapter (nbconvert export + cell ids for anchors) and the manifest appendix. */
-function writeReport(workDir: string, htmlDir: string, notebooks: readonly string[], config: KansenConfig, manifest: Manifest): string {
-  const chapters: ChapterInput[] = notebooks.map((path) => {
-    const slug = basename(path, ".ipynb");
+function writeReport(workDir: string, htmlDir: string, runs: readonly ChapterRun[], config: KansenConfig, manifest: Manifest): string {
+  const chapters: ChapterInput[] = runs.map((run) => {
+    const slug = run.name;
     const exported = join(htmlDir, `${slug}.html`);
     if (!existsSync(exported)) throw new StepFailed(`the HTML export of ${slug}.ipynb is missing (${exported})`);
     const executed = readNotebook(join(workDir, "notebooks", `${slug}.ipynb`));
     return {
       slug,
+      notebook: basename(run.notebook),
       html: readFileSync(exported, "utf8"),
       cells: executed.cells.map((c) => ({ id: c.id ?? null, tags: c.metadata?.tags ?? [] })),
     };

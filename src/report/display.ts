@@ -5,7 +5,7 @@
  */
 import type { ComparisonRow, ComparisonTable } from "./compare";
 import { figureDivHtml, plotlyLoaderHtml, type FigureSpec } from "./figures";
-import { fixed, formatCell, formatDescriptiveMean, type DescriptiveTable, type ModelTable } from "./tables";
+import { fixed, formatCell, formatDescriptiveMean, formatPValue, type DescriptiveTable, type ModelTable } from "./tables";
 
 export interface HtmlDisplay {
   html(s: string): void;
@@ -132,13 +132,42 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   return out.join("");
 }
 
-/** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells. */
-export function simpleTableHtml(caption: string, header: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
-  const cell = (v: string | number | boolean | null): string =>
-    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? fixed(v, 3) : "NA") : escapeHtml(String(v));
+/**
+ * How a column of numbers is printed: a whole number, two or three decimals, or a p-value ("< 0.001"
+ * below 0.0005). Without a format a number prints as a whole number when it is one, else with three
+ * decimals, which suits counts and shares but mixes "0" and "0.000" in a column of estimates: give
+ * such a column a format.
+ */
+export type ColumnFormat = "integer" | "fixed2" | "fixed3" | "pValue" | null;
+
+export function formatNumber(v: number, format: ColumnFormat | undefined): string {
+  if (!Number.isFinite(v)) return "NA";
+  switch (format) {
+    case "integer":
+      return Math.round(v).toString();
+    case "fixed2":
+      return fixed(v, 2);
+    case "fixed3":
+      return fixed(v, 3);
+    case "pValue":
+      return formatPValue(v);
+    default:
+      return Number.isInteger(v) ? String(v) : fixed(v, 3);
+  }
+}
+
+/** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells, with optional number formats per column. */
+export function simpleTableHtml(
+  caption: string,
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null)[])[],
+  formats: readonly ColumnFormat[] = [],
+): string {
+  const cell = (v: string | number | boolean | null, j: number): string =>
+    v === null ? "" : typeof v === "number" ? formatNumber(v, formats[j]) : escapeHtml(String(v));
   return (
     `${STYLE}<table class="kmbo"><caption>${escapeHtml(caption)}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
-    rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join("") +
+    rows.map((r) => `<tr>${r.map((v, j) => `<td>${cell(v, j)}</td>`).join("")}</tr>`).join("") +
     "</tbody></table>"
   );
 }

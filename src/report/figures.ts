@@ -148,10 +148,10 @@ export interface Estimate {
 }
 
 /** 3a 3.3: average marginal effects of model 2 with 95% intervals (estimate +- 1.96 SE). */
-export function ameForestFigure(outcome: string, year: number, effects: readonly Estimate[]): FigureSpec {
+export function ameForestFigure(outcome: string, year: number, effects: readonly Estimate[], model = "2"): FigureSpec {
   if (effects.length === 0) throw new Error(`ameForestFigure(${outcome} ${year}): no effects given`);
   effects.forEach((e) => checkFinite("ameForestFigure", e.label, e.estimate));
-  const title = `Average marginal effects, model 2, ${outcome} ${year}`;
+  const title = `Average marginal effects, model ${model}, ${outcome} ${year}`;
   return {
     id: `ame-${outcome}-${year}`,
     title,

@@ -18,8 +18,10 @@ import { createHash } from "node:crypto";
 import { escapeHtml } from "./escape";
 
 export interface ChapterInput {
-  /** The notebook's file name without .ipynb, e.g. "05-modellen-doorstroom"; the chapter's anchor. */
+  /** The chapter's name, e.g. "05-modellen-doorstroom"; its anchor. */
   readonly slug: string;
+  /** The notebook file it was run from, when that differs from the chapter's name ("05-modellen.ipynb"). */
+  readonly notebook?: string;
   /** nbconvert "lab" HTML export of the executed notebook. */
   readonly html: string;
   /** Per notebook cell, in order: its nbformat id (if any) and tags. */

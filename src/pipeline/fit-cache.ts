@@ -1,0 +1,315 @@
+/**
+ * A cache of fitted models keyed by content, so that rerunning a chapter after a prose edit, or a later
+ * chapter that needs model 2 again (chapter 7), reuses every fit whose inputs did not change.
+ *
+ * The key is the SHA-256 of the canonical JSON of everything a fit depends on:
+ *   data     the content of every column the formula uses (values, not file times), and the row count;
+ *   formula  the lme4 formula as written;
+ *   design   the design options: the reference level of each factor the formula uses, the rank tolerance;
+ *   control  the solver's settings (SE method, iteration limit; not the thread count, which gives the
+ *            same bits by construction, see environment.md);
+ *   solver   a hash of the code that builds designs and fits them (the modules of src/model and
+ *            src/glmm as they are loaded: the compiled .js from dist/ in a notebook, the .ts under tsx).
+ * Change any of them and the key changes, so a stale fit is never read; nothing is invalidated by hand.
+ *
+ * An entry is a folder `<dir>/<key>/` written under a temporary name and renamed into place when
+ * complete: `fit.json` (the fit without its design: every number, the convergence report, and the key's
+ * parts, so a reader can see why two fits differ) and `arrays.f64` (every Float64Array of the fit, raw
+ * little-endian bytes as the platform holds them). The design is not stored: it is rebuilt from the
+ * frame (a fraction of a second) and the fit is checked against it on reading. Numbers go through JSON
+ * exactly (JavaScript writes the shortest text that reads back to the same double); -0, NaN and the
+ * infinities, which JSON cannot hold, are written as tagged strings. So a fit read back is the fit that
+ * was written, bit for bit, and every table computed from it is too (test/pipeline/fit-cache.test.ts).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { GlmmFit, GlmmOptions } from "../glmm/types";
+import { formulaColumns, parseFormula } from "../model/formula";
+import type { Column, ColumnTable, DesignOptions, GlmmDesign } from "../model/types";
+
+export const FIT_CACHE_FORMAT = "kansen-mbo fit cache v1";
+
+/** What a fit's key is made of (kept in the entry, so a miss can be explained). */
+export interface FitKeyParts {
+  readonly format: string;
+  readonly data: { readonly nrows: number; readonly columns: Readonly<Record<string, string>> };
+  readonly formula: string;
+  readonly design: { readonly reference: Readonly<Record<string, string>>; readonly rankTolerance: number | null };
+  readonly control: Readonly<Record<string, string | number | boolean | null>>;
+  readonly solver: string;
+}
+
+const columnHashes = new WeakMap<object, string>();
+
+/**
+ * SHA-256 of one column's values: the bytes of a numeric column (its element type included), or every
+ * string of a factor column with a separator that cannot occur in it (and a marker for a missing value).
+ * Remembered per column object, so the five models of a frame hash it once.
+ */
+export function columnContentHash(column: Column): string {
+  const cached = columnHashes.get(column as object);
+  if (cached !== undefined) return cached;
+  const h = createHash("sha256");
+  if (ArrayBuffer.isView(column)) {
+    h.update(column.constructor.name).update(Buffer.from(column.buffer, column.byteOffset, column.byteLength));
+  } else {
+    const values = column as readonly (string | number | null)[];
+    h.update(`array:${values.length}`);
+    const parts: string[] = new Array<string>(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      parts[i] = v === null || v === undefined ? "\u0001" : typeof v === "number" ? `\u0002${v}` : v;
+    }
+    h.update(parts.join("\u0000"));
+  }
+  const digest = h.digest("hex");
+  columnHashes.set(column as object, digest);
+  return digest;
+}
+
+let solverHash: string | undefined;
+
+/** A hash of the design and solver code as loaded (src/model and src/glmm, or their compiled dist/ copies). */
+export function solverVersion(): string {
+  if (solverHash !== undefined) return solverHash;
+  const h = createHash("sha256");
+  for (const folder of ["model", "glmm"]) {
+    const dir = join(__dirname, "..", folder);
+    if (!existsSync(dir)) continue;
+    for (const name of readdirSync(dir).sort()) {
+      if (!/\.(js|ts)$/.test(name) || name.endsWith(".d.ts")) continue;
+      h.update(`\n${folder}/${name}:`).update(readFileSync(join(dir, name)));
+    }
+  }
+  solverHash = h.digest("hex").slice(0, 20);
+  return solverHash;
+}
+
+/** The solver settings that can change a fit's numbers (callbacks and the thread count cannot). */
+export function controlOf(options: GlmmOptions): FitKeyParts["control"] {
+  return { se: options.se ?? "hessian", maxIterations: options.maxIterations ?? null };
+}
+
+/** The parts of the key of fitting `formula` on `data` with these design options and solver settings. */
+export function fitKeyParts(formula: string, data: ColumnTable, designOptions: DesignOptions, options: GlmmOptions = {}): FitKeyParts {
+  const used = formulaColumns(parseFormula(formula));
+  const columns: Record<string, string> = {};
+  let nrows = 0;
+  for (const name of used) {
+    const column = data[name];
+    if (column === undefined) continue; // buildDesign names the missing column; the key need not
+    columns[name] = columnContentHash(column);
+    nrows = column.length;
+  }
+  const reference = Object.fromEntries(Object.entries(designOptions.reference ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    format: FIT_CACHE_FORMAT,
+    data: { nrows, columns },
+    formula: formula.trim(),
+    design: { reference, rankTolerance: designOptions.rankTolerance ?? null },
+    control: controlOf(options),
+    solver: solverVersion(),
+  };
+}
+
+/** Canonical JSON (keys sorted at every level), so equal content gives equal text. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  const o = value as Record<string, unknown>;
+  return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`).join(",")}}`;
+}
+
+export function fitCacheKey(parts: FitKeyParts): string {
+  return createHash("sha256").update(canonical(parts)).digest("hex").slice(0, 24);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Encoding a fit: plain JSON for the structure, one binary file for the Float64Arrays.
+
+type Encoded = null | boolean | number | string | Encoded[] | { [key: string]: Encoded };
+
+/** Numbers JSON cannot hold exactly, as tagged objects. */
+function encodeNumber(x: number): Encoded {
+  if (Number.isNaN(x)) return { $num: "NaN" };
+  if (x === Infinity) return { $num: "Infinity" };
+  if (x === -Infinity) return { $num: "-Infinity" };
+  if (Object.is(x, -0)) return { $num: "-0" };
+  return x;
+}
+
+function decodeNumber(tag: string): number {
+  switch (tag) {
+    case "NaN":
+      return NaN;
+    case "Infinity":
+      return Infinity;
+    case "-Infinity":
+      return -Infinity;
+    case "-0":
+      return -0;
+    default:
+      throw new Error(`fit cache: unknown number tag ${JSON.stringify(tag)}`);
+  }
+}
+
+interface ArrayStore {
+  readonly chunks: Float64Array[];
+  length: number;
+}
+
+function encode(value: unknown, store: ArrayStore, path: string): Encoded {
+  if (value === null) return null;
+  if (value === undefined) return { $undefined: true };
+  if (typeof value === "number") return encodeNumber(value);
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (value instanceof Float64Array) {
+    const ref = { $f64: [store.length, value.length] as Encoded };
+    store.chunks.push(value);
+    store.length += value.length;
+    return ref;
+  }
+  if (value instanceof Int32Array) return { $i32: Array.from(value) };
+  if (Array.isArray(value)) return value.map((v, i) => encode(v, store, `${path}[${i}]`));
+  if (typeof value === "object") {
+    const out: { [key: string]: Encoded } = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof v === "function") throw new Error(`fit cache: ${path}.${k} is a function and cannot be stored`);
+      out[k] = encode(v, store, `${path}.${k}`);
+    }
+    return out;
+  }
+  throw new Error(`fit cache: ${path} has type ${typeof value} and cannot be stored`);
+}
+
+function decode(value: Encoded, arrays: Float64Array): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((v) => decode(v, arrays));
+  if ("$num" in value) return decodeNumber(value["$num"] as string);
+  if ("$undefined" in value) return undefined;
+  if ("$f64" in value) {
+    const [offset, length] = value["$f64"] as [number, number];
+    return arrays.slice(offset, offset + length);
+  }
+  if ("$i32" in value) return Int32Array.from(value["$i32"] as number[]);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    const d = decode(v, arrays);
+    if (d !== undefined || (typeof v === "object" && v !== null && "$undefined" in v)) out[k] = d;
+  }
+  return out;
+}
+
+/** A fit without its design, as written to and read from the cache. */
+export type StoredFit = Omit<GlmmFit, "design">;
+
+/** The JSON text and the binary arrays of one fit. */
+export function encodeFit(fit: GlmmFit): { json: Encoded; arrays: Float64Array } {
+  const { design: _design, ...rest } = fit;
+  const store: ArrayStore = { chunks: [], length: 0 };
+  const json = encode(rest, store, "fit");
+  const arrays = new Float64Array(store.length);
+  let at = 0;
+  for (const c of store.chunks) {
+    arrays.set(c, at);
+    at += c.length;
+  }
+  return { json, arrays };
+}
+
+export function decodeFit(json: Encoded, arrays: Float64Array): StoredFit {
+  return decode(json, arrays) as StoredFit;
+}
+
+/** Why a stored fit cannot belong to this design (undefined when it can). */
+export function fitDesignMismatch(stored: StoredFit, design: GlmmDesign): string | undefined {
+  if (stored.nobs !== design.nobs) return `${stored.nobs} observations stored, the design has ${design.nobs}`;
+  if (stored.beta.length !== design.fixed.names.length) return `${stored.beta.length} fixed effects stored, the design has ${design.fixed.names.length}`;
+  if (stored.eta.length !== design.nobs) return `a linear predictor of length ${stored.eta.length} for ${design.nobs} observations`;
+  const groups = design.random.map((t) => t.group);
+  if (stored.ranef.length !== design.random.length || stored.ranef.some((r, k) => r.group !== groups[k])) return "other random-effects terms";
+  return undefined;
+}
+
+// -------------------------------------------------------------------------------------------------
+// The cache on disk.
+
+export interface FitCacheEntryInfo {
+  readonly key: string;
+  readonly parts: FitKeyParts;
+  /** ISO time the entry was written. */
+  readonly createdAt: string;
+}
+
+export type FitCacheLookup =
+  | { readonly status: "hit"; readonly fit: GlmmFit; readonly entry: FitCacheEntryInfo }
+  | { readonly status: "miss"; readonly reason: string };
+
+export class FitCache {
+  constructor(readonly dir: string) {}
+
+  entryDir(key: string): string {
+    return join(this.dir, key);
+  }
+
+  /** The stored fit for `key`, joined to `design`; a miss says why (absent, unreadable, other design). */
+  read(key: string, design: GlmmDesign): FitCacheLookup {
+    const dir = this.entryDir(key);
+    const jsonPath = join(dir, "fit.json");
+    if (!existsSync(jsonPath)) return { status: "miss", reason: "not in the cache" };
+    let meta: { format?: string; entry?: FitCacheEntryInfo; fit?: Encoded; arrayLength?: number };
+    let arrays: Float64Array;
+    try {
+      meta = JSON.parse(readFileSync(jsonPath, "utf8")) as typeof meta;
+      if (meta.format !== FIT_CACHE_FORMAT || meta.entry === undefined || meta.fit === undefined) {
+        return { status: "miss", reason: `${jsonPath}: format ${JSON.stringify(meta.format)}, expected "${FIT_CACHE_FORMAT}"` };
+      }
+      const buf = readFileSync(join(dir, "arrays.f64"));
+      if (buf.byteLength !== (meta.arrayLength ?? -1) * 8) return { status: "miss", reason: `${dir}/arrays.f64 has ${buf.byteLength} bytes, expected ${(meta.arrayLength ?? 0) * 8}` };
+      arrays = new Float64Array(buf.byteLength / 8);
+      new Uint8Array(arrays.buffer).set(buf);
+    } catch (error) {
+      return { status: "miss", reason: `${dir}: unreadable (${(error as Error).message})` };
+    }
+    const stored = decodeFit(meta.fit, arrays);
+    const mismatch = fitDesignMismatch(stored, design);
+    if (mismatch !== undefined) return { status: "miss", reason: `${dir}: stored for another design (${mismatch})` };
+    return { status: "hit", fit: { ...stored, design } as GlmmFit, entry: meta.entry };
+  }
+
+  /** Store a fit under `key` (atomically: a reader sees the whole entry or none). Returns the entry folder. */
+  write(key: string, parts: FitKeyParts, fit: GlmmFit): string {
+    const dir = this.entryDir(key);
+    mkdirSync(this.dir, { recursive: true });
+    const tmp = `${dir}.partial-${process.pid}`;
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp);
+    try {
+      const { json, arrays } = encodeFit(fit);
+      const entry: FitCacheEntryInfo = { key, parts, createdAt: new Date().toISOString() };
+      writeFileSync(join(tmp, "arrays.f64"), Buffer.from(arrays.buffer, arrays.byteOffset, arrays.byteLength));
+      writeFileSync(join(tmp, "fit.json"), JSON.stringify({ format: FIT_CACHE_FORMAT, entry, arrayLength: arrays.length, fit: json }));
+      rmSync(dir, { recursive: true, force: true });
+      renameSync(tmp, dir);
+    } catch (error) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw error;
+    }
+    return dir;
+  }
+}
+
+/**
+ * Environment variable that places or switches off the fit cache: a folder, or "off". Unset: the folder
+ * `fit-cache/` under the configuration's cache folder (data/), beside the synthetic populations and the
+ * frame cache. `npm run reproduce -- --no-cache` points it at an empty folder of its own for one run, so
+ * that run is cold (nothing fitted earlier is read) while its chapters still share what it fits.
+ */
+export const FIT_CACHE_ENV = "KANSEN_FIT_CACHE";
+
+export function configuredFitCache(cacheDir: string, env: NodeJS.ProcessEnv = process.env): FitCache | null {
+  const setting = env[FIT_CACHE_ENV]?.trim();
+  if (setting === "off") return null;
+  return new FitCache(setting !== undefined && setting !== "" ? setting : join(cacheDir, "fit-cache"));
+}

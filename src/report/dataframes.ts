@@ -1,0 +1,173 @@
+/**
+ * danfojs-node DataFrames where a researcher looks at data (chapters 2-4): the first rows of a raw
+ * file, a sample of an analysis frame, the counts behind the cross tables and the missingness tables.
+ * A notebook cell can go on with danfojs's own methods (`describe()`, `valueCounts()`, `groupby()`,
+ * `head()`), which is what a DataFrame is for.
+ *
+ * Never on the full frames: danfojs computes in float32 and is slow on 400,000-row masks, sorts and
+ * group-bys (environment.md). So a DataFrame here holds either a sample (a few thousand rows, where
+ * float32's seven digits are plenty for a look) or an aggregate whose numbers were counted on the typed
+ * arrays first (whole counts, exact in float32 up to 2^24). The numbers of the published tables are
+ * computed on the typed arrays by src/report/tables.ts, crosstab.ts and missingness.ts, never here.
+ */
+import { DataFrame, Series } from "danfojs-node";
+import type { Column, ColumnTable } from "../model/types";
+import { escapeHtml } from "./escape";
+import { VARIABLE_LABELS } from "./labels";
+import { fixed } from "./tables";
+
+export { DataFrame, Series };
+
+/** A cell value as a DataFrame holds it. */
+type Cell = string | number | boolean | null;
+
+function cellOf(column: Column | readonly (string | null)[], i: number): Cell {
+  const v = column[i];
+  if (typeof v === "number") return Number.isNaN(v) ? null : v;
+  return v ?? null;
+}
+
+/**
+ * The danfojs dtype of a column: "string" for text (danfojs would otherwise guess from the first
+ * values and fail on "3", ">2014"), "int32" for whole numbers, "float32" for the rest (what danfojs
+ * computes in anyway).
+ */
+function dtypeOf(values: readonly Cell[]): "string" | "int32" | "float32" {
+  if (values.some((v) => typeof v === "string")) return "string";
+  return values.every((v) => v === null || Number.isInteger(v)) ? "int32" : "float32";
+}
+
+/** A DataFrame from columns of cells, with explicit dtypes (and row labels, if given). */
+function dataFrame(data: { readonly [name: string]: readonly Cell[] }, columns: readonly string[], index?: readonly string[]): DataFrame {
+  return new DataFrame(data, { columns: [...columns], dtypes: columns.map((c) => dtypeOf(data[c] ?? [])), ...(index !== undefined ? { index: [...index] } : {}) });
+}
+
+/** A DataFrame of the given rows of the given columns (column order kept). */
+function frameOfRows(table: { readonly [name: string]: Column | readonly (string | null)[] }, columns: readonly string[], rows: ArrayLike<number>, where: string): DataFrame {
+  const data: { [name: string]: Cell[] } = {};
+  for (const c of columns) {
+    const column = table[c];
+    if (column === undefined) throw new Error(`${where}: no column '${c}'`);
+    const values: Cell[] = new Array<Cell>(rows.length);
+    for (let k = 0; k < rows.length; k++) values[k] = cellOf(column, rows[k] as number);
+    data[c] = values;
+  }
+  return dataFrame(data, columns);
+}
+
+/** The first `n` rows of chosen columns of a raw file, as read (an empty field is null). */
+export function rawHead(
+  table: { readonly file: string; readonly nrows: number; readonly columns: Readonly<Record<string, Float64Array | readonly (string | null)[]>> },
+  columns: readonly string[],
+  n: number,
+): DataFrame {
+  const rows = Array.from({ length: Math.min(n, table.nrows) }, (_, i) => i);
+  return frameOfRows(table.columns, columns, rows, table.file);
+}
+
+/**
+ * A reproducible random sample of `n` rows of an analysis frame (every column): a partial
+ * Fisher-Yates shuffle of the row numbers driven by a 32-bit linear congruential generator seeded with
+ * `seed`, the chosen rows then put back in frame order.
+ */
+export function frameSample(frame: ColumnTable, n: number, seed = 1): DataFrame {
+  const columns = Object.keys(frame);
+  const nrows = columns.length === 0 ? 0 : (frame[columns[0] as string] as Column).length;
+  const k = Math.min(n, nrows);
+  const order = new Int32Array(nrows);
+  for (let i = 0; i < nrows; i++) order[i] = i;
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < k; i++) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0; // Numerical Recipes' LCG
+    const j = i + Math.floor((state / 4294967296) * (nrows - i));
+    const t = order[i] as number;
+    order[i] = order[j] as number;
+    order[j] = t;
+  }
+  const chosen = order.slice(0, k).sort();
+  return frameOfRows(frame, columns, chosen, "frameSample");
+}
+
+/**
+ * The counts behind a cross table by migration background (3a 3.1), long format: per variable and
+ * category, per background, the number of students and the number with outcome 1. Counted on the
+ * typed columns; a DataFrame only holds the counts.
+ */
+export function crossTableCounts(frame: ColumnTable, outcome: string): DataFrame {
+  const migratie = frame["migratie"];
+  const y = frame[outcome];
+  if (migratie === undefined || y === undefined) throw new Error(`crossTableCounts: the frame needs columns 'migratie' and '${outcome}'`);
+  const variabele: string[] = [];
+  const categorie: string[] = [];
+  const background: string[] = [];
+  const n: number[] = [];
+  const events: number[] = [];
+  for (const v of VARIABLE_LABELS) {
+    if (v.kind !== "factor" || v.variable === "migratie") continue;
+    const col = frame[v.variable];
+    if (col === undefined) throw new Error(`crossTableCounts: the frame has no column '${v.variable}'`);
+    const counts = new Map<string, { n: number; events: number }>();
+    for (let i = 0; i < col.length; i++) {
+      const key = `${String(col[i])}\u0000${String(migratie[i])}`;
+      const c = counts.get(key) ?? { n: 0, events: 0 };
+      c.n++;
+      if (y[i] === 1) c.events++;
+      counts.set(key, c);
+    }
+    for (const [key, c] of [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const [level, group] = key.split("\u0000") as [string, string];
+      variabele.push(v.variable);
+      categorie.push(level);
+      background.push(group);
+      n.push(c.n);
+      events.push(c.events);
+    }
+  }
+  return dataFrame({ variabele, categorie, migratie: background, n, [outcome]: events }, ["variabele", "categorie", "migratie", "n", outcome]);
+}
+
+/**
+ * How many students miss a cito score and their parents' education, per migration background (also the
+ * row labels, so danfojs's arithmetic on the columns keeps them), counted on the typed columns: the
+ * counts behind the missingness tables of 3a 2.4.
+ */
+export function missingCounts(frame: ColumnTable): DataFrame {
+  const migratie = frame["migratie"];
+  const citoMissing = frame["cito_missing"];
+  const ouders = frame["ouders"];
+  if (migratie === undefined || citoMissing === undefined || ouders === undefined) throw new Error("missingCounts: the frame needs columns 'migratie', 'cito_missing' and 'ouders'");
+  const groups = new Map<string, { n: number; cito: number; ouders: number }>();
+  for (let i = 0; i < migratie.length; i++) {
+    const g = String(migratie[i]);
+    const c = groups.get(g) ?? { n: 0, cito: 0, ouders: 0 };
+    c.n++;
+    if (citoMissing[i] === 1) c.cito++;
+    if (ouders[i] === "onbekend") c.ouders++;
+    groups.set(g, c);
+  }
+  const keys = [...groups.keys()].sort();
+  return dataFrame(
+    { migratie: keys, n: keys.map((k) => groups.get(k)?.n ?? 0), cito_missend: keys.map((k) => groups.get(k)?.cito ?? 0), ouders_onbekend: keys.map((k) => groups.get(k)?.ouders ?? 0) },
+    ["migratie", "n", "cito_missend", "ouders_onbekend"],
+    keys,
+  );
+}
+
+function formatCell(v: unknown, digits: number): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : Number.isInteger(v) ? String(v) : fixed(v, digits);
+  return escapeHtml(String(v));
+}
+
+/** A DataFrame or Series as an HTML table (its index as the first column), numbers with `digits` decimals. */
+export function dataFrameHtml(data: DataFrame | Series, caption: string, digits = 3): string {
+  const index = data.index as readonly (string | number)[];
+  const header = data instanceof DataFrame ? data.columns : [data.columns[0] ?? ""];
+  const values = data instanceof DataFrame ? (data.values as unknown[][]) : (data.values as unknown[]).map((v) => [v]);
+  const rows = values.map((r, i) => `<tr><th>${formatCell(index[i], digits)}</th>${r.map((v) => `<td>${formatCell(v, digits)}</td>`).join("")}</tr>`).join("");
+  return (
+    "<style>.kmbo-df{border-collapse:collapse;font:12px/1.3 Menlo,Consolas,monospace;margin:6px 0}.kmbo-df caption{text-align:left;font:bold 13px Helvetica,Arial,sans-serif;padding:4px 0}" +
+    ".kmbo-df th,.kmbo-df td{padding:1px 8px;border-bottom:1px solid #e6e6e6;text-align:right}.kmbo-df thead th{border-bottom:1px solid #999}</style>" +
+    `<table class="kmbo-df"><caption>${escapeHtml(caption)}</caption><thead><tr><th></th>${header.map((h) => `<th>${escapeHtml(String(h))}</th>`).join("")}</tr></thead><tbody>${rows}</tbody></table>`
+  );
+}
