@@ -287,7 +287,7 @@ def declared_names(source):
 def inject_parameters(nb, parameters, chapter):
     """Papermill's convention for a TypeScript kernel: after the first cell tagged `parameters`, a cell
     tagged `injected-parameters` that redeclares each parameter the cell declares with the given value
-    (tslab lets a later cell redeclare a name). Returns the names injected; says what was not."""
+    (tslab lets a later cell redeclare a name). Returns the names injected."""
     if not parameters:
         return []
     index = next((i for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), None)
@@ -296,9 +296,6 @@ def inject_parameters(nb, parameters, chapter):
         return []
     declared = declared_names(nb.cells[index].source)
     names = [n for n in declared if n in parameters]
-    ignored = sorted(set(parameters) - set(declared))
-    if ignored:
-        log("   (not parameters of %s, not injected: %s)" % (chapter, ", ".join(ignored)))
     lines = ["// Injected by scripts/run-notebooks.py (papermill's convention): this run's parameters,",
              "// from its configuration; they replace the values of the parameters cell above."]
     lines += ["const %s = %s;" % (n, json.dumps(parameters[n], ensure_ascii=False)) for n in names]
@@ -326,6 +323,9 @@ def run_notebook(entry, args, position, total):
     log("== notebook %d/%d: %s (%d code cells, kernel %s%s)" % (
         position, total, shown, len(code_cells), kernel,
         "; parameters: " + ", ".join("%s = %s" % (n, json.dumps(entry["parameters"][n], ensure_ascii=False)) for n in injected) if injected else ""))
+    ignored = sorted(set(entry.get("parameters") or {}) - set(injected))
+    if ignored and injected:
+        log("   (not parameters of %s, not injected: %s)" % (chapter, ", ".join(ignored)))
     result = {"notebook": name, "chapter": chapter, "status": "ok", "startedAt": now_iso(), "cells": []}
     t_notebook = time.monotonic()
 

@@ -164,7 +164,7 @@ export function simpleTableHtml(
   formats: readonly ColumnFormat[] = [],
 ): string {
   const cell = (v: string | number | boolean | null, j: number): string =>
-    v === null ? "" : typeof v === "number" ? formatNumber(v, formats[j]) : escapeHtml(String(v));
+    v === null ? "" : escapeHtml(typeof v === "number" ? formatNumber(v, formats[j]) : String(v));
   return (
     `${STYLE}<table class="kmbo"><caption>${escapeHtml(caption)}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
     rows.map((r) => `<tr>${r.map((v, j) => `<td>${cell(v, j)}</td>`).join("")}</tr>`).join("") +

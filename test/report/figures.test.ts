@@ -135,3 +135,22 @@ test("figures written to a run share one copy of the pinned bundle, loaded by a 
   assert.doesNotMatch(html, /https?:\/\//);
   assert.match(readFileSync(join(out, "figures", "plotly-4.1.1.js"), "utf8"), /plotly\.js v4\.1\.1/);
 });
+
+test("a p-value prints as < 0.001 below 0.0005, never 0, and the LRT table has one format per column", async () => {
+  const { formatPValue } = await import("../../src/report/tables");
+  const { lrtRows, LRT_HEADER } = await import("../../src/report/adapters");
+  assert.equal(formatPValue(0), "< 0.001");
+  assert.equal(formatPValue(1e-300), "< 0.001");
+  assert.equal(formatPValue(0.0004999), "< 0.001");
+  assert.equal(formatPValue(0.0005), "0.001");
+  assert.equal(formatPValue(0.0312), "0.031");
+  assert.equal(formatPValue(1), "1.000");
+  assert.equal(formatPValue(NaN), "NA");
+  const rows = lrtRows([
+    { smaller: "0", larger: "1a", statistic: 412.5, df: 4, pValue: 0, boundary: false },
+    { smaller: "1c", larger: "2", statistic: 3, df: 2, pValue: 0.2231, boundary: true },
+  ]);
+  const html = simpleTableHtml("LRT", LRT_HEADER, rows, [null, null, "fixed2", "integer", "pValue", null]);
+  assert.match(html, /<td>0<\/td><td>1a<\/td><td>412\.50<\/td><td>4<\/td><td>&lt; 0\.001<\/td><td>nee<\/td>/);
+  assert.match(html, /<td>1c<\/td><td>2<\/td><td>3\.00<\/td><td>2<\/td><td>0\.223<\/td><td>ja<\/td>/, "a whole chi2 prints 3.00 like its column, not 3");
+});
