@@ -39,6 +39,13 @@ function say(line: string): void {
   process.stderr.write(`reproduce: ${line}\n`);
 }
 
+/** The data source for the report's header (the report is in Dutch; the terminal lines stay English). */
+function describeSourceDutch(config: KansenConfig): string {
+  return config.data.kind === "synthetic"
+    ? `synthetische populatie in de vorm van de DUO-gegevens, schaal ${config.data.scale}, seed ${config.data.seed}`
+    : `echte DUO-bestanden in ${config.data.path}`;
+}
+
 function describeSource(config: KansenConfig): string {
   return config.data.kind === "synthetic"
     ? `synthetic DUO-shaped population, scale ${config.data.scale}, seed ${config.data.seed}`
@@ -139,21 +146,21 @@ function writeReport(workDir: string, htmlDir: string, runs: readonly ChapterRun
   const indexPath = join(PROJECT_ROOT, "notebooks", METHODOLOGY_INDEX_FILE);
   if (existsSync(indexPath)) {
     const rows = methodologyIndexRows(loadMethodologyIndex(indexPath), chapters);
-    appendices.push({ slug: "methodologie-index", title: "Appendix: methodology index (bijlage 3a -> code, tests, cells)", html: renderIndexHtml(rows) });
+    appendices.push({ slug: "methodologie-index", title: "Aanhangsel: methodologie-index (bijlage 3a -> code, tests, cellen)", html: renderIndexHtml(rows) });
   } else {
     say(`report: no methodology index at ${indexPath}; the appendix is left out`);
   }
-  appendices.push({ slug: "manifest", title: "Appendix: run manifest", html: renderManifestHtml(manifest) });
+  appendices.push({ slug: "manifest", title: "Aanhangsel: run-manifest", html: renderManifestHtml(manifest) });
   const { html, chaptersWithoutCellAnchors } = assembleReport({
     title: "Gelijke kansen mbo: heranalyse (kansen-mbo)",
     facts: [
-      `Data: ${describeSource(config)}`,
+      `Data: ${describeSourceDutch(config)}`,
       `Jaren: ${config.years.join(", ")}; uitkomsten: ${config.outcomes.join(", ")}`,
       `Referentiecategorieën: ${Object.entries(config.reference).map(([f, l]) => `${f} = ${l}`).join("; ")}`,
-      `Manifest ${manifest.id}; git ${manifest.git.commit ?? "unknown"}${manifest.git.clean === false ? " (with uncommitted changes)" : ""}`,
+      `Manifest ${manifest.id}; git ${manifest.git.commit ?? "onbekend"}${manifest.git.clean === false ? " (met niet vastgelegde wijzigingen)" : ""}`,
     ],
     banner: isSynthetic(config)
-      ? "Synthetic data: every number in this report comes from a generated, DUO-shaped population, not from the real DUO records. Comparisons with the published tables test the method, not the findings."
+      ? "Synthetische data: elk getal in dit rapport komt uit een gegenereerde populatie in de vorm van de DUO-gegevens, niet uit de echte DUO-registraties. De vergelijkingen met de gepubliceerde tabellen toetsen de werkwijze, niet de bevindingen."
       : undefined,
     chapters,
     appendices,

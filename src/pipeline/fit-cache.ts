@@ -224,11 +224,11 @@ export function decodeFit(json: Encoded, arrays: Float64Array): StoredFit {
 
 /** Why a stored fit cannot belong to this design (undefined when it can). */
 export function fitDesignMismatch(stored: StoredFit, design: GlmmDesign): string | undefined {
-  if (stored.nobs !== design.nobs) return `${stored.nobs} observations stored, the design has ${design.nobs}`;
-  if (stored.beta.length !== design.fixed.names.length) return `${stored.beta.length} fixed effects stored, the design has ${design.fixed.names.length}`;
-  if (stored.eta.length !== design.nobs) return `a linear predictor of length ${stored.eta.length} for ${design.nobs} observations`;
+  if (stored.nobs !== design.nobs) return `${stored.nobs} waarnemingen opgeslagen, het ontwerp heeft er ${design.nobs}`;
+  if (stored.beta.length !== design.fixed.names.length) return `${stored.beta.length} vaste effecten opgeslagen, het ontwerp heeft er ${design.fixed.names.length}`;
+  if (stored.eta.length !== design.nobs) return `een lineaire predictor van lengte ${stored.eta.length} voor ${design.nobs} waarnemingen`;
   const groups = design.random.map((t) => t.group);
-  if (stored.ranef.length !== design.random.length || stored.ranef.some((r, k) => r.group !== groups[k])) return "other random-effects terms";
+  if (stored.ranef.length !== design.random.length || stored.ranef.some((r, k) => r.group !== groups[k])) return "andere random termen";
   return undefined;
 }
 
@@ -253,28 +253,28 @@ export class FitCache {
     return join(this.dir, key);
   }
 
-  /** The stored fit for `key`, joined to `design`; a miss says why (absent, unreadable, other design). */
+  /** The stored fit for `key`, joined to `design`; a miss says why, in Dutch, as the chapters show it (absent, unreadable, other design). */
   read(key: string, design: GlmmDesign): FitCacheLookup {
     const dir = this.entryDir(key);
     const jsonPath = join(dir, "fit.json");
-    if (!existsSync(jsonPath)) return { status: "miss", reason: "not in the cache" };
+    if (!existsSync(jsonPath)) return { status: "miss", reason: "niet in de fitcache" };
     let meta: { format?: string; entry?: FitCacheEntryInfo; fit?: Encoded; arrayLength?: number };
     let arrays: Float64Array;
     try {
       meta = JSON.parse(readFileSync(jsonPath, "utf8")) as typeof meta;
       if (meta.format !== FIT_CACHE_FORMAT || meta.entry === undefined || meta.fit === undefined) {
-        return { status: "miss", reason: `${jsonPath}: format ${JSON.stringify(meta.format)}, expected "${FIT_CACHE_FORMAT}"` };
+        return { status: "miss", reason: `${jsonPath}: formaat ${JSON.stringify(meta.format)}, verwacht "${FIT_CACHE_FORMAT}"` };
       }
       const buf = readFileSync(join(dir, "arrays.f64"));
-      if (buf.byteLength !== (meta.arrayLength ?? -1) * 8) return { status: "miss", reason: `${dir}/arrays.f64 has ${buf.byteLength} bytes, expected ${(meta.arrayLength ?? 0) * 8}` };
+      if (buf.byteLength !== (meta.arrayLength ?? -1) * 8) return { status: "miss", reason: `${dir}/arrays.f64 heeft ${buf.byteLength} bytes, verwacht ${(meta.arrayLength ?? 0) * 8}` };
       arrays = new Float64Array(buf.byteLength / 8);
       new Uint8Array(arrays.buffer).set(buf);
     } catch (error) {
-      return { status: "miss", reason: `${dir}: unreadable (${(error as Error).message})` };
+      return { status: "miss", reason: `${dir}: onleesbaar (${(error as Error).message})` };
     }
     const stored = decodeFit(meta.fit, arrays);
     const mismatch = fitDesignMismatch(stored, design);
-    if (mismatch !== undefined) return { status: "miss", reason: `${dir}: stored for another design (${mismatch})` };
+    if (mismatch !== undefined) return { status: "miss", reason: `${dir}: opgeslagen voor een ander ontwerp (${mismatch})` };
     return { status: "hit", fit: { ...stored, design } as GlmmFit, entry: meta.entry };
   }
 

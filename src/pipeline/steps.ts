@@ -49,20 +49,20 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     if (options.raw !== true) {
       const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir));
       if (cached !== undefined) {
-        progress.done(`frames read from the cache ${cacheDir} (built from the validated files of ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
+        progress.done(`analysebestanden uit de cache ${cacheDir} (gebouwd uit de gevalideerde bestanden van ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
         return { raw: null, ...cached, fromCache: true };
       }
     }
-    progress.note(`reading and validating ${ensured.dir}`);
+    progress.note(`lezen en valideren van ${ensured.dir}`);
     const raw = await recordStep("data: read and validate", "validation", () => loadRawData(ensured.dir));
-    progress.note(`${raw.studenten.nrows} students read; building the four analysis frames`);
+    progress.note(`${raw.studenten.nrows} studenten gelezen; de vier analysebestanden worden gebouwd`);
     const frames = await recordStep("transform: analysis frames", "transform", () => buildAnalysisFrames(raw, { reference: config.reference }));
-    progress.note("outcome rates 2016-2021 by migration background (3a 3.1)");
+    progress.note("uitkomsten 2016-2021 naar migratieachtergrond (3a 3.1)");
     const rates: Record<string, readonly OutcomeRate[]> = {};
     for (const outcome of OUTCOMES) rates[outcome] = outcomeRatesByYear(raw, outcome, RATE_YEARS);
     const files = [raw.studenten, raw.vsv, raw.crebo].map((t) => ({ file: t.file, nrows: t.nrows, ncolumns: Object.keys(t.columns).length }));
     writeFrameCache(cacheDir, { frames, rates, files });
-    progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; frames cached in ${cacheDir}`);
+    progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; bewaard in de cache ${cacheDir}`);
     return { raw, frames, rates, files, fromCache: false };
   } catch (error) {
     progress.fail(error instanceof Error ? error.message : String(error));

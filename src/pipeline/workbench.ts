@@ -181,7 +181,7 @@ export class ModelWorkbench {
             progress.done(`uit de fitcache (sleutel ${key.slice(0, 12)}, opgeslagen ${found.entry.createdAt}; het schatten duurde toen ${found.fit.elapsedSeconds.toFixed(1)} s)`);
             return { fit: found.fit, origin: { kind: "cache", key, createdAt: found.entry.createdAt } };
           }
-          progress.note(`niet in de fitcache (sleutel ${key.slice(0, 12)}: ${found.reason}); schatten`);
+          progress.note(`${found.reason} (sleutel ${key.slice(0, 12)}); schatten`);
           const fitted = fitDesign(d.design, { ...glmm, onProgress: (m) => progress.note(m) });
           cache.write(key, parts, fitted);
           progress.done(`geschat in ${fitted.elapsedSeconds.toFixed(1)} s en opgeslagen in de fitcache`);

@@ -161,9 +161,12 @@ function formatCell(v: unknown, digits: number): string {
 
 /** A DataFrame or Series as an HTML table (its index as the first column), numbers with `digits` decimals. */
 export function dataFrameHtml(data: DataFrame | Series, caption: string, digits = 3): string {
+  // Not `instanceof`: danfojs's own methods (head(), describe(), groupby()) return DataFrames of its base
+  // class, not of danfojs-node's subclass.
   const index = data.index as readonly (string | number)[];
-  const header = data instanceof DataFrame ? data.columns : [data.columns[0] ?? ""];
-  const values = data instanceof DataFrame ? (data.values as unknown[][]) : (data.values as unknown[]).map((v) => [v]);
+  const isSeries = data.$isSeries;
+  const header = isSeries ? [data.columns[0] ?? ""] : data.columns;
+  const values = isSeries ? (data.values as unknown[]).map((v) => [v]) : (data.values as unknown[][]);
   const rows = values.map((r, i) => `<tr><th>${formatCell(index[i], digits)}</th>${r.map((v) => `<td>${formatCell(v, digits)}</td>`).join("")}</tr>`).join("");
   return (
     "<style>.kmbo-df{border-collapse:collapse;font:12px/1.3 Menlo,Consolas,monospace;margin:6px 0}.kmbo-df caption{text-align:left;font:bold 13px Helvetica,Arial,sans-serif;padding:4px 0}" +

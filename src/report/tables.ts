@@ -213,12 +213,13 @@ function convergenceLine(s: FitSummary): ConvergenceLine {
   const c = s.convergence;
   // A summary read back from JSON has null where the fit had NaN (JSON has no NaN).
   const expo = (x: number | null): string => (typeof x === "number" && Number.isFinite(x) ? x.toExponential(1) : "NA");
-  const detail = `max|grad| ${expo(c.maxAbsGradient)}, scaled ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iterations, ${c.optimizer}`;
+  const detail = `max|grad| ${expo(c.maxAbsGradient)}, geschaald ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iteraties, ${c.optimizer}`;
+  // The solver's own messages are quoted as it gives them (lme4's wording).
   const warnings = c.messages.length > 0 ? `; ${c.messages.join("; ")}` : "";
-  const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singular fit (a variance estimated at zero)" : "";
+  const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singuliere fit (een variantie geschat op nul)" : "";
   const text = c.converged
-    ? `Model ${s.model}: converged (${detail})${singular}${warnings}`
-    : `Model ${s.model}: DID NOT CONVERGE (${detail})${singular}${warnings}. Its numbers are shown but cannot be trusted.`;
+    ? `Model ${s.model}: geconvergeerd (${detail})${singular}${warnings}`
+    : `Model ${s.model}: NIET GECONVERGEERD (${detail})${singular}${warnings}. De getallen staan er, maar zijn niet te vertrouwen.`;
   return { model: s.model, converged: c.converged, singular: c.singular, text };
 }
 

@@ -89,15 +89,15 @@ export function recodeCito(score: number, year: number): CitoRecode {
   return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: FACTOR_LEVELS.citojaar[0] };
 }
 
-/** Every recode, with its source, for display. */
+/** Every recode, with its source, for display (in Dutch, like the chapters that show it). */
 export const RECODES: readonly { readonly variable: string; readonly recode: string; readonly section: string }[] = [
-  { variable: "migratie", recode: "geen / westers / niet-westers as delivered; niet_westers = 1 for niet-westers", section: "3a 2.3" },
-  { variable: "ouders", recode: "max_vmbo_kader / hoger; empty -> onbekend (missing-indicator category)", section: "3a 2.3, 2.4" },
+  { variable: "migratie", recode: "geen / westers / niet-westers zoals geleverd; niet_westers = 1 bij niet-westers", section: "3a 2.3" },
+  { variable: "ouders", recode: "max_vmbo_kader / hoger; leeg -> onbekend (categorie van de missing indicator)", section: "3a 2.3, 2.4" },
   { variable: "geslacht", recode: "M -> man, V -> vrouw", section: "3a 2.3" },
-  { variable: "leeftijd", recode: "age on 1 August of t minus 14", section: "3a 2.3; Tabel 1" },
-  { variable: "niveau", recode: "level of crebo_t in crebo.csv (1-4)", section: "3a 2.3" },
-  { variable: "sector", recode: "sectorkamer of crebo_t -> handel_economie / techniek_ict / zorg_sport / overig (empty -> overig)", section: "3a 2.3" },
+  { variable: "leeftijd", recode: "leeftijd op 1 augustus van t min 14", section: "3a 2.3; Tabel 1" },
+  { variable: "niveau", recode: "niveau van crebo_t in crebo.csv (1-4)", section: "3a 2.3" },
+  { variable: "sector", recode: "sectorkamer van crebo_t -> handel_economie / techniek_ict / zorg_sport / overig (leeg -> overig)", section: "3a 2.3" },
   { variable: "leerweg", recode: "BOL -> bol, BBL -> bbl", section: "3a 2.3" },
-  { variable: "cito", recode: "score 500-550 with year >= 2009 -> score - 500; otherwise 100 and cito_missing = 1", section: "3a 2.3, 2.4; Tabel 1 footnote" },
-  { variable: "citojaar", recode: "2009, 2010, 2011, 2012, 2013, >2014 (2014 and later); missing or before 2009 -> 2009 with cito_missing = 1", section: "3a 2.3, 2.4" },
+  { variable: "cito", recode: "score 500-550 met jaar >= 2009 -> score - 500; anders 100 en cito_missing = 1", section: "3a 2.3, 2.4; voetnoot Tabel 1" },
+  { variable: "citojaar", recode: "2009, 2010, 2011, 2012, 2013, >2014 (2014 en later); ontbrekend of voor 2009 -> 2009 met cito_missing = 1", section: "3a 2.3, 2.4" },
 ];

@@ -126,14 +126,14 @@ test("a stored fit that does not belong to the design, or an unreadable entry, i
     const other = buildDesign(f0, frameColumns(200));
     const miss = cache.read("k1", other);
     assert.equal(miss.status, "miss");
-    if (miss.status === "miss") assert.match(miss.reason, /stored for another design \(300 observations stored, the design has 200\)/);
+    if (miss.status === "miss") assert.match(miss.reason, /opgeslagen voor een ander ontwerp \(300 waarnemingen opgeslagen, het ontwerp heeft er 200\)/);
     writeFileSync(join(dir, "k1", "arrays.f64"), "short");
     const broken = cache.read("k1", design);
     assert.equal(broken.status, "miss");
-    if (broken.status === "miss") assert.match(broken.reason, /arrays\.f64 has 5 bytes, expected \d+/);
+    if (broken.status === "miss") assert.match(broken.reason, /arrays\.f64 heeft 5 bytes, verwacht \d+/);
     writeFileSync(join(dir, "k1", "fit.json"), "{");
     const garbled = cache.read("k1", design);
-    if (garbled.status === "miss") assert.match(garbled.reason, /unreadable/);
+    if (garbled.status === "miss") assert.match(garbled.reason, /onleesbaar/);
     else assert.fail("a garbled entry must be a miss");
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -101,18 +101,18 @@ test("model and comparison tables render as HTML with the 3b labels, the AME col
   assert.match(html, /Migratieachtergrond \(ref\. geen migratie-achtergrond\)/);
   assert.match(html, /<td>0\.83 \(0\.02\)<\/td>/);
   assert.match(html, /<td class="ame">0\.125<\/td>/);
-  assert.match(html, /Not converged: model 2/);
+  assert.match(html, /Niet geconvergeerd: model 2/);
   const c = compareModels(t, loadPublishedModels(), "synthetic");
   const ch = comparisonTableHtml(c);
-  assert.match(ch, /SYNTHETIC DATA/);
+  assert.match(ch, /SYNTHETISCHE DATA/);
   assert.match(ch, /Typo: SE printed as \(0\.2\)/);
-  assert.match(ch, /Shown: cells outside a tolerance or with a note on the published value \((\d+)\)/);
-  assert.match(ch, /<details><summary>All \d+ cells of the comparison<\/summary>/);
+  assert.match(ch, /Getoond: cellen buiten een tolerantie of met een noot bij de gepubliceerde waarde \((\d+)\)/);
+  assert.match(ch, /<details><summary>Alle \d+ cellen van de vergelijking<\/summary>/);
   assert.doesNotMatch(comparisonTableHtml(c, { onlyOutside: true }), /<details>/);
   // Nothing flagged: no empty table, a sentence instead.
   const clean = { ...c, rows: c.rows.filter((r) => r.withinTolerance !== false && r.note === "") };
   const cleanHtml = comparisonTableHtml(clean);
-  assert.match(cleanHtml, /Every cell within its tolerance/);
+  assert.match(cleanHtml, /Elke cel binnen haar tolerantie/);
   assert.equal((cleanHtml.match(/<table/g) ?? []).length, 1); // only the folded full list
   assert.match(simpleTableHtml("Stap", ["a", "b"], [["x<y", 0.5]]), /<td>x&lt;y<\/td><td>0\.500<\/td>/);
   assert.match(descriptiveTableHtml({ kind: "descriptive", tableNumber: 1, outcome: "doorstroom", year: 2020, n: 1, caption: "Tabel 1", rows: [{ group: "Geslacht", category: "Man", isReference: true, mean: 0.5, sd: null, min: 0, max: 1 }], footnote: "" }), /Man \(ref\.\)<\/td><td>\.500<\/td><td>-<\/td>/);

@@ -56,7 +56,7 @@ test("Tabel 5 from summaries holding the published numbers reproduces the publis
   assert.equal(formatCell(r2, r2.cells["1b"]), "0.258");
   assert.equal(t.groupHeaders["Sector"], "Sector (ref. handel en economie)");
   assert.equal(t.ameModel, "2");
-  assert.ok(t.convergence.every((c) => c.converged && c.text.startsWith(`Model ${c.model}: converged`)));
+  assert.ok(t.convergence.every((c) => c.converged && c.text.startsWith(`Model ${c.model}: geconvergeerd`)));
 });
 
 test("a model that did not converge says so plainly in its convergence line", () => {
@@ -65,7 +65,7 @@ test("a model that did not converge says so plainly in its convergence line", ()
   const line = t.convergence.find((c) => c.model === "1c");
   assert.ok(line);
   assert.equal(line.converged, false);
-  assert.match(line.text, /DID NOT CONVERGE/);
+  assert.match(line.text, /NIET GECONVERGEERD/);
   assert.match(line.text, /failed to converge/);
 });
 
