@@ -32,7 +32,7 @@ stream output (and sometimes only on the kernel's stderr). On a failure this scr
     error: TypeError: ...
 and exits with status 1; 2 means it could not start (bad arguments, no kernel); 130 interrupted.
 --summary writes the same facts as JSON (per notebook and cell: status, start, durations, the kernel's
-peak memory) for the run manifest.
+peak memory and CPU time) for the run manifest and the benchmarks.
 """
 
 import argparse
@@ -243,6 +243,19 @@ def kernel_peak_rss_bytes(client):
     return None
 
 
+def kernel_cpu_seconds(client):
+    """CPU time (user + system, all threads) the kernel process has used so far, from /proc, if the
+    platform tells: a measure of the work a notebook did that a loaded machine does not inflate."""
+    try:
+        pid = client.km.provisioner.process.pid
+        with open("/proc/%d/stat" % pid) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        # After the command name: state is field 3, utime and stime are fields 14 and 15 (1-based).
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except Exception:  # noqa: BLE001 - best effort, absent on some platforms
+        return None
+
+
 def export_html(nb, path):
     from nbconvert import HTMLExporter
 
@@ -358,6 +371,7 @@ def run_notebook(entry, args, position, total):
                     pump.set_cell(index)
                     heartbeat.cell("%s cell %d" % (os.path.basename(path), index + 1))
                     t_cell = time.monotonic()
+                    cpu_cell = kernel_cpu_seconds(client)
                     try:
                         # tslab's replies carry no execution count; number the cells 1, 2, ... ourselves.
                         client.execute_cell(cell, index, execution_count=len(result["cells"]) + 1)
@@ -384,11 +398,14 @@ def run_notebook(entry, args, position, total):
                                                 "durationSeconds": round(time.monotonic() - t_cell, 3)})
                         break
                     seconds = time.monotonic() - t_cell
+                    cpu_after = kernel_cpu_seconds(client)
                     pump.settle()
                     result["cells"].append({"index": index, "id": cell.get("id"), "status": "ok",
-                                            "durationSeconds": round(seconds, 3)})
+                                            "durationSeconds": round(seconds, 3),
+                                            "cpuSeconds": round(cpu_after - cpu_cell, 3) if cpu_cell is not None and cpu_after is not None else None})
                     log("   ok %.1f s" % seconds)
                 result["kernelPeakRssBytes"] = kernel_peak_rss_bytes(client)
+                result["kernelCpuSeconds"] = kernel_cpu_seconds(client)
     finally:
         heartbeat.stop()
         pump.join(timeout=5)

@@ -19,7 +19,7 @@ import { loadPlotly, sourceBannerHtml, type HtmlDisplay } from "../report/displa
 import type { PublishContext } from "../report/publish";
 import { chapterHeaderHtml, modelChapterTitle } from "../report/workbench";
 import type { AnalysisFrame } from "../transform/frames";
-import { isOutcome, type Outcome, type ReferenceLevels } from "../vocabulary";
+import { frameKey, isOutcome, type Outcome, type ReferenceLevels } from "../vocabulary";
 import { configuredFitCache, type FitCache } from "./fit-cache";
 import { MODEL_CHAPTERS } from "./notebooks";
 import { prepareFrames, type PreparedData } from "./steps";
@@ -67,6 +67,7 @@ export function chapterConfig(base: KansenConfig, parameters: ChapterParameters)
 /** The frames of the configured outcomes and years, in the published order. */
 export function framesFor(data: PreparedData, config: KansenConfig): AnalysisFrame[] {
   return Object.values(data.frames)
+    .filter((f): f is AnalysisFrame => f !== undefined)
     .filter((f) => (config.outcomes as readonly string[]).includes(f.outcome) && (config.years as readonly number[]).includes(f.year))
     .sort((a, b) => config.outcomes.indexOf(a.outcome) - config.outcomes.indexOf(b.outcome) || a.year - b.year);
 }
@@ -83,7 +84,8 @@ export async function openChapter(display: HtmlDisplay, parameters: ChapterParam
   display.html(sourceBannerHtml(ctx.source, JSON.stringify(configToJson(config).data)));
   const want = options.data ?? "frames";
   // The frames come from the run's configuration (its reference categories key the frame cache).
-  const data = want === "none" ? null : await prepareFrames(base, { raw: want === "raw" });
+  const wanted = config.outcomes.flatMap((o) => config.years.map((y) => frameKey(o, y)));
+  const data = want === "none" ? null : await prepareFrames(base, { raw: want === "raw", frames: wanted });
   const frames = data === null ? [] : framesFor(data, config);
   return {
     config,

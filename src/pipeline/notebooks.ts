@@ -145,7 +145,10 @@ export interface RunnerNotebookResult {
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly kernelPeakRssBytes?: number | null;
-  readonly cells: readonly { readonly index: number; readonly id: string | null; readonly status: string; readonly durationSeconds: number }[];
+  /** CPU seconds (user + system, all threads) the kernel used, kernel start included; null where /proc is absent. */
+  readonly kernelCpuSeconds?: number | null;
+  /** Per executed cell: wall time, and the kernel's CPU time during it (null where /proc is absent). */
+  readonly cells: readonly { readonly index: number; readonly id: string | null; readonly status: string; readonly durationSeconds: number; readonly cpuSeconds?: number | null }[];
   readonly failure?: RunnerFailure;
 }
 export interface RunnerSummary {

@@ -23,7 +23,8 @@ import { outcomeRatesByYear } from "../report/rates";
 export interface PreparedData {
   /** The validated raw files; only when asked for (`raw: true`), since the frame cache makes them unneeded. */
   readonly raw: RawData | null;
-  readonly frames: Readonly<Record<FrameKey, AnalysisFrame>>;
+  /** The analysis frames: all four, or those asked for (`frames`) when read from the frame cache. */
+  readonly frames: Readonly<Partial<Record<FrameKey, AnalysisFrame>>>;
   /** Outcome rates per year 2016-2021 and migration background (3a 3.1), per outcome. */
   readonly rates: Readonly<Record<string, readonly OutcomeRate[]>>;
   /** Row and column counts of the three raw files. */
@@ -39,15 +40,16 @@ export const RATE_YEARS = [2016, 2017, 2018, 2019, 2020, 2021] as const;
  * Ensure, read, validate and transform: the four analysis frames of the run's configuration, plus the
  * 3a 3.1 outcome rates. Reading and validating the raw files happens once per data folder, reference
  * choice and transform code (src/pipeline/frame-cache.ts); later calls read the frames from the cache.
- * `raw: true` always reads (and validates) the raw files and returns them too.
+ * `raw: true` always reads (and validates) the raw files and returns them too; `frames` names the frames
+ * wanted from the cache (default all four; a build from the raw files always makes all four).
  */
-export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean } = {}): Promise<PreparedData> {
+export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean; readonly frames?: readonly FrameKey[] } = {}): Promise<PreparedData> {
   const progress = startProgress("data");
   try {
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
     const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS));
     if (options.raw !== true) {
-      const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir));
+      const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir, options.frames));
       if (cached !== undefined) {
         progress.done(`analysebestanden uit de cache ${cacheDir} (gebouwd uit de gevalideerde bestanden van ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
         return { raw: null, ...cached, fromCache: true };

@@ -282,7 +282,7 @@ export function figureDivHtml(spec: FigureSpec): string {
   return (
     `<div id="${id}" class="kansen-mbo-figure" style="width:100%;max-width:960px;"></div>\n` +
     `<script type="text/javascript">(function(){var el=document.getElementById(${scriptJson(id)});` +
-    `if(!window.Plotly){el.textContent="plotly.js is not loaded: run the first cell of this notebook";return;}` +
+    `if(!window.Plotly){el.textContent="plotly.js is niet geladen: voer de setup-cel van dit hoofdstuk uit";return;}` +
     `window.Plotly.newPlot(el,${scriptJson(spec.data)},${scriptJson(spec.layout)},{responsive:true,displaylogo:false});})();</script>`
   );
 }

@@ -117,9 +117,13 @@ export function designSummaryHtml(model: string, views: readonly DesignView[]): 
   );
 }
 
-function originText(origin: FitOrigin, fit: GlmmFit): string {
-  if (origin.kind === "cache") return `uit de fitcache (sleutel ${escapeHtml(origin.key.slice(0, 12))}, opgeslagen ${escapeHtml(origin.createdAt)}; schatten duurde ${fit.elapsedSeconds.toFixed(1)} s)`;
-  return `geschat in ${fit.elapsedSeconds.toFixed(1)} s (${escapeHtml(origin.reason)})`;
+/**
+ * Where a fit came from, without times: the table is part of the executed notebook, which two runs must
+ * write identically (test/audit/determinism.test.ts); the times are in the fit's progress line.
+ */
+function originText(origin: FitOrigin): string {
+  if (origin.kind === "cache") return `uit de fitcache (sleutel ${escapeHtml(origin.key.slice(0, 12))})`;
+  return `geschat (${escapeHtml(origin.reason)}; sleutel ${escapeHtml(origin.key.slice(0, 12))})`;
 }
 
 /**
@@ -131,7 +135,7 @@ export function fitReportHtml(model: string, views: readonly FitView[]): string 
   const header = ["", ...views.map((v) => v.label)];
   const c = views.map((v) => v.fit.convergence);
   const conv: string[][] = [
-    ["herkomst", ...views.map((v) => originText(v.origin, v.fit))],
+    ["herkomst", ...views.map((v) => originText(v.origin))],
     ["geconvergeerd", ...c.map((x) => (x.converged ? '<span class="ok">ja</span>' : '<span class="bad">NEE</span>'))],
     ["logLik", ...views.map((v) => fixed(v.fit.logLik, 2))],
     ["max |gradiënt|", ...c.map((x) => expo(x.maxAbsGradient))],

@@ -35,11 +35,14 @@ test("frames written to the cache read back identical, column by column", () => 
     const back = readFrameCache(cache);
     assert.ok(back);
     const g = back.frames.doorstroom2020;
+    assert.ok(g);
     assert.deepEqual(Object.keys(g.columns), Object.keys(f.columns));
     for (const [name, col] of Object.entries(f.columns)) assert.deepEqual([...(g.columns[name] ?? [])], [...col], name);
     assert.deepEqual(g.flow, f.flow);
     assert.deepEqual(Array.from(g.sourceRows), Array.from(f.sourceRows));
     assert.equal(back.rates["doorstroom"]?.[0]?.rate, 0.5);
+    assert.deepEqual(Object.keys(readFrameCache(cache, ["vsv2020"])?.frames ?? { x: 1 }), [], "only the frames asked for are read");
+    assert.deepEqual(Object.keys(readFrameCache(cache, ["doorstroom2020"])?.frames ?? {}), ["doorstroom2020"]);
     writeFileSync(join(cache, "doorstroom2020.cito.f64"), Buffer.alloc(8));
     assert.throws(() => readFrameCache(cache), /doorstroom2020.cito.f64: 8 bytes, expected 80/);
   } finally {
