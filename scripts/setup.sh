@@ -19,6 +19,9 @@ fi
 # them to HTML, ipykernel/jupyter-client start kernels. The python3 first on PATH may be another
 # interpreter; every script here calls /usr/bin/python3 explicitly.
 APT_PACKAGES=(jupyter-nbconvert python3-nbclient python3-ipykernel jupyter-client jupyter-core)
+# The notebooks in a browser (`npm run notebook`): Debian's Jupyter Notebook 6.4 (JupyterLab exists only
+# on PyPI); and the browser of the real-browser test in `npm test` (test/browser/), driven by puppeteer-core.
+APT_PACKAGES+=(jupyter-notebook chromium)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -16,6 +16,9 @@
  * A run writes into a fresh temporary folder that is moved into place only when every step succeeded
  * (src/audit/atomic-output.ts); the reproduce command names that folder in KANSEN_RUN_DIR, and
  * `runOutputDir` returns it, so notebooks write their tables and figures to the right place.
+ * A notebook opened in Jupyter by hand (`npm run notebook`) has no KANSEN_RUN_DIR: it writes into the
+ * interactive folder beside `outDir` (`outputs-interactive/`), never into `outDir`, so the last complete
+ * reproduce run is never half-overwritten by a session that stops after chapter 3.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
@@ -251,15 +254,34 @@ export function isSynthetic(config: KansenConfig): boolean {
   return config.data.kind === "synthetic";
 }
 
-/** The folder the current run writes into: KANSEN_RUN_DIR in a reproduce run, else `outDir`. */
-export function runOutputDir(config: KansenConfig): string {
-  const runDir = process.env[RUN_DIR_ENV];
-  return runDir && runDir.trim() !== "" ? resolvePath(runDir) : config.outDir;
+/** Appended to `outDir` to name the folder of interactive sessions: outputs -> outputs-interactive. */
+export const INTERACTIVE_SUFFIX = "-interactive";
+
+/**
+ * Where a notebook run outside the reproduce command (Jupyter in a browser, no KANSEN_RUN_DIR) writes:
+ * a sibling of `outDir`, so the reproduce command's atomic swap of `outDir` never moves it and nothing
+ * of a session lands in the last complete run. Sessions share it, so chapter 7 finds chapter 5's fits.
+ */
+export function interactiveOutputDir(config: KansenConfig): string {
+  return `${config.outDir}${INTERACTIVE_SUFFIX}`;
+}
+
+/** True when KANSEN_RUN_DIR names a reproduce run's folder; false in an interactive session. */
+export function isReproduceRun(env: NodeJS.ProcessEnv = process.env): boolean {
+  const runDir = env[RUN_DIR_ENV];
+  return runDir !== undefined && runDir.trim() !== "";
+}
+
+/** The folder the current run writes into: KANSEN_RUN_DIR in a reproduce run, else the interactive folder. */
+export function runOutputDir(config: KansenConfig, env: NodeJS.ProcessEnv = process.env): string {
+  return isReproduceRun(env) ? resolvePath(env[RUN_DIR_ENV] as string) : interactiveOutputDir(config);
 }
 
 /** Where a run puts each kind of output, under `runOutputDir`. */
 export interface RunPaths {
   readonly root: string;
+  /** An interactive session (no reproduce run): `root` is the interactive folder, not `outDir`. */
+  readonly interactive: boolean;
   /** Every table as CSV (bijlage 3b layout); the e2e tests require at least one data row in each. */
   readonly tables: string;
   /** Every figure as an HTML file; the pinned plotly bundle sits once beside them (figures/plotly-<version>.js). */
@@ -270,10 +292,11 @@ export interface RunPaths {
   readonly notebooks: string;
 }
 
-export function runPaths(config: KansenConfig): RunPaths {
-  const root = runOutputDir(config);
+export function runPaths(config: KansenConfig, env: NodeJS.ProcessEnv = process.env): RunPaths {
+  const root = runOutputDir(config, env);
   return {
     root,
+    interactive: !isReproduceRun(env),
     tables: join(root, "tables"),
     figures: join(root, "figures"),
     fits: join(root, "fits"),

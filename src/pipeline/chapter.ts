@@ -81,7 +81,7 @@ export async function openChapter(display: HtmlDisplay, parameters: ChapterParam
   const fitCache = configuredFitCache(config.cacheDir);
   loadPlotly(display);
   display.html(chapterHeaderHtml({ title: options.title, config, parameters, fitCacheDir: fitCache?.dir ?? null }));
-  display.html(sourceBannerHtml(ctx.source, JSON.stringify(configToJson(config).data)));
+  display.html(sourceBannerHtml(ctx.source, JSON.stringify(configToJson(config).data), paths));
   const want = options.data ?? "frames";
   // The frames come from the run's configuration (its reference categories key the frame cache).
   const wanted = config.outcomes.flatMap((o) => config.years.map((y) => frameKey(o, y)));

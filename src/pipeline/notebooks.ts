@@ -32,7 +32,12 @@ export function listNotebooks(dir: string = NOTEBOOK_DIR): string[] {
     .map((name) => join(dir, name));
 }
 
-/** The model chapter: one notebook whose parameters cell chooses the outcome (default doorstroom). */
+/**
+ * The model chapter (3a 3.3; Tabel 5-6 for doorstroom, Tabel 7-8 for vsv): one notebook whose parameters
+ * cell chooses the outcome, `outcome = "doorstroom"` as committed. The one place that says which notebook
+ * that is: the browser test opens it (as a researcher does, it is then the doorstroom chapter), and
+ * test/e2e/committed-notebooks.test.ts checks that it exists.
+ */
 export const MODEL_CHAPTER_NOTEBOOK = "05-modellen.ipynb";
 
 /** The chapters the model notebook is executed into, one per outcome, with their chapter numbers. */

@@ -203,14 +203,20 @@ export function showFigure(display: HtmlDisplay, spec: FigureSpec): void {
 
 /**
  * The line at the top of every notebook that says which data the numbers come from; on synthetic data
- * it says plainly that nothing shown is a finding about real students.
+ * it says plainly that nothing shown is a finding about real students. Given the run's paths
+ * (src/config.ts `runPaths`), an interactive session also names the folder it writes into.
  */
-export function sourceBannerHtml(source: "synthetic" | "real", detail: string): string {
+export function sourceBannerHtml(source: "synthetic" | "real", detail: string, output?: { readonly root: string; readonly interactive: boolean }): string {
+  const where =
+    output !== undefined && output.interactive
+      ? `<div class="kmbo-conv">Interactieve sessie: dit notebook schrijft zijn tabellen, figuren en fitsamenvattingen naar <code>${escapeHtml(output.root)}</code>; ` +
+        "de uitvoer van de laatste <code>npm run reproduce</code> blijft onaangeroerd.</div>"
+      : "";
   if (source === "synthetic") {
     return (
       `${STYLE}<div class="kmbo-banner">SYNTHETISCHE DATA (${escapeHtml(detail)}): een gegenereerde populatie in de vorm van de DUO-gegevens, gekalibreerd op bijlage 3b. ` +
-      "Elk getal hieronder beschrijft die populatie, geen echte studenten.</div>"
+      `Elk getal hieronder beschrijft die populatie, geen echte studenten.</div>${where}`
     );
   }
-  return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>`;
+  return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>${where}`;
 }

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { committedNotebookProblems, listNotebooks, readNotebook } from "../../src/pipeline/notebooks";
+import { MODEL_CHAPTER_NOTEBOOK, NOTEBOOK_DIR, committedNotebookProblems, listNotebooks, readNotebook } from "../../src/pipeline/notebooks";
 
 const notebooks = listNotebooks();
 const skip = notebooks.length === 0 ? "no numbered notebooks in notebooks/ yet" : false;
@@ -27,6 +27,11 @@ test("committed notebooks run on the tslab kernel and every cell has a unique id
     ids.forEach((id, i) => assert.ok(typeof id === "string" && id !== "", `${basename(path)}, cell ${i + 1}: no cell id`));
     assert.equal(new Set(ids).size, ids.length, `${basename(path)}: duplicate cell ids`);
   }
+});
+
+test("the model chapter named in MODEL_CHAPTER_NOTEBOOK (src/pipeline/notebooks.ts) is a numbered notebook", { skip }, () => {
+  const file = MODEL_CHAPTER_NOTEBOOK;
+  assert.ok(notebooks.includes(join(NOTEBOOK_DIR, file)), `MODEL_CHAPTER_NOTEBOOK = "${file}" is not among ${notebooks.map((nb) => basename(nb)).join(", ")}: update it in src/pipeline/notebooks.ts`);
 });
 
 test("the check itself catches outputs and execution counts", () => {

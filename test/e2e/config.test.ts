@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -10,10 +10,15 @@ import {
   dataDir,
   loadConfig,
   parseConfig,
+  interactiveOutputDir,
   readJsonFile,
   runOutputDir,
+  runPaths,
 } from "../../src/config";
 import { FACTOR_LEVELS } from "../../src/vocabulary";
+import { beginFreshOutput, commitFreshOutput } from "../../src/audit/atomic-output";
+import { publishSimpleTable } from "../../src/report/publish";
+import { sourceBannerHtml } from "../../src/report/display";
 
 const valid = () => JSON.parse(JSON.stringify(readJsonFile(DEFAULT_CONFIG_PATH))) as Record<string, unknown>;
 
@@ -109,17 +114,62 @@ test("an override file is laid over the default: reference per factor, data as a
   assert.throws(() => loadConfig({ overridePath: join(dir, "missing.json") }), /missing\.json.*does not exist/s);
 });
 
-test("the synthetic cache folder is keyed by scale and seed; the run folder comes from KANSEN_RUN_DIR", () => {
+test("the synthetic cache folder is keyed by scale and seed; the run folder comes from KANSEN_RUN_DIR, else the interactive folder", () => {
   const config = parseConfig({ ...valid(), data: { kind: "synthetic", scale: 0.02, seed: 7 } }, "test");
   assert.equal(dataDir(config), join(PROJECT_ROOT, "data", "synthetic-scale0.02-seed7"));
   const saved = process.env["KANSEN_RUN_DIR"];
   try {
     delete process.env["KANSEN_RUN_DIR"];
-    assert.equal(runOutputDir(config), join(PROJECT_ROOT, "outputs"));
+    assert.equal(runOutputDir(config), join(PROJECT_ROOT, "outputs-interactive"));
+    assert.equal(runPaths(config).interactive, true);
+    process.env["KANSEN_RUN_DIR"] = "  ";
+    assert.equal(runOutputDir(config), join(PROJECT_ROOT, "outputs-interactive"), "a blank KANSEN_RUN_DIR is no run folder");
     process.env["KANSEN_RUN_DIR"] = "/tmp/run-x";
     assert.equal(runOutputDir(config), "/tmp/run-x");
+    assert.deepEqual({ ...runPaths(config) }, { root: "/tmp/run-x", interactive: false, tables: "/tmp/run-x/tables", figures: "/tmp/run-x/figures", fits: "/tmp/run-x/fits", notebooks: "/tmp/run-x/notebooks" });
   } finally {
     if (saved === undefined) delete process.env["KANSEN_RUN_DIR"];
     else process.env["KANSEN_RUN_DIR"] = saved;
   }
+  const elsewhere = parseConfig({ ...valid(), outDir: "/srv/runs/a" }, "test");
+  assert.equal(interactiveOutputDir(elsewhere), "/srv/runs/a-interactive");
+  assert.equal(runOutputDir(elsewhere, {}), "/srv/runs/a-interactive");
+});
+
+/** Every file under `dir` with its content, for before/after comparisons. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of readdirSync(dir, { recursive: true }) as string[]) {
+    const path = join(dir, name);
+    if (statSync(path).isFile()) out[name] = readFileSync(path, "utf8");
+  }
+  return out;
+}
+
+test("an interactive session never writes into outDir, and the next reproduce swap leaves the session's folder alone", () => {
+  const root = mkdtempSync(join(tmpdir(), "kansen-interactive-"));
+  const config = parseConfig({ ...valid(), outDir: join(root, "outputs") }, "test");
+  // The last complete reproduce run.
+  mkdirSync(join(root, "outputs", "tables"), { recursive: true });
+  writeFileSync(join(root, "outputs", "manifest.json"), '{"id":"last-run"}\n');
+  writeFileSync(join(root, "outputs", "tables", "icc-doorstroom.csv"), "jaar,ICC\n2020,0.1\n");
+  const before = snapshot(join(root, "outputs"));
+
+  // A notebook in Jupyter: no KANSEN_RUN_DIR; it publishes through the run's paths as the chapters do.
+  const paths = runPaths(config, {});
+  assert.equal(paths.root, join(root, "outputs-interactive"));
+  const shown: string[] = [];
+  const written = publishSimpleTable({ display: { html: (h) => shown.push(h) }, outDir: paths.root, source: "synthetic" }, "icc-doorstroom", "ICC", ["jaar", "ICC"], [[2020, 0.25]]);
+  assert.equal(written, join(root, "outputs-interactive", "tables", "icc-doorstroom.csv"));
+  assert.deepEqual(snapshot(join(root, "outputs")), before, "outputs/ changed during an interactive session");
+  const banner = sourceBannerHtml("synthetic", "{}", paths);
+  assert.ok(banner.includes("Interactieve sessie") && banner.includes(paths.root), `the banner does not name the session's folder: ${banner}`);
+  assert.doesNotMatch(sourceBannerHtml("synthetic", "{}", runPaths(config, { KANSEN_RUN_DIR: join(root, "run") })), /Interactieve sessie/);
+
+  // The next reproduce run replaces outputs/ atomically; the session's folder is a sibling and stays.
+  const run = beginFreshOutput(config.outDir, { stamp: "t", log: () => undefined });
+  writeFileSync(join(run.workDir, "manifest.json"), '{"id":"new-run"}\n');
+  commitFreshOutput(run, { stamp: "t" });
+  assert.equal(readFileSync(join(root, "outputs", "manifest.json"), "utf8"), '{"id":"new-run"}\n');
+  assert.match(readFileSync(written, "utf8"), /^jaar,ICC\n2020,0\.25/);
 });
