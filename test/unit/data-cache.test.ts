@@ -60,13 +60,13 @@ test("a cached population is reused with the current fingerprint and generated a
     writeFileSync(join(first.dir, FINGERPRINT_FILE), "0".repeat(64) + "\n");
     const third = ensureData(config, (l) => lines.push(l));
     assert.equal(third.generated, true, "another generator's population is made again");
-    assert.ok(lines.some((l) => l.includes("was made by another generator")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("is gemaakt door een andere generator")), lines.join("\n"));
     assert.equal(readFileSync(join(third.dir, "truth.json"), "utf8"), truth, "same generator, scale and seed: the same population");
 
     rmSync(join(first.dir, FINGERPRINT_FILE));
     const fourth = ensureData(config, (l) => lines.push(l));
     assert.equal(fourth.generated, true, "a population without a fingerprint is made again");
-    assert.ok(lines.some((l) => l.includes("records no generator fingerprint")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("heeft geen vingerafdruk van de generator")), lines.join("\n"));
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
