@@ -8,7 +8,7 @@
  */
 import type { GlmmFit } from "../glmm/types";
 import { fitMessages } from "./fitJson";
-import { twoSidedNormalP } from "./normal";
+import { twoSidedNormalP } from "../numeric/distributions";
 
 function padLeft(s: string, width: number): string {
   return s.length >= width ? s : " ".repeat(width - s.length) + s;

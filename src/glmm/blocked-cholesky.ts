@@ -16,24 +16,7 @@
  */
 import type { RandomEffectsLayout } from "./structure";
 import { blockStorage } from "./packed-rows";
-
-/** In-place Cholesky of the k x k row-major block at `off` (lower triangle used and written). */
-export function choleskyInPlace(a: Float64Array, off: number, k: number): boolean {
-  for (let j = 0; j < k; j++) {
-    let d = a[off + j * k + j];
-    for (let c = 0; c < j; c++) d -= a[off + j * k + c] * a[off + j * k + c];
-    if (!(d > 0)) return false;
-    d = Math.sqrt(d);
-    a[off + j * k + j] = d;
-    for (let r = j + 1; r < k; r++) {
-      let v = a[off + r * k + j];
-      for (let c = 0; c < j; c++) v -= a[off + r * k + c] * a[off + j * k + c];
-      a[off + r * k + j] = v / d;
-    }
-    for (let c = j + 1; c < k; c++) a[off + j * k + c] = 0;
-  }
-  return true;
-}
+import { choleskyInPlace } from "../numeric/dense";
 
 export class BlockedCholesky {
   readonly l11: Float64Array;
@@ -82,7 +65,7 @@ export class BlockedCholesky {
     l22.set(a22);
     for (let j = 0; j < n0; j++) {
       const off = j * k0 * k0;
-      if (!choleskyInPlace(l11, off, k0)) return false;
+      if (!choleskyInPlace(l11, k0, off)) return false;
       for (let a = 0; a < k0; a++) logDet += 2 * Math.log(l11[off + a * k0 + a]);
       const s0 = L.slotStart[j];
       const s1 = L.slotStart[j + 1];
@@ -121,7 +104,7 @@ export class BlockedCholesky {
       }
     }
     if (q2 > 0) {
-      if (!choleskyInPlace(l22, 0, q2)) return false;
+      if (!choleskyInPlace(l22, q2)) return false;
       for (let a = 0; a < q2; a++) logDet += 2 * Math.log(l22[a * q2 + a]);
     }
     this.logDet = logDet;

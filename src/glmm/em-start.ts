@@ -6,11 +6,13 @@
  *
  * with b = Lambda u_hat and P = A^-1 (its diagonal blocks from the selected inverse), and then
  * Lambda_t = chol(Sigma_t). Each step costs one PIRLS; it moves theta from lme4's start (Lambda = I)
- * to near the optimum, where the Newton-type iterations of fit.ts converge fast. Diagonals are kept
- * at >= 1e-3 so that no variance starts on its bound.
+ * to near the optimum, where the Newton-type iterations of optimise.ts converge fast. Variances are
+ * kept at >= start.emVarianceFloor (1e-6) before the Cholesky factor is taken, and diagonals of theta
+ * at >= start.emThetaFloor (1e-3) so that no variance starts on its bound (control.ts).
  */
 import type { LaplaceModel } from "./laplace";
-import { choleskyInPlace } from "./blocked-cholesky";
+import { choleskyInPlace } from "../numeric/dense";
+import { DEFAULT_CONTROL, type GlmmControl } from "./control";
 
 /** Conditional covariances Var(b_j | y) = Lambda P_jj Lambda' per term and level (after pirls). */
 export function conditionalCovariances(model: LaplaceModel): Float64Array[] {
@@ -42,7 +44,9 @@ export function conditionalCovariances(model: LaplaceModel): Float64Array[] {
 }
 
 /** One EM update of theta from the current PIRLS state; returns the new theta. */
-export function emThetaUpdate(model: LaplaceModel): Float64Array {
+export function emThetaUpdate(model: LaplaceModel, settings: GlmmControl["start"] = DEFAULT_CONTROL.start): Float64Array {
+  const varianceFloor = settings.emVarianceFloor;
+  const thetaFloor = settings.emThetaFloor;
   const L = model.layout;
   const cond = conditionalCovariances(model);
   const theta = new Float64Array(L.nTheta);
@@ -56,15 +60,15 @@ export function emThetaUpdate(model: LaplaceModel): Float64Array {
       }
     }
     for (let a = 0; a < k * k; a++) sigma[a] /= term.nLevels;
-    for (let a = 0; a < k; a++) sigma[a * k + a] = Math.max(sigma[a * k + a], 1e-6);
-    if (!choleskyInPlace(sigma, 0, k)) {
+    for (let a = 0; a < k; a++) sigma[a * k + a] = Math.max(sigma[a * k + a], varianceFloor);
+    if (!choleskyInPlace(sigma, k)) {
       // Not positive definite (a correlation at +-1): keep the variances, drop the covariances.
       for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) if (r !== c) sigma[r * k + c] = 0;
-      for (let a = 0; a < k; a++) sigma[a * k + a] = Math.sqrt(Math.max(sigma[a * k + a], 1e-6));
+      for (let a = 0; a < k; a++) sigma[a * k + a] = Math.sqrt(Math.max(sigma[a * k + a], varianceFloor));
     }
     let o = term.thetaOffset;
     for (let c = 0; c < k; c++) {
-      for (let r = c; r < k; r++) theta[o++] = r === c ? Math.max(sigma[r * k + c], 1e-3) : sigma[r * k + c];
+      for (let r = c; r < k; r++) theta[o++] = r === c ? Math.max(sigma[r * k + c], thetaFloor) : sigma[r * k + c];
     }
   });
   return theta;

@@ -7,7 +7,10 @@
  * the off-diagonal ones are free; lme4 starts at Lambda = I.
  *
  *   SD_r = sqrt(sum_c L_rc^2),   corr_rs = (Lambda Lambda')_rs / (SD_r SD_s).
+ *
+ * The products Lambda v and Lambda' v with the whole block-diagonal Lambda of all terms are here too.
  */
+import type { RandomEffectsLayout } from "./structure";
 
 /** Number of theta entries of a k-column term: k (k + 1) / 2. */
 export function thetaLength(k: number): number {
@@ -80,4 +83,52 @@ export function covarianceFromTheta(
     }),
   );
   return { covariance, sd, corr };
+}
+
+/**
+ * out = Lambda v for a u-layout vector v (structure.ts): Lambda is block diagonal, per term t and level
+ * l the lower-triangular Lambda_t (row-major at lambda[offsets[t]]) times v_l.
+ */
+export function lambdaTimes(L: RandomEffectsLayout, lambda: Float64Array, offsets: Int32Array, v: Float64Array, out: Float64Array): void {
+  for (let t = 0; t < L.terms.length; t++) {
+    const term = L.terms[t];
+    const k = term.k;
+    const lo = offsets[t];
+    for (let l = 0; l < term.nLevels; l++) {
+      const o = term.uOffset + l * k;
+      for (let r = 0; r < k; r++) {
+        let acc = 0;
+        for (let c = 0; c <= r; c++) acc += lambda[lo + r * k + c] * v[o + c];
+        out[o + r] = acc;
+      }
+    }
+  }
+}
+
+/**
+ * out = Lambda' v, per term and level Lambda_t' v_l. v is read as v[index * stride + column], so a
+ * column of a q x p row-major matrix (Z'WX in rx.ts) can be used in place.
+ */
+export function lambdaTransposeTimes(
+  L: RandomEffectsLayout,
+  lambda: Float64Array,
+  offsets: Int32Array,
+  v: Float64Array,
+  out: Float64Array,
+  stride = 1,
+  column = 0,
+): void {
+  for (let t = 0; t < L.terms.length; t++) {
+    const term = L.terms[t];
+    const k = term.k;
+    const lo = offsets[t];
+    for (let l = 0; l < term.nLevels; l++) {
+      const o = term.uOffset + l * k;
+      for (let a = 0; a < k; a++) {
+        let acc = 0;
+        for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * v[(o + r) * stride + column];
+        out[o + a] = acc;
+      }
+    }
+  }
 }

@@ -5,7 +5,7 @@
  *   A = Lambda' Z' W Z Lambda + I  at the conditional mode u_hat,
  *
  * with p(y_i | u) = C(m_i, y_i) mu_i^y_i (1 - mu_i)^(m_i - y_i), mu_i = logistic(eta_i),
- * eta = X beta + Z Lambda u and W = diag(m_i mu_i (1 - mu_i)). For 0/1 rows C = 1 and the first sum is
+ * eta = o + X beta + Z Lambda u (o a known offset, 0 by default) and W = diag(m_i mu_i (1 - mu_i)). For 0/1 rows C = 1 and the first sum is
  * the sum of binomial deviance residuals; for aggregated rows lme4 uses the same -2 log dbinom (its
  * family's aic()), so logLik = -d / 2 equals glmer's logLik.
  *
@@ -15,7 +15,8 @@
  *   A delta = Lambda' Z' (y - m mu) - u,
  *
  * halving the step while PD increases, until the Newton decrement delta' A delta (the predicted
- * decrease of PD) is below 1e-20 -- far tighter than lme4's relative change of 1e-7. PD is stationary
+ * decrease of PD) is below a tolerance, 1e-20 by default (control.ts: pirls.tolerance) -- far tighter
+ * than lme4's relative change of 1e-7. PD is stationary
  * at u_hat but log det(A) is not, so an error e in u moves d by O(e) = O(sqrt(decrement)); the exact
  * gradient (gradient.ts) needs u to be the mode to ~1e-10. (Gradients that are only differenced for
  * a Hessian use 1e-13: an error of ~3e-7 in u changes a Hessian entry by ~1e-4 relative.) Every pass over the rows is O(n), allocates
@@ -24,36 +25,26 @@
  */
 import type { GlmmDesign } from "../model/types";
 import { BlockedCholesky } from "./blocked-cholesky";
-import { fillLambda } from "./lambda";
+import { fillLambda, lambdaTimes, lambdaTransposeTimes } from "./lambda";
 import type { RandomEffectsLayout } from "./structure";
 import { packRows, type PackedRows } from "./packed-rows";
 import { RowEngine, type RowEngineOptions } from "./row-engine";
 import { Kernel } from "./row-kernels";
+import { logChoose } from "../numeric/special-functions";
+import { DEFAULT_CONTROL, type GlmmControl } from "./control";
+
+/** The PIRLS limits and tolerances of the control (control.ts, group pirls). */
+export type PirlsSettings = GlmmControl["pirls"];
+
+export interface LaplaceModelOptions extends RowEngineOptions {
+  /** A known offset o in the linear predictor, eta = o + X beta + Z b (length nobs). */
+  readonly offset?: ArrayLike<number> | null;
+}
 
 export interface PirlsResult {
   readonly converged: boolean;
   readonly iterations: number;
   readonly halvings: number;
-}
-
-/** log of the binomial coefficient C(m, y), via lgamma (Lanczos, accurate to ~1e-14). */
-export function logChoose(m: number, y: number): number {
-  if (y === 0 || y === m) return 0;
-  return lgamma(m + 1) - lgamma(y + 1) - lgamma(m - y + 1);
-}
-
-const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-];
-
-export function lgamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  const z = x - 1;
-  let a = LANCZOS[0];
-  const t = z + 7.5;
-  for (let i = 1; i < 9; i++) a += LANCZOS[i] / (z + i);
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
 export class LaplaceModel {
@@ -113,7 +104,7 @@ export class LaplaceModel {
     readonly design: GlmmDesign,
     readonly layout: RandomEffectsLayout,
     x: readonly Float64Array[],
-    threads: RowEngineOptions = {},
+    options: LaplaceModelOptions = {},
   ) {
     const n = design.nobs;
     this.n = n;
@@ -137,11 +128,20 @@ export class LaplaceModel {
         traceSize,
         vEntries,
         traceEntries: vEntries,
+        offset: options.offset != null,
       },
       this.rows,
-      threads,
+      options,
     );
     const R = this.engine.rows;
+    if (options.offset != null) {
+      if (options.offset.length !== n) throw new Error(`glmm: the offset has ${options.offset.length} values, the design ${n} rows`);
+      for (let i = 0; i < n; i++) {
+        const o = options.offset[i];
+        if (!Number.isFinite(o)) throw new Error(`glmm: offset value ${o} in row ${i + 1} is not a finite number`);
+        R.offset[i] = o;
+      }
+    }
     for (let j = 0; j < this.p; j++) R.x.set(x[j], j * n);
     this.x = this.engine.context.columns;
     R.y.set(design.response.successes);
@@ -198,7 +198,7 @@ export class LaplaceModel {
     }
   }
 
-  /** Sets theta and beta (scaled), recomputes Lambda and X beta. u is kept as the warm start. */
+  /** Sets theta and beta (scaled), recomputes Lambda and o + X beta. u is kept as the warm start. */
   setParameters(theta: ArrayLike<number>, beta: ArrayLike<number>): void {
     const L = this.layout;
     for (let t = 0; t < L.nTheta; t++) this.theta[t] = theta[t];
@@ -226,45 +226,14 @@ export class LaplaceModel {
     this.lambdaTimes(this.u, this.b);
   }
 
-  /** out = Lambda v for a u-layout vector v: per term and level, the lower-triangular Lambda_t times v_l. */
+  /** out = Lambda v for a u-layout vector v (lambda.ts). */
   lambdaTimes(v: Float64Array, out: Float64Array): void {
-    const L = this.layout;
-    const lambda = this.lambda;
-    for (let t = 0; t < L.terms.length; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = this.lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let r = 0; r < k; r++) {
-          let acc = 0;
-          for (let c = 0; c <= r; c++) acc += lambda[lo + r * k + c] * v[o + c];
-          out[o + r] = acc;
-        }
-      }
-    }
+    lambdaTimes(this.layout, this.lambda, this.lambdaOffset, v, out);
   }
 
-  /**
-   * out = Lambda' v, per term and level Lambda_t' v_l. v is read as v[index * stride + column], so a
-   * column of a q x p row-major matrix (Z'WX in rx.ts) can be used in place.
-   */
+  /** out = Lambda' v, v read as v[index * stride + column] (lambda.ts). */
   lambdaTransposeTimes(v: Float64Array, out: Float64Array, stride = 1, column = 0): void {
-    const L = this.layout;
-    const lambda = this.lambda;
-    for (let t = 0; t < L.terms.length; t++) {
-      const term = L.terms[t];
-      const k = term.k;
-      const lo = this.lambdaOffset[t];
-      for (let l = 0; l < term.nLevels; l++) {
-        const o = term.uOffset + l * k;
-        for (let a = 0; a < k; a++) {
-          let acc = 0;
-          for (let r = a; r < k; r++) acc += lambda[lo + r * k + a] * v[(o + r) * stride + column];
-          out[o + a] = acc;
-        }
-      }
-    }
+    lambdaTransposeTimes(this.layout, this.lambda, this.lambdaOffset, v, out, stride, column);
   }
 
   /**
@@ -370,11 +339,14 @@ export class LaplaceModel {
   }
 
   /**
-   * Penalised IRLS for u_hat at the current (theta, beta), warm-started from the current u. On return
-   * the factor of A, mu, eta and the z-space sums all belong to the returned u.
+   * Penalised IRLS for u_hat at the current (theta, beta), warm-started from the current u, until the
+   * Newton decrement is below `tolerance` (or below settings.stallDecrement after
+   * settings.stallIterations iterations). On return the factor of A, mu, eta and the z-space sums all
+   * belong to the returned u.
    */
-  pirls(maxIterations = 60, tolerance = 1e-20): PirlsResult {
+  pirls(tolerance: number = DEFAULT_CONTROL.pirls.tolerance, settings: PirlsSettings = DEFAULT_CONTROL.pirls): PirlsResult {
     const { u, uOld, delta, rhs } = this;
+    const maxIterations = settings.maxIterations;
     let pd = this.evaluateRows();
     let halvings = 0;
     for (let it = 0; it < maxIterations; it++) {
@@ -386,14 +358,14 @@ export class LaplaceModel {
       let dec = 0;
       for (let a = 0; a < u.length; a++) dec += delta[a] * rhs[a];
       this.pirlsIterationsTotal++;
-      if (dec < tolerance || (dec < 1e-14 && it >= 12)) return { converged: true, iterations: it, halvings };
+      if (dec < tolerance || (dec < settings.stallDecrement && it >= settings.stallIterations)) return { converged: true, iterations: it, halvings };
       uOld.set(u);
       let step = 1;
       let pdNew = Number.POSITIVE_INFINITY;
-      for (let h = 0; h < 30; h++) {
+      for (let h = 0; h < settings.maxHalvings; h++) {
         for (let a = 0; a < u.length; a++) u[a] = uOld[a] + step * delta[a];
         pdNew = this.evaluateRows();
-        if (pdNew <= pd + 1e-12 * Math.abs(pd) + 1e-10) break;
+        if (pdNew <= pd + settings.increaseRelative * Math.abs(pd) + settings.increaseAbsolute) break;
         step /= 2;
         halvings++;
       }

@@ -1,7 +1,7 @@
 /**
  * Bound-constrained Newton-type minimisation with an exact gradient and an active set, for the
  * (theta, beta) problem (p + length(theta) ~ 25 parameters, so the Hessian approximation B is dense).
- * B comes from the caller: recomputed at every accepted point by `options.hessian` (fit.ts supplies
+ * B comes from the caller: recomputed at every accepted point by `options.hessian` (optimise.ts supplies
  * differences of the exact gradient in theta and 2 RX'RX in beta, or the full difference Hessian),
  * or, without it, updated by BFGS with Powell's damping.
  *
@@ -9,26 +9,34 @@
  * deviance (gradient.ts) and a good Hessian a Newton-type method needs a handful of iterations instead
  * of hundreds to thousands of evaluations, and its stopping rule is a second-order optimality test
  * (the Newton decrement) rather than a simplex size. (A pure BFGS start from lme4's theta = 1 was tried
- * and zig-zagged for hundreds of iterations on the model-2 data; fit.ts therefore starts near the
+ * and zig-zagged for hundreds of iterations on the model-2 data; optimise.ts therefore starts near the
  * optimum and uses Hessians.)
  *
  * Each iteration:
- *   1. active set: variables on their lower bound whose gradient pushes them further down;
+ *   1. active set: variables on their lower bound whose gradient pushes them further down, and the
+ *      variables the problem holds fixed;
  *   2. step on the free variables: B_FF d_F = -g_F (eigenvalues of B_FF made positive if it is not
  *      positive definite);
  *   3. backtracking line search along x + a d, cut at the bounds, with the Armijo condition
- *      f(x + a d) <= f(x) + 1e-4 a g'd;
+ *      f(x + a d) <= f(x) + c a g'd (c = lineSearch.armijo, 1e-4);
  *   4. the next B (options.hessian, or the damped BFGS update).
  * Converged when the Newton decrement g_F' B_FF^-1 g_F (about twice the distance to the minimum in
- * deviance units) falls below `tolerance` or below 1e-14 |f| (the rounding level of f), or the largest
- * projected-gradient entry below 1e-9.
+ * deviance units) falls below `tolerance` or below 1e-14 (1 + |f|) (the rounding level of f), or the
+ * largest projected-gradient entry below 1e-9. Those two and the line search's constants are the
+ * control's lineSearch group (control.ts).
  */
 
-import { choleskySolve, denseCholesky, symmetricEigen } from "./dense";
+import { solveSpd, symmetricEigen } from "../numeric/dense";
+import { DEFAULT_CONTROL, type GlmmControl } from "./control";
+
+/** The line-search and stopping constants (control.ts, group lineSearch). */
+export type LineSearchSettings = GlmmControl["lineSearch"];
 
 export interface BoundedProblem {
   readonly dimension: number;
   readonly lower: Float64Array;
+  /** Variables held at their starting value (true: fixed); none when absent. */
+  readonly fixed?: readonly boolean[];
   /** f(x); the problem keeps the state of this evaluation for gradient(). */
   evaluate(x: Float64Array): number;
   /** Gradient at the last evaluated x. */
@@ -56,11 +64,13 @@ export interface OptimizerOptions {
    * optimiser evaluates again before it needs a gradient.
    */
   readonly hessian?: (x: Float64Array, g: Float64Array) => Float64Array;
+  /** Line-search and stopping constants (default: the control's defaults). */
+  readonly lineSearch?: LineSearchSettings;
 }
 
 /**
  * Newton-type step on the free variables: solves H_FF d_F = -g_F. If H_FF is not positive definite,
- * its eigenvalues are replaced by max(|lambda|, 1e-8 max|lambda|) (a modified Newton step that keeps
+ * its eigenvalues are replaced by max(|lambda|, floor max|lambda|, 1e-12) (a modified Newton step that keeps
  * the curvature of the well-determined directions, e.g. the beta block, intact). Returns the step
  * (0 on active variables) and the decrement -g'd.
  */
@@ -69,6 +79,7 @@ export function freeStep(
   g: Float64Array,
   free: readonly boolean[],
   n: number,
+  eigenvalueFloor: number = DEFAULT_CONTROL.lineSearch.eigenvalueFloor,
 ): { step: Float64Array; decrement: number } {
   const idx: number[] = [];
   for (let i = 0; i < n; i++) if (free[i]) idx.push(i);
@@ -79,14 +90,15 @@ export function freeStep(
   for (let r = 0; r < m; r++) for (let c = 0; c < m; c++) a[r * m + c] = h[idx[r] * n + idx[c]];
   const b = new Float64Array(m);
   for (let r = 0; r < m; r++) b[r] = -g[idx[r]];
-  const l = Float64Array.from(a);
-  if (denseCholesky(l, m)) {
-    choleskySolve(l, m, b);
+  const solved = solveSpd(a, m, b);
+  if (solved) {
+    b.set(solved);
   } else {
     const { values, vectors } = symmetricEigen(a, m);
     let top = 0;
     for (let k = 0; k < m; k++) top = Math.max(top, Math.abs(values[k]));
-    const floor = Math.max(1e-8 * top, 1e-12);
+    // (1e-12: a guard for an all-zero matrix, not a tolerance.)
+    const floor = Math.max(eigenvalueFloor * top, 1e-12);
     const proj = new Float64Array(m);
     for (let k = 0; k < m; k++) {
       let acc = 0;
@@ -107,10 +119,19 @@ export function freeStep(
   return { step, decrement: dec };
 }
 
-/** Free variables: not on the lower bound, or on it with a gradient that points inside. */
-export function freeVariables(x: Float64Array, g: Float64Array, lower: Float64Array): boolean[] {
+/**
+ * Free variables: not held fixed, and not on the lower bound (within activeBound) or on it with a
+ * gradient that points inside.
+ */
+export function freeVariables(
+  x: Float64Array,
+  g: Float64Array,
+  lower: Float64Array,
+  fixed?: readonly boolean[],
+  activeBound: number = DEFAULT_CONTROL.lineSearch.activeBound,
+): boolean[] {
   const out: boolean[] = [];
-  for (let i = 0; i < x.length; i++) out.push(!(x[i] <= lower[i] + 1e-12 && g[i] > 0));
+  for (let i = 0; i < x.length; i++) out.push(!(fixed?.[i] === true) && !(x[i] <= lower[i] + activeBound && g[i] > 0));
   return out;
 }
 
@@ -124,6 +145,7 @@ export function minimiseBounded(
   const lower = problem.lower;
   const maxIterations = options.maxIterations ?? 500;
   const tolerance = options.tolerance ?? 1e-10;
+  const ls = options.lineSearch ?? DEFAULT_CONTROL.lineSearch;
   const x = Float64Array.from(x0);
   for (let i = 0; i < n; i++) if (x[i] < lower[i]) x[i] = lower[i];
   const B = Float64Array.from(hessian0);
@@ -139,15 +161,15 @@ export function minimiseBounded(
   let decrement = Number.POSITIVE_INFINITY;
   let message = "";
   for (let it = 0; it < maxIterations; it++) {
-    const free = freeVariables(x, g, lower);
+    const free = freeVariables(x, g, lower, problem.fixed, ls.activeBound);
     let maxProjected = 0;
     for (let i = 0; i < n; i++) if (free[i]) maxProjected = Math.max(maxProjected, Math.abs(g[i]));
-    const { step, decrement: dec } = freeStep(B, g, free, n);
+    const { step, decrement: dec } = freeStep(B, g, free, n, ls.eigenvalueFloor);
     decrement = dec;
     options.onIteration?.(it, f, dec);
     // Converged: decrement below the tolerance, or below the rounding level of f itself (a decrease
     // of 1e-14 |f| cannot be seen by the line search), or a vanishing projected gradient.
-    if (dec < tolerance || dec < 1e-14 * (1 + Math.abs(f)) || maxProjected < 1e-9) {
+    if (dec < tolerance || dec < ls.roundingDecrement * (1 + Math.abs(f)) || maxProjected < ls.projectedGradient) {
       return { x, f, gradient: g, iterations: it, evaluations, converged: true, decrement: dec, message: "converged" };
     }
     // Backtracking line search on x + a d, a <= aMax: a step that would cross a bound is cut to 95% of
@@ -155,12 +177,12 @@ export function minimiseBounded(
     // term is stationary by symmetry and the method could stall); a step landing on it is kept.
     let alphaMax = 1;
     for (let i = 0; i < n; i++) {
-      if (step[i] < 0 && x[i] + step[i] < lower[i]) alphaMax = Math.min(alphaMax, (0.95 * (x[i] - lower[i])) / -step[i]);
+      if (step[i] < 0 && x[i] + step[i] < lower[i]) alphaMax = Math.min(alphaMax, (ls.boundFraction * (x[i] - lower[i])) / -step[i]);
     }
     let alpha = alphaMax;
     let fNew = Number.NaN;
     let accepted = false;
-    for (let ls = 0; ls < 40; ls++) {
+    for (let tries = 0; tries < ls.maxSteps; tries++) {
       let slope = 0;
       for (let i = 0; i < n; i++) {
         const v = x[i] + alpha * step[i];
@@ -169,7 +191,7 @@ export function minimiseBounded(
       }
       fNew = problem.evaluate(xNew);
       evaluations++;
-      if (Number.isFinite(fNew) && fNew <= f + 1e-4 * slope) {
+      if (Number.isFinite(fNew) && fNew <= f + ls.armijo * slope) {
         accepted = true;
         break;
       }

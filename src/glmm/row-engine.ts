@@ -25,6 +25,8 @@ export interface RowEngineSizes {
   /** Entries of the v = Lambda'z lists and of the trace pair lists (gradient.ts). */
   readonly vEntries: number;
   readonly traceEntries: number;
+  /** Whether the linear predictor has an offset (rows.offset then has length n). */
+  readonly offset: boolean;
 }
 
 export interface RowEngineOptions {
@@ -59,6 +61,7 @@ export class RowEngine {
       x: sharedFloat64(n * p),
       y: sharedFloat64(n),
       m: sharedFloat64(n),
+      offset: sharedFloat64(sizes.offset ? n : 0),
       etaFixed: sharedFloat64(n),
       eta: sharedFloat64(n),
       mu: sharedFloat64(n),

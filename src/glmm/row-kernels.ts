@@ -27,6 +27,9 @@ export interface RowArrays {
   readonly x: Float64Array;
   readonly y: Float64Array;
   readonly m: Float64Array;
+  /** A known offset in the linear predictor (length n), or length 0 for none. */
+  readonly offset: Float64Array;
+  /** offset + X~ beta~ (the fixed part of the linear predictor). */
   readonly etaFixed: Float64Array;
   readonly eta: Float64Array;
   readonly mu: Float64Array;
@@ -93,7 +96,7 @@ export const Kernel = {
   GradientSecond: 3,
   /** X~'r, the beta score of the penalised deviance (up to -2). */
   BetaScore: 4,
-  /** etaFixed (= 0 first if flag 1) += X~ coef. */
+  /** etaFixed (= the offset, or 0, first if flag 1) += X~ coef. */
   LinearPredictor: 5,
   /** Z'WX~; flag 1: also X~'WX~. */
   Crossproducts: 6,
@@ -514,7 +517,10 @@ function crossprodRange(
   }
 }
 
-/** etaFixed_i (reset to 0 first if asked) += sum_j coef_j x~_ij over the nonzero coef, in index order. */
+/**
+ * etaFixed_i (reset first if asked, to the offset o_i or to 0 without one) += sum_j coef_j x~_ij over
+ * the nonzero coef, in index order.
+ */
 function linearPredictorRange(
   R: RowArrays,
   columns: readonly Float64Array[],
@@ -524,7 +530,10 @@ function linearPredictorRange(
   reset: boolean,
 ): void {
   const out = R.etaFixed;
-  if (reset) out.fill(0, start, end);
+  if (reset) {
+    if (R.offset.length > 0) out.set(R.offset.subarray(start, end), start);
+    else out.fill(0, start, end);
+  }
   const p = R.p;
   let j = 0;
   for (;;) {

@@ -10,6 +10,55 @@
  *         logLik = -d/2 (plus the binomial-coefficient constant for aggregated rows, as R's dbinom has it).
  */
 import type { GlmmDesign } from "../model/types";
+import type { GlmmControl, GlmmControlInput } from "./control";
+
+/** One stage of the optimisation (optimise.ts), as MixedModels.jl's fitlog keeps it. */
+export interface OptimisationStageLog {
+  readonly stage: "beta at start" | "EM" | "Newton" | "polish";
+  /** Newton steps (EM: EM steps). */
+  readonly iterations: number;
+  /** Deviance evaluations as the convergence report counts them (finite-difference stencil points included). */
+  readonly evaluations: number;
+  /** Exact gradients and PIRLS passes over the rows during the stage. */
+  readonly gradients: number;
+  readonly pirlsPasses: number;
+  /** The Laplace deviance d (-2 logLik without the binomial constant) where the stage ended. */
+  readonly deviance: number;
+  /** The Newton decrement where the stage ended (NaN for EM). */
+  readonly decrement: number;
+  readonly message: string;
+}
+
+/** Everything the optimiser did: the counterpart of MixedModels.jl's OptSummary. */
+export interface OptimisationSummary {
+  /** Where it started (beta on the original scale of X) and the deviance there. */
+  readonly start: { readonly kind: "lme4 start" | "warm start"; readonly theta: Float64Array; readonly beta: Float64Array; readonly deviance: number };
+  readonly stages: readonly OptimisationStageLog[];
+  readonly optimum: { readonly theta: Float64Array; readonly beta: Float64Array; readonly deviance: number };
+  /** The theta held fixed (per coordinate a value, or null where optimised); null when none was. */
+  readonly fixedTheta: readonly (number | null)[] | null;
+  /** Newton and polish steps, and deviance evaluations (what the convergence report shows). */
+  readonly iterations: number;
+  readonly evaluations: number;
+  readonly gradients: number;
+  /** PIRLS solutions computed, passes over the rows, Newton iterations, and solutions that hit the iteration limit. */
+  readonly pirlsSolutions: number;
+  readonly pirlsPasses: number;
+  readonly pirlsIterations: number;
+  readonly pirlsFailures: number;
+  readonly rxComputations: number;
+  /** The exact gradient of d over (theta, beta) at the optimum, beta on the original scale. */
+  readonly finalGradient: Float64Array;
+  /** g'H^-1 g at the optimum over the optimised coordinates (about twice the distance to the minimum, in deviance units). */
+  readonly newtonDecrement: number;
+  /** newtonDecrement below control.convergence.decrement. */
+  readonly converged: boolean;
+  readonly message: string;
+  /** How the Newton stage ended ("converged", "line search failed ...", "no convergence in N iterations"). */
+  readonly newtonMessage: string;
+  readonly seconds: number;
+  readonly control: GlmmControl;
+}
 
 /** Everything the optimiser did, and whether the optimum can be trusted. */
 export interface ConvergenceReport {
@@ -79,6 +128,13 @@ export interface GlmmFit {
   readonly nobs: number;
   readonly ngroups: Readonly<Record<string, number>>;
   readonly convergence: ConvergenceReport;
+  /**
+   * What the optimiser did (optimise.ts): start, stages, work, final gradient and decrement. Every fit
+   * made by fitDesign or assembleFit has it; fits made elsewhere (from R's numbers, test doubles) may not.
+   */
+  readonly optimisation?: OptimisationSummary;
+  /** The offset the fit was made with (eta and etaFixed include it), absent without one. */
+  readonly offset?: Float64Array;
   readonly elapsedSeconds: number;
   /** Threads the O(n) passes ran on (1 or 2; the numbers are the same bit for bit either way). */
   readonly threads: number;
@@ -89,7 +145,16 @@ export interface GlmmOptions {
   readonly se?: "hessian" | "rx";
   /** Called with progress messages during the fit (notebooks and the reproduce run show them). */
   readonly onProgress?: (message: string) => void;
+  /** The same as control.newton.maxIterations (the CLI's --max-iterations). */
   readonly maxIterations?: number;
+  /** Tolerances and limits of the fit (control.ts); each field names its lme4 counterpart. */
+  readonly control?: GlmmControlInput;
+  /** A warm start on the original scale of X, e.g. a previous fit (optimise.ts). */
+  readonly start?: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> };
+  /** theta coordinates held at given values (null: optimised), length(theta) entries. */
+  readonly fixedTheta?: readonly (number | null)[];
+  /** A known offset in the linear predictor (length nobs). */
+  readonly offset?: ArrayLike<number>;
   /**
    * Threads for the O(n) passes: 2 (default; KANSEN_GLMM_THREADS overrides it) splits them with one
    * worker thread from 20,000 rows on, 1 keeps them on the calling thread. The rows are split in the

@@ -11,12 +11,14 @@
  *    which treats theta as known (lme4 >= 1.1-38 uses it on large data).
  * Both are computed on the internal centred/scaled beta and transformed back (scaling.ts).
  */
-import { denseCholesky } from "./dense";
+import { backSubstituteTransposed, choleskyFactor } from "../numeric/dense";
 
 /**
  * H by differences of `gradientAt` (which must return the gradient at the given point): forward
  * differences (g(x + h e_k) - g(x)) / h when `gradientAtX` is given, central ones otherwise;
  * symmetrised. `prepare(k)` runs before the evaluation at x + h e_k (a warm start for PIRLS).
+ * Only the rows and columns `coordinates` (ascending; default all) are computed, the others are 0:
+ * the Hessian over the free coordinates when some are held fixed.
  */
 export function hessianFromGradient(
   gradientAt: (x: Float64Array, out: Float64Array) => void,
@@ -24,13 +26,15 @@ export function hessianFromGradient(
   steps: Float64Array,
   gradientAtX?: Float64Array,
   prepare?: (k: number) => void,
+  coordinates?: readonly number[],
 ): Float64Array {
   const n = x.length;
+  const index = coordinates ?? Array.from({ length: n }, (_, k) => k);
   const h = new Float64Array(n * n);
   const gp = new Float64Array(n);
   const gm = new Float64Array(n);
   const xp = Float64Array.from(x);
-  for (let k = 0; k < n; k++) {
+  for (const k of index) {
     const step = steps[k];
     xp[k] = x[k] + step;
     prepare?.(k);
@@ -38,16 +42,18 @@ export function hessianFromGradient(
     if (gradientAtX) {
       gm.set(gradientAtX);
       xp[k] = x[k];
-      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / step;
+      for (const r of index) h[r * n + k] = (gp[r] - gm[r]) / step;
     } else {
       xp[k] = x[k] - step;
       gradientAt(xp, gm);
       xp[k] = x[k];
-      for (let r = 0; r < n; r++) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
+      for (const r of index) h[r * n + k] = (gp[r] - gm[r]) / (2 * step);
     }
   }
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < r; c++) {
+  for (let a = 0; a < index.length; a++) {
+    const r = index[a];
+    for (let b = 0; b < a; b++) {
+      const c = index[b];
       const v = 0.5 * (h[r * n + c] + h[c * n + r]);
       h[r * n + c] = v;
       h[c * n + r] = v;
@@ -61,15 +67,11 @@ export function hessianFromGradient(
  * in R; lme4 warns when max(pmin(|scaled|, |g|)) > 0.002. Returns NaN when H is not positive definite.
  */
 export function lme4ScaledGradient(h: Float64Array, g: Float64Array, n: number): number {
-  const l = Float64Array.from(h);
-  if (!denseCholesky(l, n)) return Number.NaN;
+  const l = choleskyFactor(h, n);
+  if (!l) return Number.NaN;
   // R = L', so solve(R, g) is back substitution with L'.
   const x = Float64Array.from(g);
-  for (let r = n - 1; r >= 0; r--) {
-    let v = x[r];
-    for (let c = r + 1; c < n; c++) v -= l[c * n + r] * x[c];
-    x[r] = v / l[r * n + r];
-  }
+  backSubstituteTransposed(l, n, x);
   let worst = 0;
   for (let i = 0; i < n; i++) worst = Math.max(worst, Math.min(Math.abs(x[i]), Math.abs(g[i])));
   return worst;

@@ -6,7 +6,7 @@
  * terms). Notebooks import them as `kansen-mbo/stats`.
  */
 export { averageMarginalEffects, type AmeConvention, type AmeOptions, type AmeRandomEffects, type AmeResult, type MarginalEffect } from "./ame";
-export { chiSquareUpperTail } from "./chi-square";
+export { chiSquareUpperTail } from "../numeric/distributions";
 export { compareModels, informationCriteria, type CoefficientPath, type InformationCriteriaRow, type ModelComparison, type NamedFit } from "./compare";
 export { intraclassCorrelation, type IccResult } from "./icc";
 export { locationEffects, type EffectSpread, type LocationEffect, type LocationEffects } from "./location-effects";

@@ -10,7 +10,7 @@
  * test is here to make the model comparison complete.
  */
 import type { GlmmFit } from "../glmm/types";
-import { chiSquareUpperTail } from "./chi-square";
+import { chiSquareUpperTail } from "../numeric/distributions";
 
 export interface LikelihoodRatioTest {
   readonly smaller: string;

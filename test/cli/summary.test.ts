@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fitToJson } from "../../src/cli/fitJson";
-import { erfc, twoSidedNormalP } from "../../src/cli/normal";
+import { twoSidedNormalP } from "../../src/numeric/distributions";
+import { erfc } from "../../src/numeric/special-functions";
 import { formatPValue, formatSummary, scaledResidualQuantiles, significanceStars } from "../../src/cli/summary";
 import { buildDesign } from "../../src/model/design";
 import type { GlmmFit } from "../../src/glmm/types";

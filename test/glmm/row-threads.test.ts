@@ -2,20 +2,15 @@
  * The row passes on two threads (row-engine.ts, row-threads.ts, row-worker.ts): the worker computes
  * exactly what the calling thread computes on the same chunk, so a model, a gradient and a whole fit
  * are the same bit for bit on one thread and on two; and the kernels agree with the definitions they
- * replace (eta = X beta + Z b, mu, the conditional deviance and Z'r by brute force).
+ * replace (eta = X beta + Z b, mu, the conditional deviance and Z'r by brute force). The model comes
+ * from the objective stage (objective.ts), its PIRLS machinery read through objective.model.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { simulateGlmm, model2Spec, type SimulationSpec } from "../../src/glmm/simulate";
-import { buildLayout } from "../../src/glmm/structure";
-import { LaplaceModel } from "../../src/glmm/laplace";
-import { LaplaceGradient } from "../../src/glmm/gradient";
-import { scaleFixedEffects } from "../../src/glmm/scaling";
-import { fixedEffectsCrossproduct } from "../../src/glmm/rx";
+import { laplaceObjective, type LaplaceObjective } from "../../src/glmm/objective";
 import { fitDesign } from "../../src/glmm/fit";
-import type { RowEngineOptions } from "../../src/glmm/row-engine";
 import { writtenOut } from "../../src/glmm/row-kernels";
-import type { GlmmDesign } from "../../src/model/types";
 
 const spec: SimulationSpec = {
   n: 3001,
@@ -32,38 +27,33 @@ const spec: SimulationSpec = {
   ],
 };
 
-function modelFor(design: GlmmDesign, threads: RowEngineOptions): LaplaceModel {
-  const scaled = scaleFixedEffects(design.fixed.columns, design.fixed.names);
-  return new LaplaceModel(design, buildLayout(design), scaled.columns, threads);
-}
-
-/** Everything a model state holds after PIRLS, the gradient and RX'RX. */
-function state(model: LaplaceModel): Float64Array[] {
-  model.setParameters([0.6, -0.2, 0.35, 0.25], [0.1, 0.3, -0.2, 0.05]);
-  model.pirls();
-  const g = new Float64Array(model.layout.nTheta + model.p);
-  new LaplaceGradient(model).compute(g);
-  const rx = fixedEffectsCrossproduct(model);
-  return [Float64Array.of(model.laplaceDeviance()), Float64Array.from(model.eta), Float64Array.from(model.mu), Float64Array.from(model.kAll), Float64Array.from(model.zr), g, rx];
+/** Everything the objective's state holds after PIRLS, the gradient and RX'RX. */
+function state(objective: LaplaceObjective): Float64Array[] {
+  const model = objective.model;
+  const d = objective.deviance([0.6, -0.2, 0.35, 0.25], [0.1, 0.3, -0.2, 0.05]);
+  const g = objective.gradient();
+  const rx = objective.fixedEffectsCrossproduct();
+  return [Float64Array.of(d), Float64Array.from(model.eta), Float64Array.from(model.mu), Float64Array.from(model.kAll), Float64Array.from(model.zr), g, rx];
 }
 
 test("the worker thread gives the same bits as the calling thread: deviance, eta, mu, Z'WZ, Z'r, gradient, RX'RX", () => {
   const design = simulateGlmm(spec).design;
-  const one = modelFor(design, { threads: 1 });
-  const two = modelFor(design, { threads: 2, forceThreads: true });
-  assert.equal(one.engine.threaded, false);
-  assert.equal(two.engine.threaded, true, "a worker thread could not be started here");
+  const one = laplaceObjective(design, { threads: 1 });
+  const two = laplaceObjective(design, { threads: 2, forceThreads: true });
+  assert.equal(one.model.engine.threaded, false);
+  assert.equal(two.model.engine.threaded, true, "a worker thread could not be started here");
   const a = state(one);
   const b = state(two);
+  one.release();
   two.release();
   a.forEach((x, k) => assert.deepEqual(b[k], x, `quantity ${k} differs between one and two threads`));
 });
 
 test("the chunked passes agree with the definitions: eta = X~ beta~ + Z Lambda u, mu, the conditional deviance and Z'r by brute force", () => {
   const design = simulateGlmm(spec).design;
-  const model = modelFor(design, { threads: 2, forceThreads: true });
-  model.setParameters([0.6, -0.2, 0.35, 0.25], [0.1, 0.3, -0.2, 0.05]);
-  model.pirls();
+  const objective = laplaceObjective(design, { threads: 2, forceThreads: true });
+  const model = objective.model;
+  objective.deviance([0.6, -0.2, 0.35, 0.25], [0.1, 0.3, -0.2, 0.05]);
   const { K, z, uIndex } = model.rows;
   const zr = new Float64Array(model.layout.q);
   let dev = 0;
@@ -77,7 +67,7 @@ test("the chunked passes agree with the definitions: eta = X~ beta~ + Z Lambda u
     for (let c = 0; c < K; c++) zr[uIndex[i * K + c]] += (model.y[i] - model.m[i] * mu) * z[i * K + c];
     dev += -2 * (model.y[i] * Math.log(mu) + (model.m[i] - model.y[i]) * Math.log(1 - mu));
   }
-  model.release();
+  objective.release();
   assert.ok(Math.abs(dev - model.conditionalDeviance) < 1e-8 * Math.abs(dev));
   zr.forEach((v, a) => assert.ok(Math.abs(v - model.zr[a]) < 1e-10, `Z'r entry ${a}: ${v} vs ${model.zr[a]}`));
 });
@@ -103,13 +93,13 @@ test("the passes written out for K = 2 and K = 3 give the same bits as the gener
     const run = (enabled: boolean): Float64Array[] => {
       writtenOut.enabled = enabled;
       try {
-        const model = modelFor(design, { threads: 1 });
+        const objective = laplaceObjective(design, { threads: 1 });
+        const model = objective.model;
         assert.equal(model.rows.K, name.startsWith("K = 3") ? 3 : 2);
-        model.setParameters(theta, [0.1, 0.3, -0.2, 0.05]);
-        model.pirls();
-        const g = new Float64Array(model.layout.nTheta + model.p);
-        new LaplaceGradient(model).compute(g);
-        return [Float64Array.of(model.laplaceDeviance()), Float64Array.from(model.kAll), Float64Array.from(model.zr), g];
+        const d = objective.deviance(theta, [0.1, 0.3, -0.2, 0.05]);
+        const g = objective.gradient();
+        objective.release();
+        return [Float64Array.of(d), Float64Array.from(model.kAll), Float64Array.from(model.zr), g];
       } finally {
         writtenOut.enabled = true;
       }

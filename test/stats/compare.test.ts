@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chiSquareUpperTail, logGamma, upperIncompleteGammaQ } from "../../src/stats/chi-square";
+import { chiSquareUpperTail } from "../../src/numeric/distributions";
+import { logGamma, upperIncompleteGammaQ } from "../../src/numeric/special-functions";
 import { likelihoodRatioTest } from "../../src/stats/lrt";
 import { compareModels, informationCriteria } from "../../src/stats/compare";
 import { buildFit, INTERCEPT, numeric } from "./fit-builder";
