@@ -7,12 +7,12 @@
  *   const steekproef = frameSampleView(ch, "doorstroom", 2020, 2000);
  *   showDataFrame(ch, steekproef.describe(), "describe() van de steekproef");
  */
-import { crossTableCounts, dataFrameHtml, frameSample, missingCounts, rawHead, type DataFrame, type Series } from "../report/dataframes";
+import { crossTableCounts, dataFrameHtml, frameSample, missingCounts, rawHead, type DataFrame, type Tabular } from "../report/dataframes";
 import { frameKey } from "../vocabulary";
 import type { Chapter } from "./chapter";
 
 /** Show a DataFrame or Series (a danfojs result) as a table under the caption. */
-export function showDataFrame(ch: Chapter, data: DataFrame | Series, caption: string, digits = 3): void {
+export function showDataFrame(ch: Chapter, data: Tabular, caption: string, digits = 3): void {
   ch.ctx.display.html(dataFrameHtml(data, caption, digits));
 }
 

@@ -10,49 +10,23 @@
  * arrays first (whole counts, exact in float32 up to 2^24). The numbers of the published tables are
  * computed on the typed arrays by src/report/tables.ts, crosstab.ts and missingness.ts, never here.
  */
-import { DataFrame, Series } from "danfojs-node";
+import { recordsToDataFrame, toDataFrame, type DataFrame } from "../data/dataframe";
 import type { Column, ColumnTable } from "../model/types";
 import { escapeHtml } from "./escape";
 import { VARIABLE_LABELS } from "./labels";
 import { fixed } from "./tables";
 
-export { DataFrame, Series };
-
-/** A cell value as a DataFrame holds it. */
-type Cell = string | number | boolean | null;
-
-function cellOf(column: Column | readonly (string | null)[], i: number): Cell {
-  const v = column[i];
-  if (typeof v === "number") return Number.isNaN(v) ? null : v;
-  return v ?? null;
-}
+export type { DataFrame };
 
 /**
- * The danfojs dtype of a column: "string" for text (danfojs would otherwise guess from the first
- * values and fail on "3", ">2014"), "int32" for whole numbers, "float32" for the rest (what danfojs
- * computes in anyway).
+ * What a table of danfojs has for display, DataFrame or Series (a Series is one column): described by
+ * shape rather than imported, so that danfojs-node is loaded only by src/data/dataframe.ts, on first use.
  */
-function dtypeOf(values: readonly Cell[]): "string" | "int32" | "float32" {
-  if (values.some((v) => typeof v === "string")) return "string";
-  return values.every((v) => v === null || Number.isInteger(v)) ? "int32" : "float32";
-}
-
-/** A DataFrame from columns of cells, with explicit dtypes (and row labels, if given). */
-function dataFrame(data: { readonly [name: string]: readonly Cell[] }, columns: readonly string[], index?: readonly string[]): DataFrame {
-  return new DataFrame(data, { columns: [...columns], dtypes: columns.map((c) => dtypeOf(data[c] ?? [])), ...(index !== undefined ? { index: [...index] } : {}) });
-}
-
-/** A DataFrame of the given rows of the given columns (column order kept). */
-function frameOfRows(table: { readonly [name: string]: Column | readonly (string | null)[] }, columns: readonly string[], rows: ArrayLike<number>, where: string): DataFrame {
-  const data: { [name: string]: Cell[] } = {};
-  for (const c of columns) {
-    const column = table[c];
-    if (column === undefined) throw new Error(`${where}: no column '${c}'`);
-    const values: Cell[] = new Array<Cell>(rows.length);
-    for (let k = 0; k < rows.length; k++) values[k] = cellOf(column, rows[k] as number);
-    data[c] = values;
-  }
-  return dataFrame(data, columns);
+export interface Tabular {
+  readonly index: readonly (string | number)[];
+  readonly columns: readonly string[];
+  readonly values: unknown;
+  readonly $isSeries: boolean;
 }
 
 /** The first `n` rows of chosen columns of a raw file, as read (an empty field is null). */
@@ -61,8 +35,8 @@ export function rawHead(
   columns: readonly string[],
   n: number,
 ): DataFrame {
-  const rows = Array.from({ length: Math.min(n, table.nrows) }, (_, i) => i);
-  return frameOfRows(table.columns, columns, rows, table.file);
+  for (const c of columns) if (table.columns[c] === undefined) throw new Error(`${table.file}: no column '${c}'`);
+  return toDataFrame(table.columns as ColumnTable, { slice: [0, n], columns });
 }
 
 /**
@@ -84,8 +58,7 @@ export function frameSample(frame: ColumnTable, n: number, seed = 1): DataFrame 
     order[i] = order[j] as number;
     order[j] = t;
   }
-  const chosen = order.slice(0, k).sort();
-  return frameOfRows(frame, columns, chosen, "frameSample");
+  return toDataFrame(frame, { rows: order.slice(0, k).sort(), columns });
 }
 
 /**
@@ -97,11 +70,7 @@ export function crossTableCounts(frame: ColumnTable, outcome: string): DataFrame
   const migratie = frame["migratie"];
   const y = frame[outcome];
   if (migratie === undefined || y === undefined) throw new Error(`crossTableCounts: the frame needs columns 'migratie' and '${outcome}'`);
-  const variabele: string[] = [];
-  const categorie: string[] = [];
-  const background: string[] = [];
-  const n: number[] = [];
-  const events: number[] = [];
+  const records: Record<string, string | number>[] = [];
   for (const v of VARIABLE_LABELS) {
     if (v.kind !== "factor" || v.variable === "migratie") continue;
     const col = frame[v.variable];
@@ -116,14 +85,10 @@ export function crossTableCounts(frame: ColumnTable, outcome: string): DataFrame
     }
     for (const [key, c] of [...counts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const [level, group] = key.split("\u0000") as [string, string];
-      variabele.push(v.variable);
-      categorie.push(level);
-      background.push(group);
-      n.push(c.n);
-      events.push(c.events);
+      records.push({ variabele: v.variable, categorie: level, migratie: group, n: c.n, [outcome]: c.events });
     }
   }
-  return dataFrame({ variabele, categorie, migratie: background, n, [outcome]: events }, ["variabele", "categorie", "migratie", "n", outcome]);
+  return recordsToDataFrame(records, ["variabele", "categorie", "migratie", "n", outcome]);
 }
 
 /**
@@ -146,11 +111,11 @@ export function missingCounts(frame: ColumnTable): DataFrame {
     groups.set(g, c);
   }
   const keys = [...groups.keys()].sort();
-  return dataFrame(
-    { migratie: keys, n: keys.map((k) => groups.get(k)?.n ?? 0), cito_missend: keys.map((k) => groups.get(k)?.cito ?? 0), ouders_onbekend: keys.map((k) => groups.get(k)?.ouders ?? 0) },
-    ["migratie", "n", "cito_missend", "ouders_onbekend"],
-    keys,
-  );
+  const records = keys.map((k) => {
+    const c = groups.get(k) ?? { n: 0, cito: 0, ouders: 0 };
+    return { migratie: k, n: c.n, cito_missend: c.cito, ouders_onbekend: c.ouders };
+  });
+  return recordsToDataFrame(records, ["migratie", "n", "cito_missend", "ouders_onbekend"], keys);
 }
 
 function formatCell(v: unknown, digits: number): string {
@@ -160,10 +125,10 @@ function formatCell(v: unknown, digits: number): string {
 }
 
 /** A DataFrame or Series as an HTML table (its index as the first column), numbers with `digits` decimals. */
-export function dataFrameHtml(data: DataFrame | Series, caption: string, digits = 3): string {
+export function dataFrameHtml(data: Tabular, caption: string, digits = 3): string {
   // Not `instanceof`: danfojs's own methods (head(), describe(), groupby()) return DataFrames of its base
   // class, not of danfojs-node's subclass.
-  const index = data.index as readonly (string | number)[];
+  const index = data.index;
   const isSeries = data.$isSeries;
   const header = isSeries ? [data.columns[0] ?? ""] : data.columns;
   const values = isSeries ? (data.values as unknown[]).map((v) => [v]) : (data.values as unknown[][]);
