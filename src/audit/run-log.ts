@@ -52,6 +52,14 @@ export async function recordStep<T>(
   return result;
 }
 
+/**
+ * Log a step timed by the caller (one that spans several calls, such as a fit walked stage by stage in
+ * notebook cells): its start and its duration.
+ */
+export function recordTimedStep(name: string, kind: StepKind, startedAt: string, durationSeconds: number): void {
+  append({ type: "step", step: { name, kind, startedAt, durationSeconds, peakRssBytes: peakRssBytes() } });
+}
+
 /** Log a fit's convergence report under a label such as "doorstroom 2020 model 2". */
 export function recordFit(label: string, fit: GlmmFit): void {
   append({

@@ -6,8 +6,10 @@
  *   data     the content of every column the formula uses (values, not file times), and the row count;
  *   formula  the lme4 formula as written;
  *   design   the design options: the reference level of each factor the formula uses, the rank tolerance;
- *   control  the solver's settings (SE method, iteration limit; not the thread count, which gives the
- *            same bits by construction, see environment.md);
+ *   control  the solver's settings: the SE method, the control object with every tolerance and limit
+ *            (src/glmm/control.ts, resolved to its full form, so a default written out is the same key),
+ *            and a warm start, held theta or offset when given (their values hashed); not the thread
+ *            count, which gives the same bits by construction (environment.md);
  *   solver   a hash of the code that builds designs and fits them (the modules of src/model and
  *            src/glmm as they are loaded: the compiled .js from dist/ in a notebook, the .ts under tsx).
  * Change any of them and the key changes, so a stale fit is never read; nothing is invalidated by hand.
@@ -24,6 +26,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { glmmControl } from "../glmm/control";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import { formulaColumns, parseFormula } from "../model/formula";
 import type { Column, ColumnTable, DesignOptions, GlmmDesign } from "../model/types";
@@ -36,7 +39,7 @@ export interface FitKeyParts {
   readonly data: { readonly nrows: number; readonly columns: Readonly<Record<string, string>> };
   readonly formula: string;
   readonly design: { readonly reference: Readonly<Record<string, string>>; readonly rankTolerance: number | null };
-  readonly control: Readonly<Record<string, string | number | boolean | null>>;
+  readonly control: { readonly [key: string]: unknown };
   readonly solver: string;
 }
 
@@ -86,9 +89,27 @@ export function solverVersion(): string {
   return solverHash;
 }
 
-/** The solver settings that can change a fit's numbers (callbacks and the thread count cannot). */
+/** SHA-256 of a list of numbers as doubles (a warm start, an offset), or null when absent. */
+function numbersHash(values: ArrayLike<number | null> | undefined): string | null {
+  if (values === undefined) return null;
+  const a = Float64Array.from(Array.from(values, (v) => (v === null ? NaN : v)));
+  return createHash("sha256").update(Buffer.from(a.buffer)).digest("hex");
+}
+
+/**
+ * The solver settings that can change a fit's numbers: the SE method, the full control object (with
+ * maxIterations folded in as fitDesign does), a warm start, held theta, an offset. Callbacks and the
+ * thread count cannot change them.
+ */
 export function controlOf(options: GlmmOptions): FitKeyParts["control"] {
-  return { se: options.se ?? "hessian", maxIterations: options.maxIterations ?? null };
+  const input = options.maxIterations === undefined ? options.control : { ...options.control, newton: { ...options.control?.newton, maxIterations: options.maxIterations } };
+  return {
+    se: options.se ?? "hessian",
+    control: glmmControl(input),
+    start: options.start === undefined ? null : { theta: numbersHash(options.start.theta), beta: numbersHash(options.start.beta) },
+    fixedTheta: numbersHash(options.fixedTheta),
+    offset: numbersHash(options.offset),
+  };
 }
 
 /** The parts of the key of fitting `formula` on `data` with these design options and solver settings. */

@@ -6,19 +6,29 @@
  *
  *   const ontwerp = wb.design("2", formula)    formula + frame -> the design (X, the random-effects
  *                                              terms, reference levels, dropped columns), shown per frame
- *   const fit = await wb.fit(ontwerp)          the fit, from the fit cache when its key is unchanged,
- *                                              with its convergence report
+ *   const doel = wb.objective(ontwerp)         the Laplace objective of each design (src/glmm/objective.ts):
+ *                                              its dimensions and control; or the fit cache's entry
+ *   const optimum = wb.optimise(doel)          the optimiser (src/glmm/optimise.ts) and its summary: the
+ *                                              start, each stage's log, evaluations, the final gradient
+ *   const fit = wb.assemble(optimum)           the fit (src/glmm/assemble.ts) with its convergence report,
+ *                                              stored in the fit cache
  *   const model = wb.statistics(fit)           Nakagawa's R2, ICC, average marginal effects; the fit
  *                                              summary saved under fits/
+ *   wb.fit(ontwerp)                            the three solver stages in one call
  *   wb.publishTables([model0, ..., model2])    Tabel 5-8 in the published layout, compared with 3b
  *
  * A researcher edits the formula (or a reference level) in the cell and reruns that cell and the ones
- * after it; nothing in src/ is rebuilt. A formula is a string, or, for a chapter over both outcomes,
+ * after it; nothing in src/ is rebuilt. When a fit's key (data, formula, design options, solver settings,
+ * solver code) is unchanged, the objective stage finds it in the fit cache and no objective is built: the
+ * optimise stage shows the stored optimisation summary and assemble returns the stored fit, the same bits. A formula is a string, or, for a chapter over both outcomes,
  * a function of the outcome: (y) => `${y} ~ migratie + ...`.
  */
-import { recordFit, recordFitCache, recordStep } from "../audit/run-log";
+import { recordFit, recordFitCache, recordTimedStep } from "../audit/run-log";
 import type { KansenConfig } from "../config";
-import { fitDesign } from "../glmm/fit";
+import { assembleFit } from "../glmm/assemble";
+import type { GlmmControlInput } from "../glmm/control";
+import { laplaceObjective, type LaplaceObjective } from "../glmm/objective";
+import { optimiseObjective, type Optimum } from "../glmm/optimise";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import { buildDesign } from "../model/design";
 import { describeDesign, type DesignDescription } from "../model/describe";
@@ -37,11 +47,11 @@ import { writeFitSummary } from "../report/outputs";
 import { publishFigure, publishModels, publishSimpleTable, type PublishContext } from "../report/publish";
 import { summariseFit, type FitSummary } from "../report/summary";
 import { modelTable } from "../report/tables";
-import { designSummaryHtml, fitReportHtml, statisticsHtml, type FitOrigin } from "../report/workbench";
+import { designSummaryHtml, fitReportHtml, objectiveHtml, optimisationHtml, statisticsHtml, type FitOrigin } from "../report/workbench";
 import type { AnalysisFrame } from "../transform/frames";
 import { isFactor, type Outcome, type ReferenceLevels } from "../vocabulary";
 import { fitCacheKey, fitKeyParts, type FitCache, type FitKeyParts } from "./fit-cache";
-import { startProgress } from "./progress";
+import { startProgress, type Progress } from "./progress";
 import { readTruth } from "./steps";
 
 /** A formula as written in a cell: one text, or one per outcome. */
@@ -67,6 +77,38 @@ export interface FrameDesign {
 export interface ModelDesign {
   readonly model: string;
   readonly byFrame: readonly FrameDesign[];
+}
+
+/** Stage 2 on one frame: the Laplace objective, or the stored fit when the fit cache has the key. */
+export interface FrameObjective extends FrameDesign {
+  readonly key: string;
+  readonly parts: FitKeyParts;
+  /** The objective to optimise (null when the fit came from the cache; released by assemble). */
+  readonly objective: LaplaceObjective | null;
+  /** The fit read from the cache, or null. */
+  readonly cached: { readonly fit: GlmmFit; readonly createdAt: string } | null;
+  /** Why the cache had no fit ("niet in de fitcache", "fitcache uit", ...). */
+  readonly reason: string;
+  readonly progress: Progress;
+  readonly startedAt: string;
+  readonly t0: number;
+}
+
+export interface ModelObjective {
+  readonly model: string;
+  readonly settings: FitSettings;
+  readonly byFrame: readonly FrameObjective[];
+}
+
+/** Stage 3 on one frame: the optimum (null for a fit from the cache, whose summary is in fit.optimisation). */
+export interface FrameOptimum extends FrameObjective {
+  readonly optimum: Optimum | null;
+}
+
+export interface ModelOptimum {
+  readonly model: string;
+  readonly settings: FitSettings;
+  readonly byFrame: readonly FrameOptimum[];
 }
 
 export interface FrameFit extends FrameDesign {
@@ -101,9 +143,14 @@ export interface WorkbenchSetup {
   readonly fitCache: FitCache | null;
 }
 
-export interface FitOptions {
-  /** Solver settings (SE method, iteration limit); part of the cache key. */
-  readonly glmm?: Omit<GlmmOptions, "onProgress">;
+/** The solver's settings for a model; part of the fit cache's key. */
+export interface FitSettings {
+  /** Standard errors from the Hessian (lme4 1.1-31's default) or from (RX'RX)^-1. */
+  readonly se?: "hessian" | "rx";
+  /** Tolerances and limits (src/glmm/control.ts), each named after its lme4 counterpart. */
+  readonly control?: GlmmControlInput;
+  /** Threads for the passes over the rows (1 or 2; the same bits either way, so not in the key). */
+  readonly threads?: number;
 }
 
 function frameLabel(frame: AnalysisFrame): string {
@@ -155,56 +202,126 @@ export class ModelWorkbench {
   }
 
   /**
-   * Stage 2: the fit of every design, read from the fit cache when the key (data, formula, design
-   * options, solver settings, solver code) is unchanged, otherwise fitted and stored. Each fit reports
-   * its progress and where it came from, and its convergence report is shown.
+   * Stage 2: the Laplace objective of every design (lme4's mkGlmerDevfun), unless the fit cache holds
+   * the fit for its key (data, formula, design options, solver settings, solver code): then no objective
+   * is built and the progress line says where the fit comes from.
    */
-  async fit(designs: ModelDesign, options: FitOptions = {}): Promise<ModelFit> {
-    const byFrame: FrameFit[] = [];
-    for (const d of designs.byFrame) byFrame.push(await this.fitOne(designs.model, d, options));
-    this.setup.ctx.display.html(fitReportHtml(designs.model, byFrame));
-    return { model: designs.model, byFrame };
+  objective(designs: ModelDesign, settings: FitSettings = {}): ModelObjective {
+    const glmm: GlmmOptions = { ...(settings.se !== undefined ? { se: settings.se } : {}), ...(settings.control !== undefined ? { control: settings.control } : {}) };
+    const cache = this.setup.fitCache;
+    const byFrame = designs.byFrame.map((d): FrameObjective => {
+      const label = `${d.label} model ${designs.model}`;
+      const parts = fitKeyParts(d.formula, d.frame.columns, { reference: d.reference }, glmm);
+      const key = fitCacheKey(parts);
+      const progress = startProgress(`fit ${label}`);
+      const base = { ...d, key, parts, progress, startedAt: new Date().toISOString(), t0: performance.now() };
+      if (cache !== null) {
+        const found = cache.read(key, d.design);
+        if (found.status === "hit") {
+          progress.done(`uit de fitcache (sleutel ${key.slice(0, 12)}, opgeslagen ${found.entry.createdAt}; het schatten duurde toen ${found.fit.elapsedSeconds.toFixed(1)} s)`);
+          return { ...base, objective: null, cached: { fit: found.fit, createdAt: found.entry.createdAt }, reason: "" };
+        }
+        progress.note(`${found.reason} (sleutel ${key.slice(0, 12)}); de doelfunctie wordt opgebouwd`);
+        return { ...base, objective: this.buildObjective(d, settings, progress), cached: null, reason: found.reason };
+      }
+      progress.note("fitcache uit; de doelfunctie wordt opgebouwd");
+      return { ...base, objective: this.buildObjective(d, settings, progress), cached: null, reason: "fitcache uit" };
+    });
+    this.setup.ctx.display.html(objectiveHtml(designs.model, byFrame.map((o) => ({
+      label: o.label,
+      key: o.key,
+      fromCache: o.cached !== null,
+      reason: o.reason,
+      structure: o.objective === null ? null : {
+        nobs: o.objective.design.nobs,
+        p: o.objective.p,
+        nTheta: o.objective.nTheta,
+        q: o.objective.layout.q,
+        parameterNames: o.objective.parameterNames,
+        control: o.objective.control,
+      },
+    }))));
+    return { model: designs.model, settings, byFrame };
   }
 
-  private async fitOne(model: string, d: FrameDesign, options: FitOptions): Promise<FrameFit> {
-    const label = `${d.label} model ${model}`;
-    const glmm: GlmmOptions = { ...options.glmm };
-    const parts: FitKeyParts = fitKeyParts(d.formula, d.frame.columns, { reference: d.reference }, glmm);
-    const key = fitCacheKey(parts);
-    const cache = this.setup.fitCache;
-    const progress = startProgress(`fit ${label}`);
+  private buildObjective(d: FrameDesign, settings: FitSettings, progress: Progress): LaplaceObjective {
+    const objective = laplaceObjective(d.design, { ...(settings.threads !== undefined ? { threads: settings.threads } : {}), ...(settings.control !== undefined ? { control: settings.control } : {}) });
+    const L = objective.layout;
+    progress.note(`setup: ${L.q} random effects, ${L.nSlots} cross blocks, dense part ${L.q2} wide`);
+    return objective;
+  }
+
+  /**
+   * Stage 3: the optimiser on every objective (lme4's optimizeGlmer; src/glmm/optimise.ts), and its
+   * summary shown: the start, each stage's log, the evaluations, the final gradient. A fit from the
+   * cache shows the summary it was stored with.
+   */
+  optimise(objectives: ModelObjective): ModelOptimum {
+    const byFrame: FrameOptimum[] = [];
     try {
-      const { fit, origin } = await recordStep(`fit: ${label}`, "fit", async (): Promise<{ fit: GlmmFit; origin: FitOrigin }> => {
-        if (cache !== null) {
-          const found = cache.read(key, d.design);
-          if (found.status === "hit") {
-            progress.done(`uit de fitcache (sleutel ${key.slice(0, 12)}, opgeslagen ${found.entry.createdAt}; het schatten duurde toen ${found.fit.elapsedSeconds.toFixed(1)} s)`);
-            return { fit: found.fit, origin: { kind: "cache", key, createdAt: found.entry.createdAt } };
-          }
-          progress.note(`${found.reason} (sleutel ${key.slice(0, 12)}); schatten`);
-          const fitted = fitDesign(d.design, { ...glmm, onProgress: (m) => progress.note(m) });
-          cache.write(key, parts, fitted);
-          progress.done(`geschat in ${fitted.elapsedSeconds.toFixed(1)} s en opgeslagen in de fitcache`);
-          return { fit: fitted, origin: { kind: "fitted", key, reason: found.reason } };
+      for (const o of objectives.byFrame) {
+        if (o.objective === null) {
+          byFrame.push({ ...o, optimum: null });
+          continue;
         }
-        progress.note("fitcache uit; schatten");
-        const fitted = fitDesign(d.design, { ...glmm, onProgress: (m) => progress.note(m) });
-        progress.done(`geschat in ${fitted.elapsedSeconds.toFixed(1)} s`);
-        return { fit: fitted, origin: { kind: "fitted", key, reason: "fitcache uit" } };
-      });
-      recordFit(label, fit);
-      recordFitCache({
-        label,
-        key,
-        status: cache === null ? "off" : origin.kind === "cache" ? "hit" : "miss",
-        detail: origin.kind === "cache" ? `opgeslagen ${origin.createdAt}` : origin.reason,
-        fitSeconds: fit.elapsedSeconds,
-      });
-      return { ...d, fit, origin };
+        o.progress.note("optimaliseren");
+        byFrame.push({ ...o, optimum: optimiseObjective(o.objective, { onProgress: (m) => o.progress.note(m) }) });
+      }
     } catch (error) {
-      progress.fail(error instanceof Error ? error.message : String(error));
+      for (const o of objectives.byFrame) o.objective?.release();
+      for (const o of objectives.byFrame) o.progress.fail(error instanceof Error ? error.message : String(error));
       throw error;
     }
+    this.setup.ctx.display.html(optimisationHtml(objectives.model, byFrame.map((o) => ({ label: o.label, summary: o.optimum?.summary ?? o.cached?.fit.optimisation ?? null, fromCache: o.cached !== null }))));
+    return { model: objectives.model, settings: objectives.settings, byFrame };
+  }
+
+  /**
+   * Stage 4: the fit of every optimum (lme4's mkMerMod; src/glmm/assemble.ts): estimates, standard
+   * errors, variance components, conditional modes and the convergence report, stored in the fit cache;
+   * a fit from the cache as it was stored. Logged for the manifest (the fit and the cache lookup).
+   */
+  assemble(optima: ModelOptimum): ModelFit {
+    const cache = this.setup.fitCache;
+    const byFrame: FrameFit[] = [];
+    try {
+      for (const o of optima.byFrame) {
+        const label = `${o.label} model ${optima.model}`;
+        let fit: GlmmFit;
+        let origin: FitOrigin;
+        if (o.cached !== null) {
+          fit = o.cached.fit;
+          origin = { kind: "cache", key: o.key, createdAt: o.cached.createdAt };
+        } else {
+          if (o.objective === null || o.optimum === null) throw new Error(`${label}: no objective and optimum to assemble (run objective and optimise first)`);
+          fit = assembleFit(o.objective, o.optimum, { ...(optima.settings.se !== undefined ? { se: optima.settings.se } : {}) });
+          o.objective.release();
+          if (cache !== null) cache.write(o.key, o.parts, fit);
+          o.progress.done(`geschat in ${fit.elapsedSeconds.toFixed(1)} s${cache !== null ? " en opgeslagen in de fitcache" : ""}`);
+          origin = { kind: "fitted", key: o.key, reason: o.reason };
+        }
+        // The same step whether the fit was read or computed, so the manifest id does not depend on the cache.
+        recordTimedStep(`fit: ${label}`, "fit", o.startedAt, (performance.now() - o.t0) / 1000);
+        recordFit(label, fit);
+        recordFitCache({
+          label,
+          key: o.key,
+          status: cache === null ? "off" : origin.kind === "cache" ? "hit" : "miss",
+          detail: origin.kind === "cache" ? `opgeslagen ${origin.createdAt}` : origin.reason,
+          fitSeconds: fit.elapsedSeconds,
+        });
+        byFrame.push({ ...o, fit, origin });
+      }
+    } finally {
+      for (const o of optima.byFrame) o.objective?.release();
+    }
+    this.setup.ctx.display.html(fitReportHtml(optima.model, byFrame));
+    return { model: optima.model, byFrame };
+  }
+
+  /** Stages 2-4 in one call: objective, optimise, assemble (from the fit cache where the key is unchanged). */
+  fit(designs: ModelDesign, settings: FitSettings = {}): ModelFit {
+    return this.assemble(this.optimise(this.objective(designs, settings)));
   }
 
   /**

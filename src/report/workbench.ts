@@ -6,7 +6,8 @@
  * statistics (R2, ICC, average marginal effects). Pure functions from plain data to a string.
  */
 import type { KansenConfig } from "../config";
-import type { GlmmFit } from "../glmm/types";
+import { controlFields, formatTolerance, type GlmmControl } from "../glmm/control";
+import type { GlmmFit, OptimisationSummary } from "../glmm/types";
 import type { DesignDescription } from "../model/describe";
 import type { AmeResult } from "../stats/ame";
 import type { IccResult } from "../stats/icc";
@@ -124,6 +125,91 @@ export function designSummaryHtml(model: string, views: readonly DesignView[]): 
 function originText(origin: FitOrigin): string {
   if (origin.kind === "cache") return `uit de fitcache (sleutel ${escapeHtml(origin.key.slice(0, 12))})`;
   return `geschat (${escapeHtml(origin.reason)}; sleutel ${escapeHtml(origin.key.slice(0, 12))})`;
+}
+
+/** Stage 2 on one frame, as the workbench hands it over. */
+export interface ObjectiveView {
+  readonly label: string;
+  readonly key: string;
+  readonly fromCache: boolean;
+  /** Why the cache had no fit (empty for a fit from the cache). */
+  readonly reason: string;
+  /** The objective's dimensions and control, null when no objective was built (a fit from the cache). */
+  readonly structure: {
+    readonly nobs: number;
+    readonly p: number;
+    readonly nTheta: number;
+    readonly q: number;
+    readonly parameterNames: readonly string[];
+    readonly control: GlmmControl;
+  } | null;
+}
+
+/**
+ * Stage 2, the Laplace objective d(theta, beta) = sum devres_i + ||u||^2 + log det(L)^2 of each design:
+ * its parameters (theta, the lower triangles of the random-effects covariance factors, and beta), the
+ * random effects it integrates out, and the solver's control (every tolerance and limit with its lme4
+ * counterpart, under a fold). A fit from the fit cache needs no objective; the table says so.
+ */
+export function objectiveHtml(model: string, views: readonly ObjectiveView[]): string {
+  const header = ["", ...views.map((v) => v.label)];
+  const cell = (v: ObjectiveView, f: (x: NonNullable<ObjectiveView["structure"]>) => string): string => (v.structure === null ? "" : f(v.structure));
+  const rows: string[][] = [
+    ["doelfunctie", ...views.map((v) => (v.fromCache ? `niet opgebouwd: de fit komt uit de fitcache (sleutel ${escapeHtml(v.key.slice(0, 12))})` : `opgebouwd (${escapeHtml(v.reason)}; sleutel ${escapeHtml(v.key.slice(0, 12))})`))],
+    ["waarnemingen", ...views.map((v) => cell(v, (x) => dutchCount(x.nobs)))],
+    ["random effecten u (geïntegreerd met Laplace)", ...views.map((v) => cell(v, (x) => dutchCount(x.q)))],
+    ["parameters: theta (covariantiefactoren)", ...views.map((v) => cell(v, (x) => escapeHtml(`${x.nTheta}: ${x.parameterNames.slice(0, x.nTheta).join(", ")}`)))],
+    ["parameters: beta (vaste effecten)", ...views.map((v) => cell(v, (x) => String(x.p)))],
+  ];
+  const first = views.find((v) => v.structure !== null)?.structure;
+  const control = first === undefined || first === null
+    ? ""
+    : `<details><summary>De instellingen van de schatter (src/glmm/control.ts), elk met zijn tegenhanger in lme4</summary>` +
+      table("Instellingen", ["veld", "waarde", "standaard", "betekenis", "lme4"], controlFields(first.control).map((f) => [
+        `<code>${escapeHtml(f.field)}</code>`, escapeHtml(formatTolerance(f.value)), escapeHtml(formatTolerance(f.default)), escapeHtml(f.meaning), escapeHtml(f.lme4),
+      ])) + "</details>";
+  return STYLE + table(`Doelfunctie van model ${model} (de Laplace-deviantie, als lme4's mkGlmerDevfun)`, header, rows) + control;
+}
+
+/** Stage 3 on one frame: the optimisation summary (null for a fit stored before summaries existed). */
+export interface OptimisationView {
+  readonly label: string;
+  readonly summary: OptimisationSummary | null;
+  readonly fromCache: boolean;
+}
+
+/**
+ * Stage 3, the optimisation, as MixedModels.jl's OptSummary keeps it: where it started (lme4's start or a
+ * warm start) and the deviance there, each stage's log (Newton steps, deviance evaluations, exact
+ * gradients, PIRLS passes, the deviance and Newton decrement where it ended), the totals and the final
+ * gradient. No times: two runs must write the same notebook.
+ */
+export function optimisationHtml(model: string, views: readonly OptimisationView[]): string {
+  const parts: string[] = [STYLE];
+  for (const v of views) {
+    const s = v.summary;
+    if (s === null) {
+      parts.push(`<p class="kmbo-wb-f">${escapeHtml(v.label)}: geen optimalisatiesamenvatting bewaard.</p>`);
+      continue;
+    }
+    let maxGrad = 0;
+    for (let i = 0; i < s.finalGradient.length; i++) maxGrad = Math.max(maxGrad, Math.abs(s.finalGradient[i] as number));
+    const stages = s.stages.map((st) => [
+      escapeHtml(st.stage), String(st.iterations), String(st.evaluations), String(st.gradients), String(st.pirlsPasses),
+      fixed(st.deviance, 4), Number.isFinite(st.decrement) ? expo(st.decrement) : "", escapeHtml(st.message),
+    ]);
+    stages.unshift([escapeHtml(s.start.kind), "", "", "", "", fixed(s.start.deviance, 4), "", "het startpunt"]);
+    stages.push([
+      "<b>totaal</b>", String(s.iterations), String(s.evaluations), String(s.gradients), String(s.pirlsPasses), fixed(s.optimum.deviance, 4), expo(s.newtonDecrement),
+      `${s.converged ? '<span class="ok">geconvergeerd</span>' : '<span class="bad">niet geconvergeerd</span>'}: ${escapeHtml(s.message)}; max |eindgradiënt| ${expo(maxGrad)}`,
+    ]);
+    parts.push(table(
+      `Optimalisatie van model ${model}, ${v.label}${v.fromCache ? " (uit de fitcache: de samenvatting van toen)" : ""}`,
+      ["stap", "iteraties", "evaluaties", "gradiënten", "PIRLS-passes", "deviantie", "Newton-decrement", "melding"],
+      stages,
+    ));
+  }
+  return parts.join("");
 }
 
 /**

@@ -99,6 +99,9 @@ test("the key follows the data, the formula, the reference levels, the solver se
   assert.notEqual(fitCacheKey(fitKeyParts(formula, data, { reference: { ...designOptions.reference, migratie: "westers" } })), base, "another reference level");
   assert.notEqual(fitCacheKey(fitKeyParts(formula, data, designOptions, { se: "rx" })), base, "another SE method");
   assert.notEqual(fitCacheKey(fitKeyParts(formula, data, designOptions, { maxIterations: 10 })), base, "another iteration limit");
+  assert.notEqual(fitCacheKey(fitKeyParts(formula, data, designOptions, { control: { newton: { tolerance: 1e-4 } } })), base, "another tolerance of the control");
+  assert.equal(fitCacheKey(fitKeyParts(formula, data, designOptions, { control: { newton: { tolerance: 1e-3 } } })), base, "a default written out is the same key");
+  assert.notEqual(fitCacheKey(fitKeyParts(formula, data, designOptions, { start: { theta: [0.5, 0, 0.3, 0.2], beta: [0] } })), base, "a warm start");
   const parts = fitKeyParts(formula, data, designOptions);
   assert.equal(parts.solver, solverVersion());
   assert.notEqual(fitCacheKey({ ...parts, solver: "changed" }), base, "other solver code");

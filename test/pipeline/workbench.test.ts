@@ -39,22 +39,29 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
     assert.match(first.shown[0] ?? "", /Formule: <code>doorstroom ~ migratie \+ ouders \+ \(1 \| locatie\) \+ \(1 \| instelling\)<\/code>/);
     assert.match(first.shown[0] ?? "", /<td>studenten \(n\)<\/td><td>700<\/td><td>650<\/td>/);
     assert.match(first.shown[0] ?? "", /migratie = geen; ouders = max_vmbo_kader/);
-    const fitted = await first.wb.fit(design, { glmm: { threads: 1 } });
+    const fitted = await first.wb.fit(design, { threads: 1 });
     assert.deepEqual(fitted.byFrame.map((f) => f.origin.kind), ["fitted", "fitted"]);
-    assert.match(first.shown[1] ?? "", /Fit van model 1a: convergentie/);
-    assert.match(first.shown[1] ?? "", /geschat \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
+    const shownFirst = first.shown.join("\n");
+    assert.match(first.shown[1] ?? "", /Doelfunctie van model 1a/, "stage 2: the objective");
+    assert.match(first.shown[1] ?? "", /opgebouwd \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
+    assert.match(first.shown[1] ?? "", /<code>convergence\.scaledGradient<\/code><\/td><td>0\.002<\/td>/, "the control with its lme4 counterparts");
+    assert.match(first.shown[2] ?? "", /Optimalisatie van model 1a, doorstroom 2020<\/caption>[\s\S]*lme4 start[\s\S]*Newton[\s\S]*totaal/, "stage 3: the optimisation summary");
+    assert.match(first.shown[3] ?? "", /Fit van model 1a: convergentie/, "stage 4: the fit");
+    assert.match(shownFirst, /geschat \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
 
     // A rerun (a new kernel: a new workbench, a design rebuilt from the frame) reads both fits back.
     const second = workbench(dir, frames, cache);
-    const again = await second.wb.fit(second.wb.design("1a", ladder[1]!.formula), { glmm: { threads: 1 } });
+    const again = await second.wb.fit(second.wb.design("1a", ladder[1]!.formula), { threads: 1 });
     assert.deepEqual(again.byFrame.map((f) => f.origin.kind), ["cache", "cache"]);
-    assert.match(second.shown[1] ?? "", /uit de fitcache \(sleutel [0-9a-f]{12}/);
+    assert.match(second.shown[1] ?? "", /niet opgebouwd: de fit komt uit de fitcache/);
+    assert.match(second.shown[2] ?? "", /\(uit de fitcache: de samenvatting van toen\)/, "a cached fit shows the optimisation summary it was stored with");
+    assert.match(second.shown[3] ?? "", /uit de fitcache \(sleutel [0-9a-f]{12}/);
     assert.deepEqual([...again.byFrame[0]!.fit.beta], [...fitted.byFrame[0]!.fit.beta]);
     assert.equal(again.byFrame[0]!.origin.kind === "cache" && again.byFrame[0]!.origin.key, fitted.byFrame[0]!.origin.key);
 
     const result = second.wb.statistics(again);
-    assert.match(second.shown[2] ?? "", /Statistieken van model 1a/);
-    assert.match(second.shown[2] ?? "", /Average marginal effects van model 1a/);
+    assert.match(second.shown[4] ?? "", /Statistieken van model 1a/);
+    assert.match(second.shown[4] ?? "", /Average marginal effects van model 1a/);
     assert.ok(existsSync(join(dir, "out", "fits", "doorstroom-2020-model-1a.json")), "the summary is saved under fits/");
     assert.equal(result.byFrame[0]!.summary.r2?.conditional, result.byFrame[0]!.r2.conditional);
 
@@ -70,6 +77,26 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
   } finally {
     if (before === undefined) delete process.env[RUN_LOG_ENV];
     else process.env[RUN_LOG_ENV] = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("walking the stages in cells (objective, optimise, assemble) gives the fit of fitDesign, bit for bit", async () => {
+  const { fitDesign } = await import("../../src/glmm/fit");
+  const dir = mkdtempSync(join(tmpdir(), "kansen-wb-"));
+  try {
+    const { wb } = workbench(dir, frames.slice(0, 1), null);
+    const design = wb.design("2", ladder[4]!.formula);
+    const objective = wb.objective(design, { threads: 1 });
+    const optimum = wb.optimise(objective);
+    const staged = wb.assemble(optimum).byFrame[0]!.fit;
+    const direct = fitDesign(design.byFrame[0]!.design, { threads: 1 });
+    for (const k of ["beta", "se", "vcov", "theta", "eta", "fitted"] as const) {
+      assert.ok(Buffer.from(staged[k].buffer).equals(Buffer.from(direct[k].buffer)), `${k} differs`);
+    }
+    assert.deepEqual(staged.convergence, direct.convergence);
+    assert.equal(staged.optimisation?.evaluations, direct.optimisation?.evaluations);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
