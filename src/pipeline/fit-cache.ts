@@ -46,27 +46,60 @@ export interface FitKeyParts {
 const columnHashes = new WeakMap<object, string>();
 
 /**
- * SHA-256 of one column's values: the bytes of a numeric column (its element type included), or every
- * string of a factor column with a separator that cannot occur in it (and a marker for a missing value).
- * Remembered per column object, so the five models of a frame hash it once.
+ * The content hash of a text (factor) column in its canonical form: its levels in order of first
+ * appearance and the Int32 code of every row (-1 for a missing value). The frame cache stores factor
+ * columns in exactly this form, so a frame read from it has its hashes without a pass over the strings
+ * (`rememberColumnHash`), and a frame built from the raw files gets the same hashes from its strings.
+ */
+export function factorColumnHash(levels: readonly string[], codes: Int32Array): string {
+  return createHash("sha256").update(`factor:${JSON.stringify(levels)}:`).update(Buffer.from(codes.buffer, codes.byteOffset, codes.byteLength)).digest("hex");
+}
+
+/** Record the content hash of a column whose content is known to hash so (the frame cache's factor columns). */
+export function rememberColumnHash(column: object, hash: string): void {
+  columnHashes.set(column, hash);
+}
+
+/**
+ * SHA-256 of one column's values: the bytes of a numeric column (its element type included), or the
+ * canonical form of a text column (factorColumnHash). Remembered per column object, so the five models
+ * of a frame hash it once.
  */
 export function columnContentHash(column: Column): string {
   const cached = columnHashes.get(column as object);
   if (cached !== undefined) return cached;
-  const h = createHash("sha256");
+  let digest: string;
   if (ArrayBuffer.isView(column)) {
-    h.update(column.constructor.name).update(Buffer.from(column.buffer, column.byteOffset, column.byteLength));
-  } else {
-    const values = column as readonly (string | number | null)[];
-    h.update(`array:${values.length}`);
-    const parts: string[] = new Array<string>(values.length);
+    digest = createHash("sha256").update(column.constructor.name).update(Buffer.from(column.buffer, column.byteOffset, column.byteLength)).digest("hex");
+  } else if ((column as readonly unknown[]).every((v) => v === null || v === undefined || typeof v === "string")) {
+    const values = column as readonly (string | null)[];
+    const levels: string[] = [];
+    const index = new Map<string, number>();
+    const codes = new Int32Array(values.length);
+    let last: string | null = null;
+    let lastCode = -1;
     for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      parts[i] = v === null || v === undefined ? "\u0001" : typeof v === "number" ? `\u0002${v}` : v;
+      const v = values[i] ?? null;
+      if (v === null) {
+        codes[i] = -1;
+        continue;
+      }
+      if (v !== last) {
+        let c = index.get(v);
+        if (c === undefined) {
+          c = levels.length;
+          levels.push(v);
+          index.set(v, c);
+        }
+        last = v;
+        lastCode = c;
+      }
+      codes[i] = lastCode;
     }
-    h.update(parts.join("\u0000"));
+    digest = factorColumnHash(levels, codes);
+  } else {
+    digest = createHash("sha256").update(`numbers:${JSON.stringify(column)}`).digest("hex");
   }
-  const digest = h.digest("hex");
   columnHashes.set(column as object, digest);
   return digest;
 }

@@ -24,6 +24,7 @@ import type { FlowStep } from "../transform/flow";
 import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
 import type { OutcomeRate } from "../report/figures";
 import { FACTORS, GROUPING_FACTORS, type Outcome } from "../vocabulary";
+import { factorColumnHash, rememberColumnHash } from "./fit-cache";
 
 export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v2";
 
@@ -178,6 +179,8 @@ export function readFrameCache(dir: string, only?: readonly FrameKey[]): CachedD
         const levels = c.levels ?? (JSON.parse(readFileSync(join(dir, `${fm.key}.${c.name}.levels.json`), "utf8")) as string[]);
         const values = new Array<string>(fm.nrows);
         for (let i = 0; i < fm.nrows; i++) values[i] = levels[codes[i] as number] as string;
+        // The codes were assigned in order of first appearance: the fit cache's canonical form of the column.
+        rememberColumnHash(values, factorColumnHash(levels, codes));
         cols[c.name] = values;
       }
     }

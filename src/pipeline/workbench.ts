@@ -247,7 +247,7 @@ export class ModelWorkbench {
   private buildObjective(d: FrameDesign, settings: FitSettings, progress: Progress): LaplaceObjective {
     const objective = laplaceObjective(d.design, { ...(settings.threads !== undefined ? { threads: settings.threads } : {}), ...(settings.control !== undefined ? { control: settings.control } : {}) });
     const L = objective.layout;
-    progress.note(`setup: ${L.q} random effects, ${L.nSlots} cross blocks, dense part ${L.q2} wide`);
+    progress.note(`doelfunctie: ${L.q} random effecten, ${L.nSlots} kruisblokken, dicht deel ${L.q2} breed`);
     return objective;
   }
 

@@ -1,4 +1,6 @@
 import { test } from "node:test";
+import { columnContentHash } from "../../src/pipeline/fit-cache";
+import type { ColumnTable } from "../../src/model/types";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -42,6 +44,12 @@ test("frames written to the cache read back identical, column by column", () => 
     assert.deepEqual(Array.from(g.sourceRows), Array.from(f.sourceRows));
     assert.equal(back.rates["doorstroom"]?.[0]?.rate, 0.5);
     assert.deepEqual(Object.keys(readFrameCache(cache, ["vsv2020"])?.frames ?? { x: 1 }), [], "only the frames asked for are read");
+    // A frame read back carries the fit cache's content hashes of its text columns, equal to those of the strings.
+    for (const [name, col] of Object.entries(f.columns)) {
+      const readBack: ColumnTable[string] | undefined = g.columns[name];
+      assert.ok(readBack);
+      assert.equal(columnContentHash(readBack), columnContentHash(Array.isArray(col) ? [...col] : col), `hash of ${name}`);
+    }
     assert.deepEqual(Object.keys(readFrameCache(cache, ["doorstroom2020"])?.frames ?? {}), ["doorstroom2020"]);
     writeFileSync(join(cache, "doorstroom2020.cito.f64"), Buffer.alloc(8));
     assert.throws(() => readFrameCache(cache), /doorstroom2020.cito.f64: 8 bytes, expected 80/);
