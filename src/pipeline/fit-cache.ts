@@ -24,7 +24,7 @@
  * was written, bit for bit, and every table computed from it is too (test/pipeline/fit-cache.test.ts).
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { glmmControl } from "../glmm/control";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
@@ -300,6 +300,23 @@ export type FitCacheLookup =
   | { readonly status: "hit"; readonly fit: GlmmFit; readonly entry: FitCacheEntryInfo }
   | { readonly status: "miss"; readonly reason: string };
 
+/**
+ * Fits read or written in this process, by entry folder: a chapter run again in the same kernel takes
+ * them from memory instead of the disk (the same objects; nothing changes a fit after it is assembled).
+ */
+const fitsInMemory = new Map<string, { readonly stored: StoredFit; readonly entry: FitCacheEntryInfo; readonly stamp: string }>();
+
+/** The files of an entry as they are on disk now (a changed or damaged entry is read again). */
+function entryStamp(dir: string): string {
+  try {
+    const a = statSync(join(dir, "fit.json"));
+    const b = statSync(join(dir, "arrays.f64"));
+    return `${a.mtimeMs}:${a.size}:${b.mtimeMs}:${b.size}`;
+  } catch {
+    return "absent";
+  }
+}
+
 export class FitCache {
   constructor(readonly dir: string) {}
 
@@ -312,6 +329,10 @@ export class FitCache {
     const dir = this.entryDir(key);
     const jsonPath = join(dir, "fit.json");
     if (!existsSync(jsonPath)) return { status: "miss", reason: "niet in de fitcache" };
+    const remembered = fitsInMemory.get(dir);
+    if (remembered !== undefined && remembered.stamp === entryStamp(dir) && fitDesignMismatch(remembered.stored, design) === undefined) {
+      return { status: "hit", fit: { ...remembered.stored, design } as GlmmFit, entry: remembered.entry };
+    }
     let meta: { format?: string; entry?: FitCacheEntryInfo; fit?: Encoded; arrayLength?: number };
     let arrays: Float64Array;
     try {
@@ -329,6 +350,7 @@ export class FitCache {
     const stored = decodeFit(meta.fit, arrays);
     const mismatch = fitDesignMismatch(stored, design);
     if (mismatch !== undefined) return { status: "miss", reason: `${dir}: opgeslagen voor een ander ontwerp (${mismatch})` };
+    fitsInMemory.set(dir, { stored, entry: meta.entry, stamp: entryStamp(dir) });
     return { status: "hit", fit: { ...stored, design } as GlmmFit, entry: meta.entry };
   }
 
@@ -346,6 +368,8 @@ export class FitCache {
       writeFileSync(join(tmp, "fit.json"), JSON.stringify({ format: FIT_CACHE_FORMAT, entry, arrayLength: arrays.length, fit: json }));
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
+      const { design: _design, ...stored } = fit;
+      fitsInMemory.set(dir, { stored, entry, stamp: entryStamp(dir) });
     } catch (error) {
       rmSync(tmp, { recursive: true, force: true });
       throw error;

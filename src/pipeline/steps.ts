@@ -37,6 +37,13 @@ export interface PreparedData {
 export const RATE_YEARS = [2016, 2017, 2018, 2019, 2020, 2021] as const;
 
 /**
+ * Frames already read from the frame cache in this process, by cache folder and frames asked for: a
+ * chapter run again in the same kernel ("Run All" after an edit) does not read them again. The frames
+ * are never changed after they are built, so sharing them is safe.
+ */
+const framesInMemory = new Map<string, PreparedData>();
+
+/**
  * Ensure, read, validate and transform: the four analysis frames of the run's configuration, plus the
  * 3a 3.1 outcome rates. Reading and validating the raw files happens once per data folder, reference
  * choice and transform code (src/pipeline/frame-cache.ts); later calls read the frames from the cache.
@@ -49,10 +56,19 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
     const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS));
     if (options.raw !== true) {
+      const memoryKey = `${cacheDir}|${options.frames === undefined ? "*" : [...options.frames].sort().join(",")}`;
+      const inMemory = framesInMemory.get(memoryKey);
+      if (inMemory !== undefined) {
+        await recordStep("data: frames from the cache", "transform", () => inMemory);
+        progress.done(`analysebestanden al gelezen in deze kernel (uit ${cacheDir}): ${Object.values(inMemory.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
+        return inMemory;
+      }
       const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir, options.frames));
       if (cached !== undefined) {
         progress.done(`analysebestanden uit de cache ${cacheDir} (gebouwd uit de gevalideerde bestanden van ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
-        return { raw: null, ...cached, fromCache: true };
+        const prepared: PreparedData = { raw: null, ...cached, fromCache: true };
+        framesInMemory.set(memoryKey, prepared);
+        return prepared;
       }
     }
     progress.note(`lezen en valideren van ${ensured.dir}`);
