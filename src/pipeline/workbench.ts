@@ -153,6 +153,28 @@ export interface FitSettings {
   readonly threads?: number;
 }
 
+/**
+ * Designs built in this kernel, per frame (by object: the frames of one chapter open) and formula with
+ * reference levels: "Run All" again after an edit rebuilds only the designs whose formula or references
+ * changed. A design is never changed after it is built.
+ */
+const designsBuilt = new WeakMap<AnalysisFrame, Map<string, GlmmDesign>>();
+
+function designOf(frame: AnalysisFrame, formula: string, reference: Readonly<Record<string, string>>): GlmmDesign {
+  let byFormula = designsBuilt.get(frame);
+  if (byFormula === undefined) {
+    byFormula = new Map();
+    designsBuilt.set(frame, byFormula);
+  }
+  const key = `${formula}\u0000${JSON.stringify(Object.entries(reference).sort())}`;
+  let design = byFormula.get(key);
+  if (design === undefined) {
+    design = buildDesign(formula, frame.columns, { reference });
+    byFormula.set(key, design);
+  }
+  return design;
+}
+
 function frameLabel(frame: AnalysisFrame): string {
   return `${frame.outcome} ${frame.year}`;
 }
@@ -193,7 +215,7 @@ export class ModelWorkbench {
     const byFrame = this.frames.map((frame): FrameDesign => {
       const text = this.formulaFor(model, formula, frame);
       const reference = referencesFor(text, { ...this.setup.reference, ...choices.reference });
-      const design = buildDesign(text, frame.columns, { reference });
+      const design = designOf(frame, text, reference);
       return { frame, label: frameLabel(frame), formula: text, reference, design, description: describeDesign(design) };
     });
     const result = { model, byFrame };
