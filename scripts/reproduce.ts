@@ -2,10 +2,13 @@
  * The reproduce command (npm run reproduce -> scripts/reproduce.sh -> this file):
  *
  *   1. the configuration from notebooks/config.json, KANSEN_CONFIG, --config and the flags;
- *   2. a fresh temporary outputs folder (src/audit/atomic-output.ts), moved into place only when
- *      every step below succeeded: a failed run leaves the previous outputs untouched;
- *   3. the data: the synthetic population generated (or reused from the cache under data/), or the
- *      real files checked; every input file hashed into the manifest;
+ *   2. the data, before any output folder exists: the synthetic population generated (or reused from
+ *      the cache under data/) or the real files found, then every file read and validated against
+ *      data-schema/ and the four analysis frames built into the frame cache (prepareFrames), so that a
+ *      rejected input stops the run having written nothing (no outputs folder, no partial folder);
+ *   3. a fresh temporary outputs folder (src/audit/atomic-output.ts), moved into place only when
+ *      every step below succeeded: a failed run leaves the previous outputs untouched; every input
+ *      file hashed into the manifest;
  *   4. every chapter (src/pipeline/notebooks.ts: the numbered notebooks, the model chapter once per
  *      outcome), in order, through the headless runner with the run's configuration in the environment
  *      and its values injected after each chapter's parameters cell; it stops at the first failing
@@ -23,6 +26,8 @@ import { ManifestRecorder, RUN_LOG_ENV, RUN_LOG_FILE, runIntoFreshOutput } from 
 import { stampHtmlText } from "../src/audit/stamp";
 import type { Manifest } from "../src/audit";
 import { ensureData } from "../src/pipeline/data-cache";
+import { prepareFrames } from "../src/pipeline/steps";
+import { DataValidationError } from "../src/data/validate";
 import { assembleReport, type AppendixInput, type ChapterInput } from "../src/report/html-report";
 import { loadMethodologyIndex } from "../src/audit/methodology-index";
 import { renderIndexHtml, renderManifestHtml } from "../src/report/audit-appendix";
@@ -64,25 +69,34 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
   say(`data: ${describeSource(config)}; years ${config.years.join(", ")}; outcomes ${config.outcomes.join(", ")}`);
   say(`chapters: ${chapters.map((c) => c.name).join(", ")}`);
 
+  // The data first, before any output folder exists: an input that breaks data-schema/ is rejected
+  // here and the run writes nothing (README). The frames built here are cached for the notebooks.
+  const recorder = new ManifestRecorder(PROJECT_ROOT, configToJson(config));
+  const data = await recorder.step(config.data.kind === "synthetic" ? "synthetic population" : "data folder check", "generation", () => {
+    try {
+      return ensureData(config, say);
+    } catch (error) {
+      throw new StepFailed(`${(error as Error).message}\nnothing was written; ${config.outDir} is untouched`);
+    }
+  });
+  await recorder.step("data: read, validate, analysis frames", "validation", async () => {
+    try {
+      await prepareFrames(config);
+    } catch (error) {
+      if (error instanceof DataValidationError) throw new StepFailed(`${error.message}\nthe data was rejected: nothing was written; ${config.outDir} is untouched`);
+      throw new StepFailed(`${error instanceof Error ? error.message : String(error)}\nnothing was written; ${config.outDir} is untouched`);
+    }
+  });
+
   const scratch = mkdtempSync(join(tmpdir(), "kansen-reproduce-"));
   // --no-cache: this run's own, empty fit cache (cold), shared by its chapters and removed with the scratch folder.
   const fitCacheEnv: { [name: string]: string } = options.noCache ? { [FIT_CACHE_ENV]: join(scratch, "fit-cache") } : {};
   if (options.noCache) say("fit cache: not read (--no-cache); every model is fitted afresh in this run");
   try {
     await runIntoFreshOutput(config.outDir, async (workDir) => {
-      const recorder = new ManifestRecorder(PROJECT_ROOT, configToJson(config));
-
       // The run's configuration, as the notebooks will read it (KANSEN_CONFIG).
       const configPath = join(workDir, "config.json");
       writeFileSync(configPath, JSON.stringify(configToJson(config), null, 2) + "\n");
-
-      const data = await recorder.step(config.data.kind === "synthetic" ? "synthetic population" : "data folder check", "generation", () => {
-        try {
-          return ensureData(config, say);
-        } catch (error) {
-          throw new StepFailed((error as Error).message);
-        }
-      });
       await recorder.addInputs(data.dir);
 
       const executedDir = join(workDir, "notebooks");

@@ -32,6 +32,17 @@ const COMMA = 0x2c;
 const LF = 0x0a;
 const CR = 0x0d;
 
+/**
+ * What kind of structural problem a `CsvError` is, so a validator can name the rule:
+ *  - "empty": no header row at all (0 bytes, or only a byte order mark or blank lines);
+ *  - "delimiter": the header is one field holding semicolons or tabs (another delimiter than the comma);
+ *  - "quote": a quoted field that is never closed, or closed somewhere that breaks the record;
+ *  - "fields": a record with more or fewer fields than the header;
+ *  - "header": a header name that is empty or repeated;
+ *  - "read": the file cannot be read.
+ */
+export type CsvErrorKind = "empty" | "delimiter" | "quote" | "fields" | "header" | "read";
+
 /** A structural error in a CSV file, with its position. `row` is the 1-based data row (header = 0). */
 export class CsvError extends Error {
   constructor(
@@ -41,6 +52,7 @@ export class CsvError extends Error {
     readonly line: number,
     readonly column?: string,
     readonly value?: string,
+    readonly kind: CsvErrorKind = "fields",
   ) {
     super(message);
     this.name = "CsvError";
@@ -75,9 +87,19 @@ function preview(buf: Buffer, start: number, end: number): string {
   return end - start > 60 ? s + "..." : s;
 }
 
+/** A column's name for a message: its header name, or its position when the header has fewer fields. */
+function columnName(header: readonly string[], col: number): string {
+  return JSON.stringify(header[col] ?? `#${col + 1}`);
+}
+
 /**
  * Tokenise records from `offset` on. Fills `fields` with the `ncols` fields of each record and calls
  * `onRecord` after each record. Returns the number of data records.
+ *
+ * An unbalanced quote shows itself far from where it is: the quoted field swallows line breaks and
+ * commas until some later quote closes it, and only then does the record break (text after the closing
+ * quote, too many fields) or the file end. So every error of a record that holds a quoted field running
+ * over a line break names the line where that quote opened, and says "quote".
  */
 function tokenize(
   buf: Buffer,
@@ -104,20 +126,24 @@ function tokenize(
     cursor.line = line;
     let col = 0;
     let blank = false;
+    // The first quoted field of this record that ran over a line break: its column and opening line.
+    let spanCol = -1;
+    let spanLine = 0;
     for (;;) {
       let start: number;
       let end: number;
       let quoting = 0;
       if (pos < n && buf[pos] === QUOTE) {
+        const openLine = line;
         pos++;
         start = pos;
         quoting = 1;
         for (;;) {
           if (pos >= n) {
             throw new CsvError(
-              `${file}: unterminated quoted field in data row ${row} (line ${cursor.line}), column ` +
-                `${JSON.stringify(header[col] ?? `#${col + 1}`)}: the closing quote is missing before the end of the file`,
-              file, row, cursor.line, header[col], preview(buf, start, n),
+              `${file}: unterminated quote in data row ${row}, column ${columnName(header, col)}: the quote opened on line ${openLine} ` +
+                `is never closed (the file ends inside it; the quoted text starts ${JSON.stringify(preview(buf, start, n))})`,
+              file, row, openLine, header[col], preview(buf, start, n), "quote",
             );
           }
           const c = buf[pos];
@@ -134,14 +160,26 @@ function tokenize(
           if (c === LF) line++;
           pos++;
         }
+        if (line > openLine && spanCol < 0) {
+          spanCol = col;
+          spanLine = openLine;
+        }
         if (pos < n) {
           const c = buf[pos];
           if (c !== COMMA && c !== LF && c !== CR) {
+            const ch = JSON.stringify(String.fromCharCode(c));
+            if (line > openLine) {
+              throw new CsvError(
+                `${file}: unterminated quote in data row ${row}, column ${columnName(header, col)}: the quote opened on line ${openLine} ` +
+                  `is not closed on that line; the quoted text runs on to line ${line}, where a quote followed by ${ch} ends it`,
+                file, row, openLine, header[col], preview(buf, start, end), "quote",
+              );
+            }
             throw new CsvError(
-              `${file}: data row ${row} (line ${line}), column ${JSON.stringify(header[col] ?? `#${col + 1}`)}: ` +
-                `unexpected character ${JSON.stringify(String.fromCharCode(c))} after a closing quote ` +
-                `(value ${JSON.stringify(preview(buf, start, end))})`,
-              file, row, line, header[col], preview(buf, start, end),
+              `${file}: data row ${row} (line ${line}), column ${columnName(header, col)}: ` +
+                `unexpected character ${ch} after a closing quote (value ${JSON.stringify(preview(buf, start, end))}); ` +
+                `a quote inside a quoted field is written twice ("")`,
+              file, row, line, header[col], preview(buf, start, end), "quote",
             );
           }
         }
@@ -178,12 +216,19 @@ function tokenize(
         row--;
         break;
       }
+      if (spanCol >= 0) {
+        throw new CsvError(
+          `${file}: unterminated quote in data row ${row}, column ${columnName(header, spanCol)}: the quote opened on line ${spanLine} ` +
+            `runs over line breaks, and the record it swallows has ${col} fields where the header has ${ncols}`,
+          file, row, spanLine, header[spanCol], preview(buf, recordStart, pos), "quote",
+        );
+      }
       const what = col < ncols ? `has ${col} field${col === 1 ? "" : "s"}` : `has ${col} fields`;
       throw new CsvError(
         `${file}: data row ${row} (line ${cursor.line}) ${what} but the header has ${ncols} ` +
           `(${col < ncols ? `missing from column ${JSON.stringify(header[col])} on` : "extra fields after the last column"}); ` +
           `the row starts ${JSON.stringify(preview(buf, recordStart, pos))}`,
-        file, row, cursor.line, col < ncols ? header[col] : undefined, preview(buf, recordStart, pos),
+        file, row, cursor.line, col < ncols ? header[col] : undefined, preview(buf, recordStart, pos), "fields",
       );
     }
     onRecord();
@@ -274,6 +319,28 @@ export function parseNumberBytes(buf: Buffer, start: number, end: number): numbe
     value = Number(buf.toString("latin1", start, end));
   }
   return negative ? -value : value;
+}
+
+/**
+ * The one spelling a number of the data schemas may have (data-schema/README.md, "Numbers"): an integer
+ * is an optional "-" and the digits 0-9; a number may add a "." and more digits. Nothing else: no "+",
+ * no spaces, no exponent (`1e1`), no decimal point in an integer (`17.0`), no hexadecimal (`0x11`), no
+ * decimal comma or thousands separator, no `NA`/`NaN`/`Infinity`. Every statistics package and DUO's
+ * exports write numbers this way, so another spelling points at a column that is not what the schema
+ * says (a float written into an integer field, a hand edit, a locale), and is reported, not converted.
+ */
+export function isDecimalSpelling(buf: Buffer, start: number, end: number, integer: boolean): boolean {
+  let i = start;
+  if (i < end && buf[i] === 0x2d) i++;
+  const digits = i;
+  while (i < end && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+  if (i === digits) return false;
+  if (i === end) return true;
+  if (integer || buf[i] !== 0x2e) return false;
+  i++;
+  const fraction = i;
+  while (i < end && buf[i] >= 0x30 && buf[i] <= 0x39) i++;
+  return i > fraction && i === end;
 }
 
 /**
@@ -384,25 +451,51 @@ interface ParsedHeader {
   line: number;
 }
 
+/** True if bytes [from, end of buffer) are only spaces, tabs and line breaks. */
+function onlyBlank(buf: Buffer, from: number): boolean {
+  for (let i = from; i < buf.length; i++) {
+    const c = buf[i];
+    if (c !== LF && c !== CR && c !== 0x20 && c !== 0x09) return false;
+  }
+  return true;
+}
+
+/**
+ * The header record. Stops with a `CsvError` naming the file when there is no header (an empty file),
+ * when its quote is never closed, when a name is empty or repeated, and when the header is one field
+ * holding semicolons or tabs: a file with another delimiter (Dutch Excel writes ";" by default), which
+ * would otherwise surface as one unknown column and a field-count error on every row.
+ */
 function parseHeader(buf: Buffer, file: string): ParsedHeader {
   let offset = 0;
   if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) offset = 3;
-  if (offset >= buf.length) throw new CsvError(`${file}: the file is empty (no header row)`, file, 0, 1);
+  if (offset >= buf.length) {
+    throw new CsvError(
+      `${file}: the file is empty (${buf.length === 0 ? "0 bytes" : "only a byte order mark"}): a header row and data rows are expected`,
+      file, 0, 1, undefined, undefined, "empty",
+    );
+  }
+  if (onlyBlank(buf, offset)) {
+    throw new CsvError(`${file}: the file is empty (${buf.length} bytes of blank lines and spaces): a header row and data rows are expected`, file, 0, 1, undefined, undefined, "empty");
+  }
   const names: string[] = [];
   const cursor: RecordCursor = { row: 0, line: 1 };
   // Tokenise exactly one record with an open-ended column count: find its end first.
   let pos = offset;
   let inQuotes = false;
+  let openLine = 1;
   let line = 1;
   while (pos < buf.length) {
     const c = buf[pos];
-    if (c === QUOTE) inQuotes = !inQuotes;
-    else if (!inQuotes && (c === LF || c === CR)) break;
+    if (c === QUOTE) {
+      inQuotes = !inQuotes;
+      if (inQuotes) openLine = line;
+    } else if (!inQuotes && (c === LF || c === CR)) break;
     else if (c === LF) line++;
     pos++;
   }
   if (inQuotes) {
-    throw new CsvError(`${file}: unterminated quoted field in the header row`, file, 0, 1);
+    throw new CsvError(`${file}: unterminated quote in the header row: the quote opened on line ${openLine} is never closed (the file ends inside it)`, file, 0, openLine, undefined, undefined, "quote");
   }
   const headerEnd = pos;
   if (pos < buf.length) {
@@ -423,16 +516,25 @@ function parseHeader(buf: Buffer, file: string): ParsedHeader {
   tokenize(headerBuf, 0, 1, file, placeholder, cursor, hf, () => {
     for (let j = 0; j < ncols; j++) names.push(decodeField(headerBuf, hf.start[j], hf.end[j], hf.quoting[j]).trim());
   });
+  if (names.length === 1 && hf.quoting[0] === 0 && /[;\t]/.test(names[0])) {
+    const semicolon = names[0].includes(";");
+    throw new CsvError(
+      `${file}: the file is separated by ${semicolon ? 'semicolons (";")' : "tabs"}, not by commas: the header ` +
+        `${JSON.stringify(preview(headerBuf, 0, headerBuf.length))} reads as one column. The files are comma-separated (RFC 4180)` +
+        (semicolon ? `; Dutch Excel writes ";" by default, so convert the file to commas` : ""),
+      file, 0, 1, undefined, preview(headerBuf, 0, headerBuf.length), "delimiter",
+    );
+  }
   const seen = new Map<string, number>();
   names.forEach((name, i) => {
     if (name === "") {
-      throw new CsvError(`${file}: header column ${i + 1} has no name`, file, 0, 1, `#${i + 1}`, "");
+      throw new CsvError(`${file}: header column ${i + 1} has no name`, file, 0, 1, `#${i + 1}`, "", "header");
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
       throw new CsvError(
         `${file}: duplicate column name ${JSON.stringify(name)} in the header (columns ${earlier + 1} and ${i + 1})`,
-        file, 0, 1, name, name,
+        file, 0, 1, name, name, "header",
       );
     }
     seen.set(name, i);
@@ -462,7 +564,7 @@ function readBuffer(path: string): Buffer {
     return readFileSync(path);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new CsvError(`${path}: cannot read the file (${reason})`, path, 0, 0);
+    throw new CsvError(`${path}: cannot read the file (${reason})`, path, 0, 0, undefined, undefined, "read");
   }
 }
 
@@ -543,8 +645,11 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
 
 /** How the schema-driven reader stores one column. */
 export interface CsvColumnSpec {
-  /** "number": Float64Array (NaN = missing); "string": text (null = missing). */
-  readonly type: "number" | "string";
+  /**
+   * "number" and "integer": Float64Array (NaN = missing), each value written in its plain decimal
+   * spelling (see `isDecimalSpelling`); "string": text (null = missing).
+   */
+  readonly type: "number" | "integer" | "string";
   /** Codes meaning missing for this column (default [""]). */
   readonly missingValues?: readonly string[];
 }
@@ -583,8 +688,9 @@ export interface CsvColumnsOptions {
 
 /**
  * Schema-driven read: only the columns in `spec` that the header has are stored, each as its declared
- * type; header columns not in the spec are skipped (the validator reports them). A field of a number
- * column that is neither a missing-value code nor a number becomes NaN and is recorded as an issue.
+ * type; header columns not in the spec are skipped (the validator reports them). A field of a number or
+ * integer column that is neither a missing-value code nor written as `isDecimalSpelling` demands becomes
+ * NaN and is recorded as an issue ("type: number" / "type: integer").
  */
 export function readCsvColumns(
   path: string,
@@ -597,7 +703,7 @@ export function readCsvColumns(
   const maxIssues = options.maxIssues ?? 1000;
   const internLimit = options.internLimit ?? 50000;
   const capacity = maxRecords(buf, offset);
-  const kind = new Int8Array(ncols); // 0 skip, 1 number, 2 string
+  const kind = new Int8Array(ncols); // 0 skip, 1 number, 2 string, 3 integer
   const numbers: (Float64Array | null)[] = new Array<Float64Array | null>(ncols).fill(null);
   const strings: ((string | null)[] | null)[] = new Array<(string | null)[] | null>(ncols).fill(null);
   const missing: MissingCodes[] = [];
@@ -613,8 +719,8 @@ export function readCsvColumns(
     missing.push(new MissingCodes(codes));
     interners.push(new StringInterner(internLimit));
     if (s === undefined) continue;
-    if (s.type === "number") {
-      kind[j] = 1;
+    if (s.type === "number" || s.type === "integer") {
+      kind[j] = s.type === "number" ? 1 : 3;
       numbers[j] = new Float64Array(capacity);
     } else {
       kind[j] = 2;
@@ -628,7 +734,7 @@ export function readCsvColumns(
   const numberCols: number[] = [];
   const stringCols: number[] = [];
   for (let j = 0; j < ncols; j++) {
-    if (kind[j] === 1) numberCols.push(j);
+    if (kind[j] === 1 || kind[j] === 3) numberCols.push(j);
     else if (kind[j] === 2) stringCols.push(j);
   }
   const fields = recordFields(ncols);
@@ -665,14 +771,15 @@ export function readCsvColumns(
         target[r] = NaN;
         continue;
       }
-      const v = parseNumberBytes(buf, start, end);
+      const integer = kind[j] === 3;
+      const v = isDecimalSpelling(buf, start, end, integer) ? parseNumberBytes(buf, start, end) : NaN;
       target[r] = v;
       if (Number.isNaN(v)) {
         issueCount++;
         if (issues.length < maxIssues) {
           issues.push({
             file: path, row: cursor.row, line: cursor.line, column: header[j],
-            value: decodeField(buf, start, end, fields.quoting[j]), rule: "type: number",
+            value: decodeField(buf, start, end, fields.quoting[j]), rule: integer ? "type: integer" : "type: number",
           });
         }
       }
@@ -688,7 +795,7 @@ export function readCsvColumns(
   });
   const columns: Record<string, Float64Array | (string | null)[]> = {};
   for (let j = 0; j < ncols; j++) {
-    if (kind[j] === 1) columns[header[j]] = (numbers[j] as Float64Array).slice(0, nrows);
+    if (kind[j] === 1 || kind[j] === 3) columns[header[j]] = (numbers[j] as Float64Array).slice(0, nrows);
     else if (kind[j] === 2) {
       const col = strings[j] as (string | null)[];
       col.length = nrows;

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CsvError, readCsvColumns, type CsvColumnsResult } from "./csv";
+import { CsvError, readCsvColumns, type CsvColumnsResult, type CsvErrorKind } from "./csv";
 import { csvSpecOf, loadTableSchema, type TableSchema } from "./schema";
 import { DataValidationError, ViolationLog, checkForeignKey, validateTable } from "./validate";
 
@@ -49,16 +49,34 @@ export function stringColumn(table: RawTable, name: string): readonly (string | 
   return c;
 }
 
+/** The rule of `FILE_RULES` (validate.ts) a structural CSV error breaks. */
+const RULE_OF_CSV_ERROR: Readonly<Record<CsvErrorKind, string>> = {
+  empty: "empty file",
+  delimiter: "delimiter",
+  quote: "quote",
+  fields: "CSV syntax (RFC 4180)",
+  header: "CSV syntax (RFC 4180)",
+  read: "file present",
+};
+
+/**
+ * Read one file by its schema. A structural problem (missing, unreadable or empty file, another
+ * delimiter, a broken quote, a ragged row) is one violation whose text is the reader's own sentence,
+ * naming the file and, where there is one, the row and line; the file is then not read further.
+ */
 function readOne(path: string, schema: TableSchema, log: ViolationLog): CsvColumnsResult | null {
   if (!existsSync(path)) {
-    log.add({ file: path, row: 0, line: 0, column: "", value: "", rule: "file present", detail: "the data folder must hold studenten.csv, vsv.csv and crebo.csv (data-schema/README.md)" });
+    log.add({
+      file: path, row: 0, line: 0, column: "", value: "", rule: "file present",
+      detail: `${path}: the file is missing; a data folder holds studenten.csv, vsv.csv and crebo.csv (data-schema/README.md)`,
+    });
     return null;
   }
   try {
     return readCsvColumns(path, csvSpecOf(schema), { maxIssues: log.keep });
   } catch (err) {
     if (err instanceof CsvError) {
-      log.add({ file: path, row: err.row, line: err.line, column: err.column ?? "", value: err.value ?? "", rule: "CSV syntax (RFC 4180)", detail: err.message });
+      log.add({ file: path, row: err.row, line: err.line, column: err.column ?? "", value: err.value ?? "", rule: RULE_OF_CSV_ERROR[err.kind], detail: err.message });
       return null;
     }
     throw err;
@@ -75,18 +93,25 @@ export function loadRawData(dir: string, options: LoadOptions = {}): RawData {
   const tables: Partial<Record<(typeof FILES)[number], CsvColumnsResult>> = {};
   for (const f of FILES) {
     const t = readOne(join(dir, `${f}.csv`), schemas[f], log);
-    if (t !== null) {
-      validateTable(t, schemas[f], log);
-      tables[f] = t;
+    if (t === null) continue;
+    if (t.nrows === 0) {
+      // Every file needs rows: without students, vsv rows or crebo codes no frame can be built.
+      log.add({
+        file: t.file, row: 0, line: 1, column: "", value: "", rule: "no data rows",
+        detail: `${t.file}: the file has a header but no data rows; ${f}.csv needs at least one (data-schema/${f}.schema.json)`,
+      });
     }
+    validateTable(t, schemas[f], log);
+    tables[f] = t;
   }
-  // Foreign keys between the files, as the schemas declare them.
+  // Foreign keys between the files, as the schemas declare them; not against a file that could not be
+  // read or has no rows (already reported: one line, not one per row of the other file).
   for (const f of FILES) {
     const child = tables[f];
     if (child === undefined) continue;
     for (const fk of schemas[f].foreignKeys ?? []) {
       const parent = tables[fk.reference.resource as (typeof FILES)[number]];
-      if (parent === undefined) continue;
+      if (parent === undefined || parent.nrows === 0) continue;
       fk.fields.forEach((field, k) => checkForeignKey(child, field, parent, fk.reference.fields[k], log));
     }
   }

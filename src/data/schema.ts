@@ -159,12 +159,12 @@ export function missingValuesOf(schema: TableSchema, field: SchemaField): readon
   return field.missingValues ?? schema.missingValues ?? [""];
 }
 
-/** How the CSV reader should store each field: numbers as Float64Array, text as strings. */
+/** How the CSV reader should read each field: integers and numbers (each in its plain spelling) as Float64Array, text as strings. */
 export function csvSpecOf(schema: TableSchema): Record<string, CsvColumnSpec> {
   const spec: Record<string, CsvColumnSpec> = {};
   for (const field of schema.fields) {
     spec[field.name] = {
-      type: field.type === "string" ? "string" : "number",
+      type: field.type,
       missingValues: missingValuesOf(schema, field),
     };
   }

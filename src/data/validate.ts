@@ -21,39 +21,79 @@ export interface Violation {
   readonly detail: string;
 }
 
-/** Collects violations: keeps the first `keep` in full and counts all of them. */
+/**
+ * Rules about a whole file rather than one of its cells: a missing or unreadable file, an empty one, a
+ * header without data rows, another delimiter, a broken CSV structure. The reader stops at them, and a
+ * file that breaks one is not checked against other files (a header-only studenten.csv gives one line,
+ * not a foreign-key error for every row of vsv.csv), so they lead the report.
+ */
+export const FILE_RULES: ReadonlySet<string> = new Set(["file present", "empty file", "no data rows", "delimiter", "quote", "CSV syntax (RFC 4180)"]);
+
+/**
+ * Collects violations: keeps the first `keep` in full and counts all of them. Violations of a
+ * `FILE_RULES` rule are always kept (there is at most one per file), so a cap reached in one file cannot
+ * hide that another file is empty.
+ */
 export class ViolationLog {
   readonly kept: Violation[] = [];
   total = 0;
   constructor(readonly keep: number = 1000) {}
   add(v: Violation): void {
     this.total++;
-    if (this.kept.length < this.keep) this.kept.push(v);
+    if (this.kept.length < this.keep || FILE_RULES.has(v.rule)) this.kept.push(v);
   }
+}
+
+/**
+ * The violations in the order a reader should meet them: whole-file problems first (they explain the
+ * rest), then per file (in the order the files were read) the header's, then row by row as the file
+ * runs; within a row, in the order they were found.
+ */
+export function orderViolations(violations: readonly Violation[]): Violation[] {
+  const fileOrder = new Map<string, number>();
+  for (const v of violations) if (!fileOrder.has(v.file)) fileOrder.set(v.file, fileOrder.size);
+  const rank = violations.map((v, i) => ({ v, i, whole: FILE_RULES.has(v.rule) ? 0 : 1, file: fileOrder.get(v.file) ?? 0 }));
+  rank.sort((a, b) => a.whole - b.whole || (a.whole === 0 ? a.i - b.i : a.file - b.file || a.v.row - b.v.row || a.i - b.i));
+  return rank.map((r) => r.v);
 }
 
 /** Thrown when input files break their schema; nothing downstream has been computed or written. */
 export class DataValidationError extends Error {
+  readonly violations: readonly Violation[];
   constructor(
-    readonly violations: readonly Violation[],
+    violations: readonly Violation[],
     readonly total: number,
   ) {
-    super(formatViolations(violations, total, 50));
+    const ordered = orderViolations(violations);
+    super(formatViolations(ordered, total, 50));
     this.name = "DataValidationError";
+    this.violations = ordered;
   }
 }
 
-function describeViolation(v: Violation): string {
+/**
+ * One violation on one line. A whole-file problem is its own sentence (it starts with the file);
+ * any other reads `file: row R (line L), column "C": value "V" breaks rule "RULE" (what the rule demands)`.
+ */
+export function describeViolation(v: Violation): string {
+  if (FILE_RULES.has(v.rule)) return v.detail;
   const where = v.row > 0 ? `row ${v.row} (line ${v.line})` : v.line > 0 ? `line ${v.line}` : "file";
   const value = v.row > 0 || v.value !== "" ? ` value ${JSON.stringify(v.value)}` : "";
   return `${v.file}: ${where}, column ${JSON.stringify(v.column)}:${value} breaks rule "${v.rule}" (${v.detail})`;
 }
 
-/** Text for a terminal: a count, then up to `max` violations one per line, then how many were left out. */
+/**
+ * Text for a terminal. The first line is the first violation itself (naming file, row, column, value and
+ * rule), so the line a user sees first says what is wrong and where; then the count, and up to `max`
+ * violations one per line, then how many were left out.
+ */
 export function formatViolations(violations: readonly Violation[], total: number, max = 50): string {
-  const lines = [`data validation failed: ${total} violation${total === 1 ? "" : "s"} of the schemas in data-schema/`];
-  for (const v of violations.slice(0, max)) lines.push("  " + describeViolation(v));
-  const shown = Math.min(max, violations.length);
+  const first = violations[0];
+  const count = `data validation failed: ${total} violation${total === 1 ? "" : "s"} of the schemas in data-schema/`;
+  if (first === undefined) return count;
+  const lines = [describeViolation(first), total > 1 ? `${count}; all of them:` : count];
+  if (total > 1) for (const v of violations.slice(0, max)) lines.push("  " + describeViolation(v));
+  const shown = total > 1 ? Math.min(max, violations.length) : 1;
   if (total > shown) lines.push(`  ... and ${total - shown} more (showing the first ${shown})`);
   return lines.join("\n");
 }
@@ -61,6 +101,27 @@ export function formatViolations(violations: readonly Violation[], total: number
 /** CLI form of a validation error (the message with its full list, capped at `max`). */
 export function formatValidationError(err: DataValidationError, max = 50): string {
   return formatViolations(err.violations, err.total, max);
+}
+
+/**
+ * What a value that is not a plain decimal should have been (the reader's "type: integer" and "type:
+ * number" issues), with a hint for the usual causes.
+ */
+export function typeDetail(type: "integer" | "number", value: string): string {
+  const rule =
+    type === "integer"
+      ? 'an integer is written as digits with an optional leading "-" (data-schema/README.md, "Numbers")'
+      : 'a number is written as digits with an optional leading "-" and an optional "." with more digits (data-schema/README.md, "Numbers")';
+  const v = value.trim();
+  let hint = "";
+  if (/^(NA|NaN|NULL|null|N\/A|\.|-)$/i.test(v)) hint = "; a missing value is an empty field";
+  else if (value !== v) hint = "; no spaces around the value";
+  else if (/^-?\d+,\d+$/.test(v)) hint = '; a decimal comma is not allowed, write "."';
+  else if (type === "integer" && /^-?\d+\.\d*$/.test(v)) hint = "; a whole number has no decimal point";
+  else if (/^[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+$/.test(v)) hint = "; no exponent notation";
+  else if (/^\+/.test(v)) hint = '; no "+" sign';
+  else if (/^-?0[xX][0-9a-fA-F]+$/.test(v)) hint = "; no hexadecimal";
+  return rule + hint;
 }
 
 function formatNumber(x: number): string {
@@ -254,8 +315,83 @@ function checkUnique(table: CsvColumnsResult, names: readonly string[], rule: st
   }
 }
 
-/** Row rules of studenten.schema.json (see its x-rowRules): an enrolment block is complete or empty. */
+/** "row 3 (line 4), row 9 (line 10)": up to `max` data rows (0-based indices) with their lines. */
+function exampleRows(table: CsvColumnsResult, rows: readonly number[], max = 3): string {
+  return rows.slice(0, max).map((r) => `row ${r + 1} (line ${table.lineOfRow[r]})`).join(", ");
+}
+
+/**
+ * Row rule "location nested in institution" (studenten.schema.json x-rowRules): within one schooljaar a
+ * location code belongs to one institution. 3a 3.3: "In de analyses zijn studenten genest in scholen
+ * (locaties) en scholen genest in instellingen." A code used under two institutions in the same year
+ * would make the models treat two schools as one location. Across years a code may move to another
+ * institution (a merger, a handover): the models of year T only see schooljaar t = T - 1.
+ * One violation per offending (year, location), naming every institution with example rows.
+ */
+function checkLocationNesting(
+  table: CsvColumnsResult,
+  year: string,
+  instelling: readonly (string | null)[],
+  locatie: readonly (string | null)[],
+  log: ViolationLog,
+): void {
+  const owner = new Map<string, string>();
+  const conflicting = new Set<string>();
+  let lastLocation: string | null = null;
+  let lastInstitution: string | null = null;
+  for (let r = 0; r < table.nrows; r++) {
+    const location = locatie[r];
+    const institution = instelling[r];
+    if (location === null || institution === null) continue; // an incomplete block is its own violation
+    if (location === lastLocation && institution === lastInstitution) continue; // codes come in runs
+    lastLocation = location;
+    lastInstitution = institution;
+    const first = owner.get(location);
+    if (first === undefined) owner.set(location, institution);
+    else if (first !== institution) conflicting.add(location);
+  }
+  if (conflicting.size === 0) return;
+  // Second pass, only over the offending codes: the rows of each institution that uses them.
+  const rowsOf = new Map<string, Map<string, number[]>>();
+  for (let r = 0; r < table.nrows; r++) {
+    const location = locatie[r];
+    const institution = instelling[r];
+    if (location === null || institution === null || !conflicting.has(location)) continue;
+    let byInstitution = rowsOf.get(location);
+    if (byInstitution === undefined) {
+      byInstitution = new Map<string, number[]>();
+      rowsOf.set(location, byInstitution);
+    }
+    let rows = byInstitution.get(institution);
+    if (rows === undefined) {
+      rows = [];
+      byInstitution.set(institution, rows);
+    }
+    rows.push(r);
+  }
+  for (const [location, byInstitution] of rowsOf) {
+    const institutions = [...byInstitution.entries()];
+    const parts = institutions.map(([inst, rows]) => `${JSON.stringify(inst)} in ${rows.length} row${rows.length === 1 ? "" : "s"} (${exampleRows(table, rows)}${rows.length > 3 ? ", ..." : ""})`);
+    const listed = parts.length === 2 ? `${parts[0]} and ${parts[1]}` : `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}`;
+    const second = institutions[1][1][0];
+    log.add({
+      file: table.file, row: second + 1, line: table.lineOfRow[second], column: `locatie_${year}`, value: location, rule: "location nested in institution",
+      detail:
+        `schooljaar ${year}: location ${JSON.stringify(location)} is used under ${institutions.length} institutions, ${listed}; ` +
+        `in a schooljaar a location belongs to one institution (3a 3.3: students nested in locations, locations in institutions)`,
+    });
+  }
+}
+
+/**
+ * Row rules of studenten.schema.json (see its x-rowRules): an enrolment block is complete or empty; a
+ * diploma level comes with a diploma; a location belongs to one institution per schooljaar.
+ */
 function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  // A cell that is not a number at all has been reported as such; it is not also "missing" here.
+  const unreadable = new Set<string>();
+  for (const issue of table.issues) unreadable.add(`${issue.column}\u0000${issue.row}`);
+  const given = (name: string, col: Float64Array, r: number): boolean => col[r] === col[r] || (unreadable.size > 0 && unreadable.has(`${name}\u0000${r + 1}`));
   const rules = new Set((schema["x-rowRules"] ?? []).map((r) => r.rule));
   const years = new Set<string>();
   for (const f of schema.fields) {
@@ -284,7 +420,7 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
         const has0 = instelling[r] !== null;
         const has1 = crebo[r] !== null;
         const has2 = leerweg[r] !== null;
-        const has3 = leeftijd[r] === leeftijd[r];
+        const has3 = given(`leeftijd_${y}`, leeftijd, r);
         const present = (has0 ? 1 : 0) + (has1 ? 1 : 0) + (has2 ? 1 : 0) + (has3 ? 1 : 0);
         // complete, or empty (then the location must be empty too)
         if (present === 4 || (present === 0 && locatie[r] === null)) continue;
@@ -298,9 +434,12 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
         }
       }
     }
+    if (rules.has("location nested in institution") && instelling && locatie) checkLocationNesting(table, y, instelling, locatie, log);
     if (rules.has("diploma level given with a diploma") && diploma && niveau) {
       for (let r = 0; r < table.nrows; r++) {
         const hasLevel = niveau[r] === niveau[r];
+        if (diploma[r] !== diploma[r] && given(`diploma_${y}`, diploma, r)) continue; // unreadable diploma: reported
+        if (!hasLevel && given(`diploma_niveau_${y}`, niveau, r)) continue; // unreadable level: reported
         if ((diploma[r] === 1) !== hasLevel) {
           log.add({
             file: table.file, row: r + 1, line: table.lineOfRow[r], column: `diploma_niveau_${y}`,
@@ -313,12 +452,19 @@ function checkRowRules(table: CsvColumnsResult, schema: TableSchema, log: Violat
   }
 }
 
+/** The row rules this module implements, by the name `x-rowRules` gives them. */
+export const ROW_RULES: ReadonlySet<string> = new Set(["enrolment block complete", "diploma level given with a diploma", "location nested in institution"]);
+
 /** All single-table checks of one file against its schema. */
 export function validateTable(table: CsvColumnsResult, schema: TableSchema, log: ViolationLog): void {
+  for (const r of schema["x-rowRules"] ?? []) {
+    // A rule the schema promises but nobody checks would be a contract that does not hold.
+    if (!ROW_RULES.has(r.rule)) throw new Error(`${schema.name}.schema.json: x-rowRules names "${r.rule}", which src/data/validate.ts does not implement (it implements: ${[...ROW_RULES].join(", ")})`);
+  }
   checkHeader(table, schema, log);
   for (const issue of table.issues) {
-    const field = schema.fields.find((f) => f.name === issue.column);
-    log.add({ ...issue, rule: `type: ${field?.type ?? "number"}`, detail: `not a ${field?.type === "integer" ? "whole number" : "number"}` });
+    const type = issue.rule === "type: integer" ? "integer" : "number";
+    log.add({ ...issue, rule: issue.rule, detail: typeDetail(type, issue.value) });
   }
   // type issues beyond the reader's cap are counted too
   for (let k = table.issues.length; k < table.issueCount; k++) log.total++;

@@ -13,6 +13,11 @@
  * calibrates to), and a population whose fingerprint differs from the current one -- or that has none
  * -- is generated again. Otherwise a change to the generator would leave every later run on the old
  * population, and its numbers would not come from the code that is checked in.
+ *
+ * A population is also only reused as it was written: the folder records the SHA-256 of every file the
+ * generator wrote (`contents.sha256`), and a file edited since (even to the same size and time stamp) makes
+ * the population be generated again. Every call returns the content digests of the raw files, which key
+ * the frame cache (src/pipeline/frame-cache.ts), so each file is hashed once per call.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -20,6 +25,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, relative } from "node:path";
 import { type KansenConfig, PROJECT_ROOT, dataDir } from "../config";
 import { DESCRIPTIVES_FILE, MODELS_FILE, referenceDir } from "../data/reference";
+import { sha256File } from "../data/content-hash";
 
 /** The files a data folder must hold (data-schema/README.md), plus the generator's truth for synthetic data. */
 export const RAW_FILES = ["studenten.csv", "vsv.csv", "crebo.csv"] as const;
@@ -27,6 +33,39 @@ export const TRUTH_FILE = "truth.json";
 export const GENERATOR_SCRIPT = join(PROJECT_ROOT, "scripts", "generate-data.ts");
 /** The file in a synthetic population's folder that records which generator made it. */
 export const FINGERPRINT_FILE = "generator-fingerprint.txt";
+/** The file in a synthetic population's folder that records the SHA-256 of each file the generator wrote (sha256sum format). */
+export const CONTENTS_FILE = "contents.sha256";
+
+export type RawFile = (typeof RAW_FILES)[number];
+
+/** SHA-256 of each named file of a folder. */
+export function contentHashes<F extends string>(dir: string, names: readonly F[]): Record<F, string> {
+  const out = {} as Record<F, string>;
+  for (const name of names) out[name] = sha256File(join(dir, name));
+  return out;
+}
+
+/** `contents.sha256` as written by `sha256sum`: "<hex>  <name>" per line. */
+function formatContents(hashes: Readonly<Record<string, string>>): string {
+  return Object.entries(hashes).map(([name, hex]) => `${hex}  ${name}\n`).join("");
+}
+
+/** The digests a population folder recorded, or null if it records none. */
+export function recordedContents(dir: string): Record<string, string> | null {
+  const path = join(dir, CONTENTS_FILE);
+  if (!existsSync(path)) return null;
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = /^([0-9a-f]{64}) [ *](.+)$/.exec(line.trim());
+    if (m) out[m[2] as string] = m[1] as string;
+  }
+  return out;
+}
+
+/** The files of a population whose content differs from what the generator recorded (all of them if nothing was recorded). */
+function changedSince(recorded: Readonly<Record<string, string>> | null, now: Readonly<Record<string, string>>): string[] {
+  return Object.keys(now).filter((name) => recorded?.[name] !== now[name]);
+}
 
 /** Every .ts file below `dir`, as paths relative to the project, sorted. */
 function sourceFiles(dir: string): string[] {
@@ -80,6 +119,8 @@ export interface EnsureDataResult {
   /** True if this call generated the population, false if it was already there (or real data). */
   readonly generated: boolean;
   readonly seconds: number;
+  /** SHA-256 of each raw file as it is now (the frame cache's key). */
+  readonly contentHashes: Readonly<Record<RawFile, string>>;
 }
 
 /**
@@ -94,20 +135,30 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
     if (!existsSync(dir)) throw new Error(`data folder ${dir} (configuration key "data.path") does not exist`);
     const missing = missingDataFiles(dir, false);
     if (missing.length > 0) throw new Error(`data folder ${dir} lacks ${missing.join(", ")} (see data-schema/README.md)`);
-    return { dir, generated: false, seconds: 0 };
+    return { dir, generated: false, seconds: 0, contentHashes: contentHashes(dir, RAW_FILES) };
   }
   const fingerprint = generatorFingerprint();
   if (missingDataFiles(dir, true).length === 0) {
     const recorded = recordedFingerprint(dir);
     if (recorded === fingerprint) {
-      log(`data: de synthetische populatie in ${dir} wordt hergebruikt (vingerafdruk van de generator ${fingerprint.slice(0, 12)})`);
-      return { dir, generated: false, seconds: 0 };
+      const now = contentHashes(dir, [...RAW_FILES, TRUTH_FILE]);
+      const changed = changedSince(recordedContents(dir), now);
+      if (changed.length === 0) {
+        log(`data: de synthetische populatie in ${dir} wordt hergebruikt (vingerafdruk van de generator ${fingerprint.slice(0, 12)})`);
+        return { dir, generated: false, seconds: 0, contentHashes: now };
+      }
+      log(
+        recordedContents(dir) === null
+          ? `data: ${dir} heeft geen inhoudshashes (gemaakt voordat die werden bewaard): opnieuw genereren`
+          : `data: ${changed.join(", ")} in ${dir} veranderde na het genereren (SHA-256 wijkt af van ${CONTENTS_FILE}): opnieuw genereren`,
+      );
+    } else {
+      log(
+        recorded === null
+          ? `data: ${dir} heeft geen vingerafdruk van de generator (gemaakt voordat die werd bewaard): opnieuw genereren`
+          : `data: ${dir} is gemaakt door een andere generator (vingerafdruk ${recorded.slice(0, 12)}, nu ${fingerprint.slice(0, 12)}): opnieuw genereren`,
+      );
     }
-    log(
-      recorded === null
-        ? `data: ${dir} heeft geen vingerafdruk van de generator (gemaakt voordat die werd bewaard): opnieuw genereren`
-        : `data: ${dir} is gemaakt door een andere generator (vingerafdruk ${recorded.slice(0, 12)}, nu ${fingerprint.slice(0, 12)}): opnieuw genereren`,
-    );
   }
   if (!existsSync(GENERATOR_SCRIPT)) throw new Error(`cannot generate the synthetic population: ${GENERATOR_SCRIPT} does not exist`);
   const { scale, seed } = config.data;
@@ -128,9 +179,11 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
   const missing = missingDataFiles(tmp, true);
   if (missing.length > 0) throw new Error(`the generator finished but ${tmp} lacks ${missing.join(", ")}`);
   writeFileSync(join(tmp, FINGERPRINT_FILE), `${fingerprint}\n`);
+  const written = contentHashes(tmp, [...RAW_FILES, TRUTH_FILE]);
+  writeFileSync(join(tmp, CONTENTS_FILE), formatContents(written));
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   const seconds = (Date.now() - t0) / 1000;
   log(`data: gegenereerd in ${seconds.toFixed(1)} s`);
-  return { dir, generated: true, seconds };
+  return { dir, generated: true, seconds, contentHashes: written };
 }

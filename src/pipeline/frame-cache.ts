@@ -4,21 +4,28 @@
  * kernel; the first to need the frames builds them from validated raw files and stores them here, the
  * others read them back in a second or two.
  *
- * The key is a hash of what the frames depend on: each raw file's name, size and modification time, the
- * reference categories, the years of the outcome rates, and the content of the transform code. Any change gives a new key, hence a rebuild (with validation). The folder
- * `<cacheDir>/frames-<key>/` is written under a temporary name and renamed into place when complete.
+ * The key is a hash of what the frames depend on: the content (SHA-256) of each raw file, the reference
+ * categories, the years of the outcome rates, and the content of the reader, validator, transform code
+ * and schemas (`frameCacheKey`). Any change gives a new key, hence a rebuild with validation: a file
+ * edited in place, even to the same size and time stamp, is read and validated again. Frames are only
+ * ever written after their files passed validation, so a key that exists names validated content. The
+ * folder `<cacheDir>/frames-<key>/` is written under a temporary name and renamed into place when complete.
  *
  * Layout: `meta.json` (per frame: key, outcome, year, t, nrows, reference, flow, column kinds, factor
  * names; the outcome rates of 3a 3.1; the raw files' row counts) and one binary file per column:
  * `<frame>.<column>.f64` (Float64Array, little-endian as the platform writes it) or `<frame>.<column>.i32`
  * (Int32Array codes into the factor's levels, which are in `<frame>.<column>.levels.json`), plus
- * `<frame>.sourceRows.i32`. The levels live beside their column, not in meta.json: the student ids are a
- * factor with one level per student, and parsing them for all four frames (11 MB at full scale, seconds)
- * would cost every chapter that reads one frame.
+ * `<frame>.sourceRows.i32` and `<frame>.sourceLines.i32` (the data row and line of studenten.csv each
+ * frame row comes from, so that a later error can name them). The levels live beside their column, not
+ * in meta.json: the student ids are a factor with one level per student, and parsing them for all four
+ * frames (11 MB at full scale, seconds) would cost every chapter that reads one frame.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { PROJECT_ROOT } from "../config";
+import { sha256File } from "../data/content-hash";
+import { RAW_FILES } from "./data-cache";
 import type { ColumnTable } from "../model/types";
 import type { FlowStep } from "../transform/flow";
 import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
@@ -26,7 +33,7 @@ import type { OutcomeRate } from "../report/figures";
 import { FACTORS, GROUPING_FACTORS, type Outcome } from "../vocabulary";
 import { factorColumnHash, rememberColumnHash } from "./fit-cache";
 
-export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v2";
+export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v3";
 
 export interface RawFileSummary {
   readonly file: string;
@@ -58,6 +65,7 @@ interface FrameMeta {
   readonly reference: Readonly<Record<string, string>>;
   readonly flow: readonly FlowStep[];
   readonly columns: readonly ColumnMeta[];
+  readonly sourceFile: string;
 }
 
 interface CacheMeta {
@@ -67,25 +75,43 @@ interface CacheMeta {
   readonly files: readonly RawFileSummary[];
 }
 
-/** The cache key (hex) of a data folder, reference categories and rate years. */
-export function frameCacheKey(dataDir: string, reference: Readonly<Record<string, string>>, rateYears: readonly number[]): string {
+/**
+ * The code and contract the frames are made by, as the project's own files (the TypeScript sources
+ * under src/, the same whether this module runs from src/ under tsx or compiled from dist/, so a
+ * reproduce run and its notebooks agree on the key): the reader and validator (src/data/*.ts, not the
+ * synthetic generator), the transforms (src/transform/*.ts) and the schemas (data-schema/*.json). A
+ * frame built before a rule of the validator or a transform changed is therefore never reused.
+ */
+export function frameCodeFiles(root: string = PROJECT_ROOT): string[] {
+  const list = (dir: string, ext: RegExp): string[] =>
+    existsSync(dir) ? readdirSync(dir).filter((name) => ext.test(name) && !name.endsWith(".d.ts")).sort().map((name) => join(dir, name)) : [];
+  const src = join(root, "src");
+  // Compiled without its sources (not this repository's layout): the modules that run instead.
+  const code = existsSync(src) ? src : join(__dirname, "..");
+  const ext = existsSync(src) ? /\.ts$/ : /\.js$/;
+  return [...list(join(code, "data"), ext), ...list(join(code, "transform"), ext), ...list(join(root, "data-schema"), /\.json$/)];
+}
+
+/**
+ * The cache key (hex) of a data folder, reference categories and rate years: the SHA-256 of each raw
+ * file's content (`contentHashes` when the caller computed them already, as ensureData does), never its
+ * size or modification time, plus the code and schemas of `frameCodeFiles`.
+ */
+export function frameCacheKey(
+  dataDir: string,
+  reference: Readonly<Record<string, string>>,
+  rateYears: readonly number[],
+  contentHashes: Readonly<Record<string, string>> = {},
+): string {
   const h = createHash("sha256");
   h.update(FRAME_CACHE_FORMAT);
-  for (const f of ["studenten.csv", "vsv.csv", "crebo.csv"]) {
+  for (const f of RAW_FILES) {
     const path = join(dataDir, f);
-    const st = existsSync(path) ? statSync(path) : undefined;
-    h.update(`\n${f}:${st?.size ?? -1}:${st?.mtimeMs ?? -1}`);
+    const digest = contentHashes[f] ?? (existsSync(path) ? sha256File(path) : "absent");
+    h.update(`\n${f}:${digest}`);
   }
   h.update(`\n${JSON.stringify(Object.entries(reference).sort())}\n${rateYears.join(",")}`);
-  // The transform code: a change to it must invalidate frames built by the old code.
-  const transformDir = join(__dirname, "..", "transform");
-  if (existsSync(transformDir)) {
-    // By content, not modification time: a rebuild that rewrites the same code keeps the cache.
-    for (const name of readdirSync(transformDir).sort()) {
-      if (!/\.(js|ts)$/.test(name) || name.endsWith(".d.ts")) continue;
-      h.update(`\n${name}:`).update(readFileSync(join(transformDir, name)));
-    }
-  }
+  for (const file of frameCodeFiles()) h.update(`\n${relative(PROJECT_ROOT, file)}:`).update(readFileSync(file));
   return h.digest("hex").slice(0, 20);
 }
 
@@ -134,7 +160,8 @@ export function writeFrameCache(dir: string, data: CachedData): void {
         }
       }
       writeFileSync(join(tmp, `${frame.key}.sourceRows.i32`), bytesOf(frame.sourceRows));
-      frames.push({ key: frame.key, outcome: frame.outcome, year: frame.year, t: frame.t, nrows: frame.nrows, reference: frame.reference, flow: frame.flow, columns });
+      writeFileSync(join(tmp, `${frame.key}.sourceLines.i32`), bytesOf(frame.sourceLines));
+      frames.push({ key: frame.key, outcome: frame.outcome, year: frame.year, t: frame.t, nrows: frame.nrows, reference: frame.reference, flow: frame.flow, columns, sourceFile: frame.sourceFile });
     }
     const meta: CacheMeta = { format: FRAME_CACHE_FORMAT, frames, rates: data.rates, files: data.files };
     writeFileSync(join(tmp, "meta.json"), JSON.stringify(meta));
@@ -198,6 +225,8 @@ export function readFrameCache(dir: string, only?: readonly FrameKey[]): CachedD
       flow: fm.flow,
       reference: fm.reference,
       sourceRows: readI32(join(dir, `${fm.key}.sourceRows.i32`), fm.nrows),
+      sourceLines: readI32(join(dir, `${fm.key}.sourceLines.i32`), fm.nrows),
+      sourceFile: fm.sourceFile,
     };
   }
   return { frames, rates: meta.rates, files: meta.files };

@@ -54,7 +54,7 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
   const progress = startProgress("data");
   try {
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
-    const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS));
+    const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS, ensured.contentHashes));
     if (options.raw !== true) {
       const memoryKey = `${cacheDir}|${options.frames === undefined ? "*" : [...options.frames].sort().join(",")}`;
       const inMemory = framesInMemory.get(memoryKey);
@@ -83,7 +83,9 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; bewaard in de cache ${cacheDir}`);
     return { raw, frames, rates, files, fromCache: false };
   } catch (error) {
-    progress.fail(error instanceof Error ? error.message : String(error));
+    // The first line says what and where (a validation error lists every violation below it); the
+    // whole message travels with the error to whoever shows it.
+    progress.fail((error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "");
     throw error;
   }
 }

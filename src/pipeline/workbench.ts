@@ -48,7 +48,7 @@ import { publishFigure, publishModels, publishSimpleTable, type PublishContext }
 import { summariseFit, type FitSummary } from "../report/summary";
 import { modelTable } from "../report/tables";
 import { designSummaryHtml, fitReportHtml, objectiveHtml, optimisationHtml, statisticsHtml, type FitOrigin } from "../report/workbench";
-import type { AnalysisFrame } from "../transform/frames";
+import { traceFrameError, type AnalysisFrame } from "../transform/frames";
 import { isFactor, type Outcome, type ReferenceLevels } from "../vocabulary";
 import { fitCacheKey, fitKeyParts, type FitCache, type FitKeyParts } from "./fit-cache";
 import { startProgress, type Progress } from "./progress";
@@ -215,7 +215,12 @@ export class ModelWorkbench {
     const byFrame = this.frames.map((frame): FrameDesign => {
       const text = this.formulaFor(model, formula, frame);
       const reference = referencesFor(text, { ...this.setup.reference, ...choices.reference });
-      const design = designOf(frame, text, reference);
+      let design: GlmmDesign;
+      try {
+        design = designOf(frame, text, reference);
+      } catch (error) {
+        throw traceFrameError(frame, error); // a frame row is named as its row of studenten.csv
+      }
       return { frame, label: frameLabel(frame), formula: text, reference, design, description: describeDesign(design) };
     });
     const result = { model, byFrame };

@@ -2,17 +2,37 @@
  * The selection flow: every selection rule applied on the way from the raw files to a population, with
  * the number of students before and after it, and the section of bijlage 3a that prescribes it. The
  * notebooks show it as a table, so a reader can follow each student count back to the methodology.
+ *
+ * After the selections the flow may carry warnings: values that are legal (they pass data-schema/) but
+ * implausible by a rule of 3a, counted among the students kept (src/transform/plausibility.ts). A warning
+ * removes nobody (nIn = nOut), so every step still starts where the previous one ended and the last
+ * nOut is the frame's N.
  */
 
 export interface FlowStep {
   /** 1-based position in the flow. */
   readonly step: number;
-  /** The rule in words, e.g. "leeftijd 14-25 op 1 augustus 2019". */
+  /** The rule in words, e.g. "leeftijd 14-25 op 1 augustus 2019"; for a warning, what was found and how often. */
   readonly rule: string;
   /** Where the rule comes from: "3a 3.2", or "eigen keuze" with the reason in the rule text. */
   readonly section: string;
   readonly nIn: number;
   readonly nOut: number;
+  /** Absent for a selection; "warning" for a count of implausible but legal values (nIn = nOut). */
+  readonly kind?: "warning";
+  /** For a warning: how many of the nIn students have the value. */
+  readonly count?: number;
+}
+
+/** An implausible but legal value, as a predicate over rows of studenten.csv (src/transform/plausibility.ts). */
+export interface PlausibilityCheck {
+  /** What is implausible, in words, e.g. "eindtoetsjaar na schooljaar 2019". */
+  readonly rule: string;
+  /** The rule of 3a that makes it implausible. */
+  readonly section: string;
+  /** How the value is treated, e.g. "behouden" or "als ontbrekend geteld (missing indicator)". */
+  readonly treatment: string;
+  readonly flag: (row: number) => boolean;
 }
 
 /** A selection rule over the rows of studenten.csv: keep row r if `keep(r)`. */
@@ -50,5 +70,26 @@ export class SelectionFlow {
     }
     this.recorded.push({ step: this.recorded.length + 1, rule: selection.rule, section: selection.section, nIn: rows.length, nOut: n });
     return out.slice(0, n);
+  }
+
+  /**
+   * Count the rows a plausibility check flags and, if any, record a warning step (nobody removed).
+   * Returns the count.
+   */
+  warn(rows: Int32Array, check: PlausibilityCheck): number {
+    let count = 0;
+    for (let i = 0; i < rows.length; i++) if (check.flag(rows[i])) count++;
+    if (count > 0) {
+      this.recorded.push({
+        step: this.recorded.length + 1,
+        rule: `let op: ${check.rule}: ${count} student${count === 1 ? "" : "en"} (${check.treatment})`,
+        section: check.section,
+        nIn: rows.length,
+        nOut: rows.length,
+        kind: "warning",
+        count,
+      });
+    }
+    return count;
   }
 }

@@ -19,6 +19,7 @@ import { loadTableSchema, referenceLevels } from "../data/schema";
 import { SelectionFlow, type FlowStep } from "./flow";
 import { creboLookup, studentFields, vsvStudentRows, vsvYear, yearBlock, type CreboLookup, type StudentFields, type YearBlock } from "./columns";
 import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, genderKnown, inStartpopulatie, locationKnown, migrationKnown } from "./select";
+import { studentChecks, vsvChecks } from "./plausibility";
 import { ageFrom14, recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
 import { FACTOR_LEVELS, isFactor, type FrameKey, type Outcome } from "../vocabulary";
 
@@ -60,6 +61,10 @@ export interface AnalysisFrame {
   readonly reference: Readonly<Record<string, string>>;
   /** Row of studenten.csv (0-based) each frame row comes from. */
   readonly sourceRows: Int32Array;
+  /** Physical line of studenten.csv each frame row comes from (1 = the header). */
+  readonly sourceLines: Int32Array;
+  /** The studenten.csv the frame was built from. */
+  readonly sourceFile: string;
 }
 
 export interface FrameOptions {
@@ -97,13 +102,46 @@ export function isDoorstroom(r: number, t: YearBlock, next: YearBlock, crebo: Cr
   return level !== undefined && level > t.diplomaNiveau[r];
 }
 
-function nonNull(x: string | null, what: string, r: number): string {
-  if (x === null) throw new Error(`internal: ${what} missing in row ${r + 1} after selection`);
+/** "studenten.csv data row 17 (line 18)": a 0-based row of the raw file as a user finds it in the file. */
+export function describeFileRow(raw: RawData, r: number): string {
+  return `${raw.studenten.file} data row ${r + 1} (line ${raw.studenten.lineOfRow[r]})`;
+}
+
+function nonNull(x: string | null, what: string, raw: RawData, r: number): string {
+  if (x === null) throw new Error(`${describeFileRow(raw, r)}: ${what} is empty after the selections (internal: a selection should have removed this student)`);
   return x;
 }
 
+/** The raw-file origin of the rows of a frame. */
+export type FrameSource = Pick<AnalysisFrame, "sourceFile" | "sourceRows" | "sourceLines" | "nrows">;
+
+/**
+ * Where row i (0-based) of a frame comes from, as a user finds it: "studenten.csv data row 17 (line 18)".
+ * Any message about a frame row names this, never the frame's own row number.
+ */
+export function describeFrameRow(frame: FrameSource, i: number): string {
+  if (!(i >= 0 && i < frame.nrows)) return `${frame.sourceFile} (frame row ${i + 1} is outside the frame of ${frame.nrows} rows)`;
+  return `${frame.sourceFile} data row ${frame.sourceRows[i] + 1} (line ${frame.sourceLines[i]})`;
+}
+
+/**
+ * An error raised on a frame's columns (a design, a fit, a table) that points at a row does so with a
+ * 0-based `detail.row` of the frame (DesignError of src/model). Rewritten so that its first line starts
+ * with the row of studenten.csv it came from (and the frame's "row N" in the message becomes "frame row
+ * N"); the original error is its `cause`. Other errors pass unchanged.
+ */
+export function traceFrameError(frame: FrameSource, error: unknown): unknown {
+  const row = (error as { detail?: { row?: unknown } } | null)?.detail?.row;
+  if (!(error instanceof Error) || typeof row !== "number") return error;
+  // The inner message's own "row N" is the frame's row: say so, so the two numbers cannot be confused.
+  const inner = error.message.replace(new RegExp(`(?<!frame )\\brow ${row + 1}\\b`, "g"), `frame row ${row + 1}`);
+  const traced = new Error(`${describeFrameRow(frame, row)}: ${inner}`, { cause: error });
+  traced.name = error.name;
+  return traced;
+}
+
 /** Fill the covariate columns (all from year t) for the selected rows. */
-function covariates(rows: Int32Array, s: StudentFields, t: YearBlock, crebo: CreboLookup): Omit<FrameData, "outcome"> {
+function covariates(raw: RawData, rows: Int32Array, s: StudentFields, t: YearBlock, crebo: CreboLookup): Omit<FrameData, "outcome"> {
   const n = rows.length;
   const migratie = new Array<string>(n);
   const nietWesters = new Float64Array(n);
@@ -122,25 +160,25 @@ function covariates(rows: Int32Array, s: StudentFields, t: YearBlock, crebo: Cre
   const levelName = ["0", "1", "2", "3", "4"];
   for (let i = 0; i < n; i++) {
     const r = rows[i];
-    const m = nonNull(s.migratie[r], "migratieachtergrond", r);
+    const m = nonNull(s.migratie[r], "migratieachtergrond", raw, r);
     migratie[i] = m;
     nietWesters[i] = m === "niet-westers" ? 1 : 0;
     ouders[i] = recodeOuders(s.ouders[r]);
-    geslacht[i] = nonNull(recodeGeslacht(s.geslacht[r]), "geslacht", r);
+    geslacht[i] = nonNull(recodeGeslacht(s.geslacht[r]), "geslacht", raw, r);
     leeftijd[i] = ageFrom14(t.leeftijd[r]);
-    const code = nonNull(t.crebo[r], `crebo_${t.year}`, r);
+    const code = nonNull(t.crebo[r], `crebo_${t.year}`, raw, r);
     const level = crebo.niveau.get(code);
-    if (level === undefined) throw new Error(`crebo ${code} (row ${r + 1}, crebo_${t.year}) is not in crebo.csv`);
+    if (level === undefined) throw new Error(`${describeFileRow(raw, r)}, column "crebo_${t.year}": crebo ${code} is not in ${raw.crebo.file} (internal: the validator checks this foreign key)`);
     niveau[i] = levelName[level] ?? String(level);
     sector[i] = crebo.sector.get(code) ?? "overig";
-    leerweg[i] = nonNull(recodeLeerweg(t.leerweg[r]), `leerweg_${t.year}`, r);
+    leerweg[i] = nonNull(recodeLeerweg(t.leerweg[r]), `leerweg_${t.year}`, raw, r);
     const c = recodeCito(s.score[r], s.citojaar[r]);
     cito[i] = c.cito;
     citoMissing[i] = c.citoMissing;
     citojaar[i] = c.citojaar;
-    locatie[i] = nonNull(t.locatie[r], `locatie_${t.year}`, r);
-    instelling[i] = nonNull(t.instelling[r], `instelling_${t.year}`, r);
-    id[i] = nonNull(s.id[r], "id", r);
+    locatie[i] = nonNull(t.locatie[r], `locatie_${t.year}`, raw, r);
+    instelling[i] = nonNull(t.instelling[r], `instelling_${t.year}`, raw, r);
+    id[i] = nonNull(s.id[r], "id", raw, r);
   }
   return {
     migratie, niet_westers: nietWesters, ouders, geslacht, leeftijd, niveau, sector, leerweg,
@@ -148,12 +186,14 @@ function covariates(rows: Int32Array, s: StudentFields, t: YearBlock, crebo: Cre
   };
 }
 
-function assemble(key: FrameKey, outcome: Outcome, year: number, rows: Int32Array, data: FrameData, flow: SelectionFlow, options: FrameOptions): AnalysisFrame {
+function assemble(raw: RawData, key: FrameKey, outcome: Outcome, year: number, rows: Int32Array, data: FrameData, flow: SelectionFlow, options: FrameOptions): AnalysisFrame {
   const { outcome: y, ...rest } = data;
   const columns: ColumnTable = { [outcome]: y, ...rest };
+  const sourceLines = new Int32Array(rows.length);
+  for (let i = 0; i < rows.length; i++) sourceLines[i] = raw.studenten.lineOfRow[rows[i]];
   return {
     key, outcome, year, t: year - 1, nrows: rows.length, data, columns, flow: flow.steps,
-    reference: resolveReferences(outcome, options.reference), sourceRows: rows,
+    reference: resolveReferences(outcome, options.reference), sourceRows: rows, sourceLines, sourceFile: raw.studenten.file,
   };
 }
 
@@ -182,14 +222,16 @@ function doorstroomFrame(ctx: Context, year: number, options: FrameOptions): Ana
   rows = flow.apply(rows, locationKnown(t));
   rows = flow.apply(rows, genderKnown(ctx.students));
   rows = flow.apply(rows, migrationKnown(ctx.students));
+  for (const check of studentChecks(ctx.students, t)) flow.warn(rows, check);
   const outcome = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) outcome[i] = isDoorstroom(rows[i], t, next, ctx.crebo) ? 1 : 0;
-  const data: FrameData = { outcome, ...covariates(rows, ctx.students, t, ctx.crebo) };
-  return assemble(`doorstroom${year}` as FrameKey, "doorstroom", year, rows, data, flow, options);
+  const data: FrameData = { outcome, ...covariates(ctx.raw, rows, ctx.students, t, ctx.crebo) };
+  return assemble(ctx.raw, `doorstroom${year}` as FrameKey, "doorstroom", year, rows, data, flow, options);
 }
 
 function vsvFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFrame {
   const t = yearBlock(ctx.raw, year - 1);
+  const next = yearBlock(ctx.raw, year);
   const vsv = vsvYear(ctx.raw, year, ctx.students, ctx.vsvRows);
   const flow = new SelectionFlow(`vsv ${year}`);
   let rows = flow.start("alle studenten in studenten.csv (mbo 2015-2021)", "3a 2.1", ctx.students.n);
@@ -200,10 +242,11 @@ function vsvFrame(ctx: Context, year: number, options: FrameOptions): AnalysisFr
   rows = flow.apply(rows, locationKnown(t));
   rows = flow.apply(rows, genderKnown(ctx.students));
   rows = flow.apply(rows, migrationKnown(ctx.students));
+  for (const check of vsvChecks(ctx.students, t, next, vsv)) flow.warn(rows, check);
   const outcome = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) outcome[i] = vsv.nieuweVsver[rows[i]] === 1 ? 1 : 0;
-  const data: FrameData = { outcome, ...covariates(rows, ctx.students, t, ctx.crebo) };
-  return assemble(`vsv${year}` as FrameKey, "vsv", year, rows, data, flow, options);
+  const data: FrameData = { outcome, ...covariates(ctx.raw, rows, ctx.students, t, ctx.crebo) };
+  return assemble(ctx.raw, `vsv${year}` as FrameKey, "vsv", year, rows, data, flow, options);
 }
 
 /** One analysis frame: outcome and jaar T (2020 or 2021 in the publication; any T with data works). */

@@ -6,7 +6,7 @@
 import { FACTOR_LEVELS } from "../vocabulary";
 
 
-/** Cito is the only final test scored 500-550 (3a 2.3), so only those scores are cito scores. */
+/** Cito is the only final test scored 500-550 (3a 2.3), so only those (whole) scores are cito scores. */
 export const CITO_MIN = 500;
 export const CITO_MAX = 550;
 /** The cito years DUO delivered start in 2009 (3a 2.1). */
@@ -77,13 +77,24 @@ export interface CitoRecode {
 }
 
 /**
- * Cito score and year with the missing-indicator method (3a 2.3, 2.4): a registered score of 500-550
- * with a known year from 2009 on gives cito = score - 500; anything else (another test's score, no
- * score, no year, a year before 2009) gives cito = 100, cito_missing = 1 and the reference year.
+ * Whether a registered final-test score is a cito score: a whole number from 500 to 550 (3a 2.3: only
+ * the cito's range is 500-550, "Daarom kan voor studenten met een eindtoetsscore tussen de 500 en 550
+ * met zekerheid worden vastgesteld dat zij de citotoets hebben afgelegd"). The cito scale has whole
+ * scores only, so 523.5 is not a cito result: it is treated like another test's score (data-schema/README.md).
+ */
+export function isCitoScore(score: number): boolean {
+  return Number.isInteger(score) && score >= CITO_MIN && score <= CITO_MAX;
+}
+
+/**
+ * Cito score and year with the missing-indicator method (3a 2.3, 2.4): a cito score (`isCitoScore`)
+ * with a known year from 2009 on gives cito = score - 500; anything else (another test's score, a score
+ * with decimals, no score, no year, a year before 2009) gives cito = 100, cito_missing = 1 and the
+ * reference year.
  */
 export function recodeCito(score: number, year: number): CitoRecode {
   const category = citojaarCategory(year);
-  if (score >= CITO_MIN && score <= CITO_MAX && category !== null) {
+  if (isCitoScore(score) && category !== null) {
     return { cito: score - CITO_MIN, citoMissing: 0, citojaar: category };
   }
   return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: FACTOR_LEVELS.citojaar[0] };
@@ -98,6 +109,6 @@ export const RECODES: readonly { readonly variable: string; readonly recode: str
   { variable: "niveau", recode: "niveau van crebo_t in crebo.csv (1-4)", section: "3a 2.3" },
   { variable: "sector", recode: "sectorkamer van crebo_t -> handel_economie / techniek_ict / zorg_sport / overig (leeg -> overig)", section: "3a 2.3" },
   { variable: "leerweg", recode: "BOL -> bol, BBL -> bbl", section: "3a 2.3" },
-  { variable: "cito", recode: "score 500-550 met jaar >= 2009 -> score - 500; anders 100 en cito_missing = 1", section: "3a 2.3, 2.4; voetnoot Tabel 1" },
+  { variable: "cito", recode: "hele score 500-550 met jaar >= 2009 -> score - 500; anders (ook een score met decimalen) 100 en cito_missing = 1", section: "3a 2.3, 2.4; voetnoot Tabel 1" },
   { variable: "citojaar", recode: "2009, 2010, 2011, 2012, 2013, >2014 (2014 en later); ontbrekend of voor 2009 -> 2009 met cito_missing = 1", section: "3a 2.3, 2.4" },
 ];

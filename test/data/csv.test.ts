@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CsvError, parseCsvRecords, parseNumberBytes, readCsvColumns, readCsvRecords, readCsvTable } from "../../src/data/csv";
+import { CsvError, isDecimalSpelling, parseCsvRecords, parseNumberBytes, readCsvColumns, readCsvRecords, readCsvTable } from "../../src/data/csv";
 
 const dir = mkdtempSync(join(tmpdir(), "kansen-csv-"));
 let counter = 0;
@@ -70,7 +70,7 @@ test("a ragged row is an error naming file, data row, line and column", () => {
 });
 
 test("an unterminated quote, text after a closing quote, duplicate and empty header names are errors", () => {
-  assert.throws(() => readCsvTable(file('a,b\n1,"oops\n2,3\n')), /unterminated quoted field in data row 1 \(line 2\), column "b"/);
+  assert.throws(() => readCsvTable(file('a,b\n1,"oops\n2,3\n')), /: unterminated quote in data row 1, column "b": the quote opened on line 2 is never closed/);
   assert.throws(() => readCsvTable(file('a,b\n1,"x"y\n')), /data row 1 \(line 2\), column "b": unexpected character "y" after a closing quote/);
   assert.throws(() => readCsvTable(file("a,b,a\n1,2,3\n")), /duplicate column name "a" in the header \(columns 1 and 3\)/);
   assert.throws(() => readCsvTable(file("a,,c\n1,2,3\n")), /header column 2 has no name/);
@@ -127,6 +127,62 @@ test("parseCsvRecords keeps every value as written: quoted commas, quotes, newli
 
 test("parseCsvRecords throws the same CsvErrors as the column readers", () => {
   assert.throws(() => parseCsvRecords("a,b\n1\n", "bad.csv"), (e: unknown) => e instanceof CsvError && e.file === "bad.csv" && e.row === 1 && e.line === 2 && e.column === "b" && /bad\.csv: data row 1 \(line 2\) has 1 field but the header has 2/.test(e.message));
-  assert.throws(() => parseCsvRecords('a,b\n1,"open\n', "q.csv"), (e: unknown) => e instanceof CsvError && e.row === 1 && e.column === "b" && /unterminated quoted field/.test(e.message));
+  assert.throws(() => parseCsvRecords('a,b\n1,"open\n', "q.csv"), (e: unknown) => e instanceof CsvError && e.row === 1 && e.column === "b" && e.kind === "quote" && /unterminated quote/.test(e.message));
   assert.throws(() => parseCsvRecords("", "empty.csv"), /empty\.csv: the file is empty/);
+});
+
+test("isDecimalSpelling: the one spelling of an integer and of a number in the data schemas", () => {
+  const check = (s: string, integer: boolean): boolean => isDecimalSpelling(Buffer.from(s), 0, Buffer.byteLength(s), integer);
+  for (const s of ["0", "7", "-3", "007", "2021", "12345678901234567890"]) assert.equal(check(s, true), true, s);
+  for (const s of ["1e1", "17.0", "+3", " 7", "7 ", "0x11", "NA", "", "-", "1,5", "1_000", "٣", "Infinity"]) assert.equal(check(s, true), false, s);
+  for (const s of ["523.5", "-0.25", "81", "0.0"]) assert.equal(check(s, false), true, s);
+  for (const s of ["5.3e2", ".5", "5.", "+1.5", "1,5", " 1.5", "NaN"]) assert.equal(check(s, false), false, s);
+});
+
+test("readCsvColumns reads integer columns strictly and names other spellings as type issues", () => {
+  const path = file('n,x\n1,07\n2,1e1\n3,17.0\n4,+3\n5," 7"\n6,-2\n7,\n');
+  const r = readCsvColumns(path, { n: { type: "integer" }, x: { type: "integer" } });
+  assert.deepEqual(Array.from(r.columns.x as Float64Array), [7, NaN, NaN, NaN, NaN, -2, NaN]);
+  assert.deepEqual(r.issues.map((i) => [i.row, i.value, i.rule]), [[2, "1e1", "type: integer"], [3, "17.0", "type: integer"], [4, "+3", "type: integer"], [5, " 7", "type: integer"]]);
+  const s = readCsvColumns(file("x\n523.5\n1e3\n"), { x: { type: "number" } });
+  assert.deepEqual(Array.from(s.columns.x as Float64Array), [523.5, NaN]);
+  assert.deepEqual(s.issues.map((i) => i.rule), ["type: number"]);
+});
+
+test("structural errors carry their kind: empty, delimiter, quote, fields, header", () => {
+  const kindOf = (text: string): string => {
+    try {
+      readCsvTable(file(text));
+    } catch (err) {
+      assert.ok(err instanceof CsvError);
+      return err.kind;
+    }
+    return "none";
+  };
+  assert.equal(kindOf(""), "empty");
+  assert.equal(kindOf("\n\n"), "empty");
+  assert.equal(kindOf("a;b;c\n1;2;3\n"), "delimiter");
+  assert.equal(kindOf('"a;b"\n1\n'), "none", "a quoted header name may hold a semicolon");
+  assert.equal(kindOf('a,b\n1,"x\n2,3\n'), "quote");
+  assert.equal(kindOf('a,b\n1,"x"y\n'), "quote");
+  assert.equal(kindOf("a,b\n1\n"), "fields");
+  assert.equal(kindOf("a,a\n1,2\n"), "header");
+  assert.equal(kindOf('a,"b\n1,2\n'), "quote");
+});
+
+test("an unbalanced quote is named at the line where it opened, however far away the record breaks", () => {
+  // the quote of line 2 swallows lines 3-4 and is closed by the quote that opens line 5's field
+  const text = 'a,b\n1,"open\n2,3\n4,5\n"6",7\n';
+  assert.throws(() => readCsvTable(file(text)), (err: unknown) => {
+    assert.ok(err instanceof CsvError);
+    assert.equal(err.line, 2);
+    assert.equal(err.row, 1);
+    assert.equal(err.column, "b");
+    assert.match(err.message, /unterminated quote in data row 1, column "b": the quote opened on line 2 is not closed on that line; the quoted text runs on to line 5, where a quote followed by "6" ends it/);
+    return true;
+  });
+  // closed by a quote followed by a comma: the record then has too many fields
+  assert.throws(() => readCsvTable(file('a,b\n1,"open\n2,3\n",4\n')), /unterminated quote in data row 1, column "b": the quote opened on line 2 runs over line breaks, and the record it swallows has 3 fields where the header has 2/);
+  // a legal multi-line quoted field is still read
+  assert.deepEqual(readCsvTable(file('a,b\n1,"two\nlines"\n')).columns.b, ["two\nlines"]);
 });

@@ -82,7 +82,7 @@ test("an unterminated quote names the file, data row, line and column", () => {
   const bad = GOOD_DESCRIPTIVES + '2,doorstroom,2021,120000,"Geslacht,Vrouw,false,0.5,,0,1\n';
   const dir = folder({ descriptives: bad, models: GOOD_MODELS });
   const file = join(dir, DESCRIPTIVES_FILE);
-  throwsAt(() => loadPublishedDescriptives(dir), { file, row: 3, line: 4, column: "group" }, /unterminated quoted field/);
+  throwsAt(() => loadPublishedDescriptives(dir), { file, row: 3, line: 4, column: "group" }, /unterminated quote/);
 });
 
 test("a row with the wrong number of fields names the file, data row, line and the first missing column", () => {

@@ -18,7 +18,8 @@ test("a malformed schema is rejected with the file and what is wrong", () => {
 
 test("the reader spec and the published references come from the schema files", () => {
   const spec = csvSpecOf(loadTableSchema("studenten"));
-  assert.deepEqual(spec.leeftijd_2019, { type: "number", missingValues: [""] });
+  assert.deepEqual(spec.leeftijd_2019, { type: "integer", missingValues: [""] });
+  assert.deepEqual(spec.eindtoets_score, { type: "number", missingValues: [""] });
   assert.deepEqual(spec.locatie_2019, { type: "string", missingValues: [""] });
   assert.equal(referenceLevels(loadTableSchema("frame-vsv")).ouders, "max_vmbo_kader");
   assert.throws(() => loadTableSchema("studenten", "/nonexistent"), /\/nonexistent\/studenten\.schema\.json: cannot read the schema/);

@@ -71,7 +71,9 @@ test("codes outside the domain, out-of-range values and type errors name file, r
   assert.equal(find("crebo_2020", "foreignKey")?.value, "1234");
   assert.equal(find("startpopulatie", "enum")?.file, join(dir, "vsv.csv"));
   const text = formatValidationError(err);
-  assert.match(text, /^data validation failed: \d+ violations/);
+  const lines = text.split("\n");
+  assert.equal(lines[0], `${join(dir, "studenten.csv")}: row 1 (line 2), column "migratieachtergrond": value "onbekend" breaks rule "enum" (one of geen, westers, niet-westers)`, "the first line is the first violation in file order");
+  assert.match(lines[1], /^data validation failed: \d+ violations/);
   assert.match(text, /studenten\.csv: row 1 \(line 2\), column "migratieachtergrond": value "onbekend" breaks rule "enum" \(one of geen, westers, niet-westers\)/);
 });
 
@@ -119,22 +121,23 @@ test("row rules: a partly filled enrolment block, a diploma without level, a loc
 
 test("all violations are collected; the message shows the first 50 and the total", () => {
   const students = Array.from({ length: 120 }, (_, i) => ({ id: `s${i}`, geslacht: "X" }));
-  const { list, total, err } = violations(writeRawFolder({ students }));
+  const { list, total, err } = violations(writeRawFolder({ students, vsv: ok.vsv.map((v) => ({ ...v, id: "s0" })) }));
   assert.equal(total, 120);
   assert.equal(list.length, 120);
   const lines = err.message.split("\n");
-  assert.equal(lines[0], "data validation failed: 120 violations of the schemas in data-schema/");
-  assert.equal(lines.length, 1 + 50 + 1);
-  assert.equal(lines[51], "  ... and 70 more (showing the first 50)");
+  assert.match(lines[0], /studenten\.csv: row 1 \(line 2\), column "geslacht": value "X" breaks rule "enum" \(one of M, V\)$/);
+  assert.equal(lines[1], "data validation failed: 120 violations of the schemas in data-schema/; all of them:");
+  assert.equal(lines.length, 2 + 50 + 1);
+  assert.equal(lines[52], "  ... and 70 more (showing the first 50)");
 });
 
 test("a CSV syntax error and a missing file are violations too, with file, row and line", () => {
   const dir = writeRawFolder({ ...ok, raw: { crebo: 'crebo,niveau,sectorkamer\n10001,1,"entree\n' } });
   const { list } = violations(dir);
-  assert.equal(list[0].rule, "CSV syntax (RFC 4180)");
+  assert.equal(list[0].rule, "quote");
   assert.equal(list[0].row, 1);
   assert.equal(list[0].line, 2);
-  assert.match(list[0].detail, /unterminated quoted field/);
+  assert.match(list[0].detail, /unterminated quote in data row 1, column "sectorkamer": the quote opened on line 2/);
   const dir2 = writeRawFolder(ok);
   writeFileSync(join(dir2, "vsv.csv"), "");
   assert.match(violations(dir2).list[0].detail, /the file is empty/);

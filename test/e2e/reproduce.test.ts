@@ -12,6 +12,15 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../../src/config";
 import { jupyterStatus, readNotebook } from "../../src/pipeline/notebooks";
 import { notebookFolder, writeNotebook } from "./notebook-fixtures";
+import { writeRawFolder } from "../data/fixture";
+
+/** A small data folder that passes validation (reproduce validates it before any notebook runs). */
+function validFolder(): string {
+  return writeRawFolder({
+    students: [{ id: "1", years: { 2019: { diploma: 1 } } }, { id: "2", geslacht: "V", years: { 2019: {} } }],
+    vsv: [{ id: "1", jaar: 2020, startpopulatie: 1, nieuwe_vsver: 0 }],
+  });
+}
 
 const jupyter = jupyterStatus();
 const skip = jupyter.available ? false : `Jupyter is not installed, so notebooks cannot run: ${jupyter.reason}`;
@@ -27,11 +36,7 @@ function reproduce(args: string[]): { status: number | null; stderr: string } {
 
 test("reproduce: a good run writes notebooks, stamped tables, manifest and one report; a failing run names the cell and keeps the old outputs", { skip }, () => {
   const dir = notebookFolder("kansen-reproduce-");
-  const data = join(dir, "duo");
-  mkdirSync(data);
-  writeFileSync(join(data, "studenten.csv"), "id,geslacht\n1,M\n2,V\n");
-  writeFileSync(join(data, "vsv.csv"), "id,jaar,startpopulatie,nieuwe_vsver\n1,2020,1,0\n");
-  writeFileSync(join(data, "crebo.csv"), "crebo,niveau,sectorkamer\n25000,2,techniek\n");
+  const data = validFolder();
   const nbDir = join(dir, "nb");
   mkdirSync(nbDir);
   writeNotebook(join(nbDir, "01-eerste.ipynb"), [
@@ -69,6 +74,7 @@ test("reproduce: a good run writes notebooks, stamped tables, manifest and one r
   const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { id: string; inputs: { path: string }[]; steps: { kind: string }[]; config: { reference: { migratie: string } } };
   assert.match(csv, new RegExp(`^referentie,migratie,manifest_id\\nwesters,1,${manifest.id}\\n$`), "the run's configuration reached the kernel; the table is stamped");
   assert.deepEqual(manifest.inputs.map((i) => i.path).sort(), ["crebo.csv", "studenten.csv", "vsv.csv"]);
+  assert.ok(manifest.steps.some((s) => s.kind === "validation"), "the validation before the notebooks is a step of the manifest");
   assert.equal(manifest.steps.filter((s) => s.kind === "notebook").length, 2);
   assert.equal(manifest.config.reference.migratie, "westers");
   const report = readFileSync(join(out, "report.html"), "utf8");
@@ -101,9 +107,7 @@ test("reproduce: a good run writes notebooks, stamped tables, manifest and one r
 
 test("reproduce: SIGTERM during a cell stops the kernel, keeps the old outputs and says where the partial work is", { skip }, async () => {
   const dir = notebookFolder("kansen-interrupt-");
-  const data = join(dir, "duo");
-  mkdirSync(data);
-  for (const f of ["studenten.csv", "vsv.csv", "crebo.csv"]) writeFileSync(join(data, f), "id\n1\n");
+  const data = validFolder();
   const nbDir = join(dir, "nb");
   mkdirSync(nbDir);
   const pidFile = join(dir, "kernel.pid");

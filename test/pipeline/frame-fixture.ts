@@ -48,5 +48,7 @@ export function analysisFrame(n: number, outcome: Outcome, year: 2020 | 2021, se
     flow: [],
     reference: { ...PUBLISHED_REFERENCE },
     sourceRows: Int32Array.from({ length: n }, (_, i) => i),
+    sourceLines: Int32Array.from({ length: n }, (_, i) => i + 2),
+    sourceFile: "studenten.csv (test fixture)",
   };
 }

@@ -141,8 +141,12 @@ test("vsv: startpopulatie 1 and enrolled in t; startpopulatie 0, no vsv row, not
 });
 
 test("the selection flow records every rule with its section, and nIn/nOut chain", () => {
-  const names = d.flow.map((s) => s.section);
+  const names = d.flow.filter((s) => s.kind !== "warning").map((s) => s.section);
   assert.deepEqual(names, ["3a 2.1", "3a 2.1, 2.5, 3.1", "3a 2.3", "3a 3.2", "3a 3.2", "3a 2.5, 3.2", "eigen keuze (3a 2.3)", "3a 3.2"]);
+  // after the selections, one warning: cito-2008 and cito-no-year hold a cito score without a usable year
+  const warnings = d.flow.filter((s) => s.kind === "warning");
+  assert.deepEqual(warnings.map((w) => [w.count, w.nIn - w.nOut, w.section]), [[2, 0, "3a 2.1, 2.4"]]);
+  assert.equal(warnings[0]?.rule, "let op: citoscore zonder toetsjaar of met een toetsjaar voor 2009: 2 studenten (geen citoscore: missing indicator)");
   assert.equal(d.flow[0].nIn, students.length);
   for (let k = 1; k < d.flow.length; k++) assert.equal(d.flow[k].nIn, d.flow[k - 1].nOut);
   assert.equal(d.flow[d.flow.length - 1].nOut, d.nrows);

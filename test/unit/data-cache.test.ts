@@ -1,14 +1,15 @@
 /**
  * The synthetic-population cache (src/pipeline/data-cache.ts): a population is reused only if the
- * generator that made it is the current one (its fingerprint), and made again otherwise.
+ * generator that made it is the current one (its fingerprint) and its files are as the generator wrote
+ * them (their SHA-256), and made again otherwise.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type KansenConfig } from "../../src/config";
-import { FINGERPRINT_FILE, ensureData, generatorFingerprint, recordedFingerprint } from "../../src/pipeline/data-cache";
+import { FINGERPRINT_FILE, ensureData, generatorFingerprint, recordedContents, recordedFingerprint } from "../../src/pipeline/data-cache";
 
 function fakeProject(): { root: string; reference: string } {
   const root = mkdtempSync(join(tmpdir(), "kansen-fingerprint-"));
@@ -67,6 +68,26 @@ test("a cached population is reused with the current fingerprint and generated a
     const fourth = ensureData(config, (l) => lines.push(l));
     assert.equal(fourth.generated, true, "a population without a fingerprint is made again");
     assert.ok(lines.some((l) => l.includes("heeft geen vingerafdruk van de generator")), lines.join("\n"));
+
+    // A generated file edited in place, to the same size and with its time stamp put back: made again.
+    const studenten = join(fourth.dir, "studenten.csv");
+    const stamp = new Date("2024-02-14T12:00:00Z");
+    utimesSync(studenten, stamp, stamp);
+    assert.equal(ensureData(config, (l) => lines.push(l)).generated, false, "a new time stamp alone changes nothing");
+    const before = statSync(studenten);
+    const text = readFileSync(studenten, "utf8");
+    const edited = text.replace(/,M,/, ",V,") === text ? text.replace(/,V,/, ",M,") : text.replace(/,M,/, ",V,");
+    assert.notEqual(edited, text);
+    writeFileSync(studenten, edited);
+    utimesSync(studenten, stamp, stamp);
+    assert.equal(statSync(studenten).size, before.size);
+    assert.equal(statSync(studenten).mtimeMs, before.mtimeMs);
+    const fifth = ensureData(config, (l) => lines.push(l));
+    assert.equal(fifth.generated, true, "an edited population is made again");
+    assert.ok(lines.some((l) => /data: studenten\.csv in .* veranderde na het genereren \(SHA-256 wijkt af van contents\.sha256\)/.test(l)), lines.join("\n"));
+    assert.equal(readFileSync(studenten, "utf8"), text, "the population as the generator makes it");
+    assert.deepEqual(fifth.contentHashes, fourth.contentHashes, "the digests the frame cache is keyed on");
+    assert.equal(recordedContents(fifth.dir)?.["studenten.csv"], fifth.contentHashes["studenten.csv"]);
   } finally {
     rmSync(cacheDir, { recursive: true, force: true });
   }
