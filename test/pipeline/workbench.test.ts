@@ -139,3 +139,44 @@ test("a formula for another outcome, or a reference level for something that is 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("fitFormula (the package entry's call for many fits) shares the workbench's cache key: a model fitted in a chapter is a hit, a new formula a miss that is stored, and a label logs it", async () => {
+  const { fitFormula, FitCache: EntryFitCache } = await import("../../src/index");
+  const { fitDesign } = await import("../../src/glmm/fit");
+  const dir = mkdtempSync(join(tmpdir(), "kansen-wb-"));
+  const log = join(dir, "run-log.jsonl");
+  const before = process.env[RUN_LOG_ENV];
+  process.env[RUN_LOG_ENV] = log;
+  try {
+    const cache = new EntryFitCache(join(dir, "fit-cache"));
+    const frame = frames[0]!;
+    const { wb } = workbench(dir, [frame], cache);
+    const chapter = wb.fit(wb.design("1a", ladder[1]!.formula), { threads: 1 }).byFrame[0]!;
+
+    const same = fitFormula(frame, ladder[1]!.formula, { cache, reference: PUBLISHED_REFERENCE, label: "spec 1a" });
+    assert.equal(same.status, "hit");
+    assert.equal(same.key, chapter.origin.key, "the same formula, references and settings give the workbench's key");
+    assert.deepEqual([...same.fit.beta], [...chapter.fit.beta]);
+
+    const formula = "doorstroom ~ migratie + geslacht + (1 | locatie) + (1 | instelling)";
+    const first = fitFormula(frame, formula, { cache, reference: { ...PUBLISHED_REFERENCE, geslacht: "vrouw" }, glmm: { threads: 1 }, label: "spec geslacht" });
+    assert.equal(first.status, "miss");
+    assert.match(first.detail, /niet in de fitcache/);
+    assert.deepEqual(first.reference, { migratie: "geen", geslacht: "vrouw" }, "only the factors the formula uses");
+    assert.ok(first.design.fixed.names.includes("geslachtman"), first.design.fixed.names.join(", "));
+    const direct = fitDesign(first.design, { threads: 1 });
+    assert.ok(Buffer.from(first.fit.beta.buffer).equals(Buffer.from(direct.beta.buffer)), "the fit is fitDesign's, bit for bit");
+    const second = fitFormula(frame, formula, { cache, reference: { ...PUBLISHED_REFERENCE, geslacht: "vrouw" } });
+    assert.equal(second.status, "hit");
+    assert.equal(second.design, first.design, "the design is built once per frame, formula and references");
+    assert.notEqual(fitFormula(frame, formula, { cache, reference: PUBLISHED_REFERENCE }).key, first.key, "another reference level is another key");
+    assert.equal(fitFormula(frame, ladder[0]!.formula, { cache: null }).status, "off");
+
+    const events = parseRunLog(readFileSync(log, "utf8"), log).flatMap((e) => (e.type === "fitCache" ? [e.event] : []));
+    assert.deepEqual(events.map((e) => `${e.label}: ${e.status}`), ["doorstroom 2020 model 1a: miss", "spec 1a: hit", "spec geslacht: miss"], "only labelled calls are logged");
+  } finally {
+    if (before === undefined) delete process.env[RUN_LOG_ENV];
+    else process.env[RUN_LOG_ENV] = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
