@@ -253,10 +253,35 @@ test(`${CHAPTER} runs in chromium through Cell > Run All at scale ${SCALE}: no e
     assert.ok(existsSync(sessionTables) && readdirSync(sessionTables).some((f) => f.startsWith("tabel-5-")), `no Tabel 5 CSV in the session's folder ${sessionTables}`);
     assert.ok(!existsSync(config.outDir), `the interactive session wrote into the outputs folder ${config.outDir}`);
 
+    // One model's cell: its output walks the stages (design, objective, optimisation, fit, statistics)
+    // and opens whole, not in Jupyter's scroll box (the cell's metadata says scrolled: false).
+    const stageCell = await page.evaluate(() => {
+      const cells = Array.from(document.querySelectorAll(".cell.code_cell"));
+      const index = cells.findIndex((cell) => (cell.querySelector(".input")?.textContent ?? "").includes("wb.design(\"1a\""));
+      const cell = cells[index];
+      if (cell === undefined) return null;
+      cell.setAttribute("data-kmbo-shot", "model-1a");
+      return {
+        captions: Array.from(cell.querySelectorAll(".output_area caption, .output_area h4, .output_area strong")).map((c) => c.textContent ?? ""),
+        scrollBox: cell.querySelector(".output_scroll") !== null,
+      };
+    });
+    assert.ok(stageCell !== null, "no cell calls wb.design(\"1a\", ...)");
+    const stageText = stageCell.captions.join(" | ");
+    for (const stage of ["Ontwerp van model 1a", "Doelfunctie van model 1a", "Optimalisatie van model 1a", "Fit van model 1a", "Statistieken van model 1a"]) {
+      assert.ok(stageText.includes(stage), `the model-1a cell does not show "${stage}": ${stageText}`);
+    }
+    assert.equal(stageCell.scrollBox, false, "the model-1a cell's output is in a scroll box (metadata scrolled should be false)");
+
+    const modelCell = await page.$("[data-kmbo-shot=model-1a] .output_wrapper");
+    assert.ok(modelCell !== null);
+    const modelShot = join(ARTIFACTS, "04-model-1a-stages.png");
+    await modelCell.screenshot({ path: modelShot as `${string}.png`, captureBeyondViewport: true });
     const shots = [
       await screenshotAt(page, "#notebook-container", "01-after-run-all.png"),
       await screenshotAt(page, ".js-plotly-plot", "02-figure.png"),
       await screenshotAt(page, "table.kmbo", "03-tabel-5.png"),
+      modelShot,
     ];
     mark("screenshots");
     t.diagnostic(`${rendered.length} plotly figures rendered (${rendered.map((f) => f.title).join("; ")}); ${tables.map((x) => x.caption).join("; ")}`);
