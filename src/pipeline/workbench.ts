@@ -325,7 +325,7 @@ export class ModelWorkbench {
   }
 
   /**
-   * Stage 3: the statistics of every fit (Nakagawa's R2, the ICC, the average marginal effects in the
+   * Stage 5: the statistics of every fit (Nakagawa's R2, the ICC, the average marginal effects in the
    * published convention), shown, and each fit's summary saved under the run's fits/ folder.
    */
   statistics(fits: ModelFit, options: { readonly ame?: AmeConvention } = {}): ModelResult {

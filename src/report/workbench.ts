@@ -213,7 +213,7 @@ export function optimisationHtml(model: string, views: readonly OptimisationView
 }
 
 /**
- * Stage 2, the fit: where it came from (the fit cache or the solver), the convergence report (lme4's
+ * Stage 4, the fit: where it came from (the fit cache or the solver), the convergence report (lme4's
  * checks: the gradient, the scaled gradient, the smallest Hessian eigenvalue, a singular fit, the
  * optimiser's messages) and the estimates, coefficient (SE) and variance (SD), per frame.
  */
@@ -260,7 +260,7 @@ export function fitReportHtml(model: string, views: readonly FitView[]): string 
 }
 
 /**
- * Stage 3, the statistics: Nakagawa's marginal and conditional R2 (3b prints the conditional one), the
+ * Stage 5, the statistics: Nakagawa's marginal and conditional R2 (3b prints the conditional one), the
  * latent-scale ICC with its parts per level, and the average marginal effects (AME (SE)).
  */
 export function statisticsHtml(model: string, views: readonly StatisticsView[]): string {
