@@ -45,8 +45,11 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
     assert.match(first.shown[1] ?? "", /Doelfunctie van model 1a/, "stage 2: the objective");
     assert.match(first.shown[1] ?? "", /opgebouwd \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
     assert.match(first.shown[1] ?? "", /<code>convergence\.scaledGradient<\/code><\/td><td>0\.002<\/td>/, "the control with its lme4 counterparts");
-    assert.match(first.shown[2] ?? "", /Optimalisatie van model 1a, doorstroom 2020<\/caption>[\s\S]*lme4 start[\s\S]*Newton[\s\S]*totaal/, "stage 3: the optimisation summary");
+    assert.match(first.shown[2] ?? "", /Optimalisatie van model 1a, doorstroom 2020<\/caption>[\s\S]*start \(als lme4\)[\s\S]*Newton[\s\S]*totaal/, "stage 3: the optimisation summary");
     assert.match(first.shown[3] ?? "", /Fit van model 1a: convergentie/, "stage 4: the fit");
+    assert.match(first.shown[3] ?? "", /<td class="txt"><span title="hessian: [^"]+">uit de Hessiaan van de Laplace-deviantie/, "the SE method in a few words, the solver's description on hover, left-aligned");
+    assert.match(first.shown[3] ?? "", /<td>studenten \(n\)<\/td>|<td>logLik<\/td><td>-?\d+\.\d\d<\/td>/, "numbers stay right-aligned");
+    assert.match(first.shown[2] ?? "", /<th class="txt">melding<\/th>/, "a column of words has its header on the left");
     assert.match(shownFirst, /geschat \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
 
     // A rerun (a new kernel: a new workbench, a design rebuilt from the frame) reads both fits back.
@@ -54,6 +57,7 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
     const again = await second.wb.fit(second.wb.design("1a", ladder[1]!.formula), { threads: 1 });
     assert.deepEqual(again.byFrame.map((f) => f.origin.kind), ["cache", "cache"]);
     assert.match(second.shown[1] ?? "", /niet opgebouwd: de fit komt uit de fitcache/);
+    assert.doesNotMatch(second.shown[1] ?? "", /waarnemingen|parameters: beta/, "no empty rows for an objective that was not built");
     assert.match(second.shown[2] ?? "", /\(uit de fitcache: de samenvatting van toen\)/, "a cached fit shows the optimisation summary it was stored with");
     assert.match(second.shown[3] ?? "", /uit de fitcache \(sleutel [0-9a-f]{12}/);
     assert.deepEqual([...again.byFrame[0]!.fit.beta], [...fitted.byFrame[0]!.fit.beta]);
