@@ -11,6 +11,8 @@
  * computed; keep every field's derivation in this one function.
  */
 import { designMessages } from "../model/design";
+import { nearDependencies, RANK_TOLERANCE, type NearDependence } from "../model/rank";
+import type { GlmmDesign } from "../model/types";
 import type { GlmmFit } from "../glmm/types";
 import { averageMarginalEffects, type AmeConvention } from "../stats/ame";
 import { intraclassCorrelation } from "../stats/icc";
@@ -73,9 +75,66 @@ export function jsonNumber(x: number): JsonNumber {
   return Number.isFinite(x) ? x : null;
 }
 
-/** Every note a reader must see next to the numbers: design notes first, then the optimiser's. */
+/** A coefficient of a near-dependence, short: 2, -0.5, 1.0003, 3.1e-5. */
+function coefficientText(c: number): string {
+  return Number(c.toPrecision(5)).toString();
+}
+
+const nearCache = new WeakMap<GlmmDesign, NearDependence[]>();
+
+/** The design's nearly dependent fixed-effect columns (src/model/rank.ts), computed once per design. */
+export function nearlyDependentColumns(design: GlmmDesign): NearDependence[] {
+  let near = nearCache.get(design);
+  if (near === undefined) {
+    near = nearDependencies(design.fixed.columns);
+    nearCache.set(design, near);
+  }
+  return near;
+}
+
+/**
+ * "x2 ~ 2 x1 - 0.5 (Intercept)": what a nearly dependent column nearly equals, and how near, with
+ * lme4's threshold for dropping it.
+ */
+export function nearDependenceNote(design: GlmmDesign, d: NearDependence): string {
+  const names = design.fixed.names;
+  const terms = d.combination
+    .map((t, k) => {
+      const c = coefficientText(Math.abs(t.coefficient));
+      const sign = t.coefficient < 0 ? (k === 0 ? "-" : " - ") : k === 0 ? "" : " + ";
+      return `${sign}${c === "1" ? "" : `${c} `}${names[t.index]}`;
+    })
+    .join("");
+  return `${names[d.index]} ~ ${terms === "" ? "0" : terms} (relative residual ${d.residual.toExponential(1)}; lme4 drops a column only below ${RANK_TOLERANCE.toExponential(0)})`;
+}
+
+/**
+ * The notes about the fit that lme4 would print as a message or a warning: rank deficiency, nearly
+ * collinear columns, then the optimiser's (convergence, identifiability, separation, singular fit).
+ * lme4's "Model is nearly unidentifiable" and "Hessian is numerically singular" get the nearly
+ * collinear columns, when there are any, as their cause.
+ */
+export function fitWarnings(fit: GlmmFit): string[] {
+  const design = fit.design;
+  const near = nearlyDependentColumns(design);
+  const names = design.fixed.names;
+  const out: string[] = [];
+  // designMessages' first note is the rank deficiency, when there is one.
+  if (design.fixed.dropped.length > 0) out.push(designMessages(design)[0]);
+  if (near.length > 0) out.push(`fixed-effect model matrix is nearly rank deficient: ${near.map((d) => nearDependenceNote(design, d)).join("; ")}`);
+  const involved = [...new Set(near.flatMap((d) => [d.index, ...d.combination.map((t) => t.index)]))].sort((a, b) => a - b);
+  const cause = involved.length > 0 ? ` (nearly collinear fixed-effect columns: ${involved.map((j) => names[j]).join(", ")})` : "";
+  out.push(...fit.convergence.messages.map((m) => (/nearly unidentifiable|numerically singular/.test(m) ? `${m}${cause}` : m)));
+  return out;
+}
+
+/** Every note a reader must see next to the numbers: the warnings, and the rows dropped for missing values. */
 export function fitMessages(fit: GlmmFit): string[] {
-  return [...designMessages(fit.design), ...fit.convergence.messages];
+  const warnings = fitWarnings(fit);
+  const notes = designMessages(fit.design).slice(fit.design.fixed.dropped.length > 0 ? 1 : 0);
+  // Design notes first, as before: rank deficiency and near-dependence, rows dropped, then the optimiser's.
+  const designWarnings = warnings.length - fit.convergence.messages.length;
+  return [...warnings.slice(0, designWarnings), ...notes, ...warnings.slice(designWarnings)];
 }
 
 /** The `--json` object of a fit; `ame` picks the AME convention (default "published"). */

@@ -14,7 +14,7 @@ import { fitDesign } from "../glmm/fit";
 import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
-import { fitToJson } from "./fitJson";
+import { fitToJson, fitWarnings } from "./fitJson";
 import { formatSummary } from "./summary";
 
 export interface CliOutput {
@@ -31,6 +31,14 @@ function seconds(since: number): string {
   return ((performance.now() - since) / 1000).toFixed(2);
 }
 
+/** The input file cannot be fitted as it is; the message names the file and says why. */
+class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InputError";
+  }
+}
+
 /** Runs `fit`; throws the error types that `runGlmm` turns into messages. */
 function fit(args: FitArguments, out: CliOutput): void {
   const progress = args.progress ? (message: string) => out.stderr(`glmm: ${message}\n`) : undefined;
@@ -38,8 +46,10 @@ function fit(args: FitArguments, out: CliOutput): void {
   const parsed = parseFormula(args.formula);
   let started = performance.now();
   const textColumns = [...new Set([...args.factors, ...Object.keys(args.reference)])];
+  // The reader names an empty file, another delimiter and an unterminated quote itself (CsvError).
   const { columns, nrows, header } = readCsvTable(args.data, { missingValues: ["", "NA"], stringColumns: textColumns.filter((c) => c !== "") });
   progress?.(`read ${nrows} rows x ${header.length} columns from ${args.data} in ${seconds(started)} s`);
+  if (nrows === 0) throw new InputError(`${args.data} has no data rows (only the header: ${header.join(", ")})`);
   for (const name of formulaColumns(parsed)) {
     if (!header.includes(name)) {
       throw new DesignError(`unknown column '${name}' in the formula; ${args.data} has the columns: ${header.join(", ")}`, {
@@ -61,6 +71,8 @@ function fit(args: FitArguments, out: CliOutput): void {
     ...(args.threads !== undefined ? { threads: args.threads } : {}),
   });
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
+  // What lme4 would print as a message or warning goes to stderr as well, so a user of --json sees it.
+  for (const warning of fitWarnings(result)) out.stderr(`glmm fit: warning: ${args.data}: ${warning}\n`);
   if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
   else out.stdout(formatSummary(result, args.data));
 }
@@ -93,7 +105,7 @@ export function runGlmm(argv: readonly string[], out: CliOutput = processOutput)
   } catch (e) {
     if (e instanceof FormulaError) out.stderr(`glmm fit: bad --formula: ${e.message}\n`);
     else if (e instanceof DesignError) out.stderr(`glmm fit: ${describeDesignError(e, args.data)}\n`);
-    else if (e instanceof CsvError) out.stderr(`glmm fit: ${e.message}\n`);
+    else if (e instanceof CsvError || e instanceof InputError) out.stderr(`glmm fit: ${e.message}\n`);
     else {
       const message = e instanceof Error ? e.message : String(e);
       out.stderr(`glmm fit: the fit of '${args.formula}' to ${args.data} failed: ${message}\n`);
