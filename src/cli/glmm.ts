@@ -15,7 +15,6 @@ import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
 import { fitToJson, fitWarnings } from "./fitJson";
-import { formatSummary } from "./summary";
 
 export interface CliOutput {
   readonly stdout: (text: string) => void;
@@ -74,7 +73,8 @@ function fit(args: FitArguments, out: CliOutput): void {
   // What lme4 would print as a message or warning goes to stderr as well, so a user of --json sees it.
   for (const warning of fitWarnings(result)) out.stderr(`glmm fit: warning: ${args.data}: ${warning}\n`);
   if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
-  else out.stdout(formatSummary(result, args.data));
+  // The readable summary (and the normal distribution it needs for p-values) loads only when asked for.
+  else out.stdout((require("./summary") as typeof import("./summary")).formatSummary(result, args.data));
 }
 
 function describeDesignError(e: DesignError, file: string): string {

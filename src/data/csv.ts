@@ -425,19 +425,30 @@ class StringInterner {
   }
 }
 
-/** Missing-value codes as byte strings, for comparing a field without decoding it. */
+/**
+ * Missing-value codes as byte strings, for comparing a field without decoding it. The comparison is a
+ * loop over a few bytes in JavaScript (a field is first told apart by its length): it runs once per
+ * cell, where a call into Buffer.compare per cell cost more than parsing the number.
+ */
 class MissingCodes {
-  private readonly codes: Buffer[];
+  private readonly codes: Uint8Array[];
   private readonly emptyIsMissing: boolean;
+  /** Per byte length up to 63: whether some code has that length (most fields are ruled out here). */
+  private readonly lengths = new Uint8Array(64);
   constructor(codes: readonly string[]) {
     this.emptyIsMissing = codes.includes("");
-    this.codes = codes.filter((c) => c !== "").map((c) => Buffer.from(c, "utf8"));
+    this.codes = codes.filter((c) => c !== "").map((c) => Uint8Array.from(Buffer.from(c, "utf8")));
+    for (const code of this.codes) this.lengths[Math.min(code.length, 63)] = 1;
   }
   isMissing(buf: Buffer, start: number, end: number): boolean {
     const len = end - start;
     if (len === 0) return this.emptyIsMissing;
+    if (this.lengths[len < 63 ? len : 63] === 0) return false;
     for (const code of this.codes) {
-      if (code.length === len && buf.compare(code, 0, len, start, end) === 0) return true;
+      if (code.length !== len) continue;
+      let i = 0;
+      while (i < len && code[i] === buf[start + i]) i++;
+      if (i === len) return true;
     }
     return false;
   }
