@@ -611,22 +611,48 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   }
   const capacity = maxRecords(buf, offset);
   const numbers: (Float64Array | null)[] = header.map((name) => (forcedText.has(name) ? null : new Float64Array(capacity)));
+  // Byte ranges of the fields of the columns that are text from the first data row on (codes, ids),
+  // one RecordFields per column indexed by data row:
+  // kept in pass 1, so that a second tokenising pass is needed only for a column that turned out to be
+  // text after its first row (its earlier fields were read as numbers, not kept as text).
+  const ranges: (RecordFields | null)[] = numbers.map((num) => (num === null ? recordFields(capacity) : null));
+  let lateText = false;
   const cursor: RecordCursor = { row: 0, line };
   const fields = recordFields(ncols);
   const nrows = tokenize(buf, offset, line, path, header, cursor, fields, () => {
     const r = cursor.row - 1;
     for (let j = 0; j < ncols; j++) {
       const target = numbers[j];
-      if (target === null) continue;
       const start = fields.start[j];
       const end = fields.end[j];
+      if (target === null) {
+        const kept = ranges[j];
+        if (kept !== null) {
+          kept.start[r] = start;
+          kept.end[r] = end;
+          kept.quoting[r] = fields.quoting[j];
+        }
+        continue;
+      }
       if (missing.isMissing(buf, start, end)) {
         target[r] = NaN;
         continue;
       }
       const v = parseNumberBytes(buf, start, end);
-      if (Number.isNaN(v)) numbers[j] = null;
-      else target[r] = v;
+      if (!Number.isNaN(v)) {
+        target[r] = v;
+        continue;
+      }
+      numbers[j] = null;
+      if (r === 0) {
+        const kept = recordFields(capacity);
+        kept.start[0] = start;
+        kept.end[0] = end;
+        kept.quoting[0] = fields.quoting[j];
+        ranges[j] = kept;
+      } else {
+        lateText = true;
+      }
     }
   });
 
@@ -636,14 +662,20 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   if (textCols.length > 0) {
     const interners = header.map(() => new StringInterner(50000));
     for (const j of textCols) strings[j] = new Array<string | null>(nrows).fill(null);
-    tokenize(buf, offset, line, path, header, cursor, fields, () => {
-      const r = cursor.row - 1;
+    const decode = (j: number, r: number, start: number, end: number, quoting: number): void => {
+      (strings[j] as (string | null)[])[r] = missing.isMissing(buf, start, end) ? null : interners[j].get(buf, start, end, quoting);
+    };
+    if (!lateText) {
       for (const j of textCols) {
-        const start = fields.start[j];
-        const end = fields.end[j];
-        (strings[j] as (string | null)[])[r] = missing.isMissing(buf, start, end) ? null : interners[j].get(buf, start, end, fields.quoting[j]);
+        const kept = ranges[j] as RecordFields;
+        for (let r = 0; r < nrows; r++) decode(j, r, kept.start[r], kept.end[r], kept.quoting[r]);
       }
-    });
+    } else {
+      tokenize(buf, offset, line, path, header, cursor, fields, () => {
+        const r = cursor.row - 1;
+        for (const j of textCols) decode(j, r, fields.start[j], fields.end[j], fields.quoting[j]);
+      });
+    }
   }
   const columns: Record<string, Float64Array | (string | null)[]> = {};
   for (let j = 0; j < ncols; j++) {
