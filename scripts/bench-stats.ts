@@ -14,7 +14,8 @@ import { buildDesign } from "../src/model/design";
 import { fitDesign } from "../src/glmm/fit";
 import type { GlmmFit } from "../src/glmm/types";
 import type { ColumnTable, GlmmDesign } from "../src/model/types";
-import { MODEL_REFERENCE_LEVELS, modelLadder, robustnessModel } from "../src/analysis/models";
+import { modelLadder, robustnessModel } from "../src/analysis/models";
+import { PUBLISHED_REFERENCE } from "../src/vocabulary";
 import { averageMarginalEffects } from "../src/stats/ame";
 import { intraclassCorrelation } from "../src/stats/icc";
 import { locationEffects } from "../src/stats/location-effects";
@@ -129,7 +130,7 @@ function assembledFit(design: GlmmDesign): GlmmFit {
 
 async function main(): Promise<void> {
   const frame = syntheticFrame(n, 1200, 60);
-  const reference = { ...MODEL_REFERENCE_LEVELS };
+  const reference = { ...PUBLISHED_REFERENCE };
   let t = performance.now();
   const design = buildDesign(modelLadder("doorstroom")[4].formula, frame, { reference });
   const reducedDesign = buildDesign(robustnessModel("doorstroom").formula, frame, { reference });

@@ -9,8 +9,11 @@
  *   3. a fresh temporary outputs folder (src/audit/atomic-output.ts), moved into place only when
  *      every step below succeeded: a failed run leaves the previous outputs untouched; every input
  *      file hashed into the manifest;
- *   4. every numbered notebook in notebooks/, in order, through the headless runner with the run's
- *      configuration in the environment; it stops at the first failing cell and names it;
+ *   4. every chapter (src/pipeline/notebooks.ts: the numbered notebooks, the model chapter once per
+ *      outcome), in order, through the headless runner with the run's configuration in the environment
+ *      and its values injected after each chapter's parameters cell; it stops at the first failing
+ *      cell and names it. Fits come from the fit cache where their key is unchanged (--no-cache: a
+ *      fresh, empty cache for this run only);
  *   5. manifest.json (src/audit), then one HTML report with all chapters, a table of contents and the
  *      manifest as an appendix.
  * Exit status: 0 done, 1 a step failed (the message names it), 2 bad flags or configuration.
@@ -29,7 +32,8 @@ import { assembleReport, type AppendixInput, type ChapterInput } from "../src/re
 import { loadMethodologyIndex } from "../src/audit/methodology-index";
 import { renderIndexHtml, renderManifestHtml } from "../src/report/audit-appendix";
 import { METHODOLOGY_INDEX_FILE, methodologyIndexRows } from "../src/report/methodology-appendix";
-import { describeFailure, jupyterStatus, listNotebooks, readNotebook, runNotebooks } from "../src/pipeline/notebooks";
+import { FIT_CACHE_ENV } from "../src/pipeline/fit-cache";
+import { chapterRuns, describeFailure, jupyterStatus, readNotebook, runNotebooks, type ChapterRun } from "../src/pipeline/notebooks";
 import { formatDuration } from "../src/pipeline/progress";
 import { REPRODUCE_USAGE, type ReproduceOptions, UsageError, parseReproduceArgs } from "../src/pipeline/reproduce-args";
 
@@ -38,6 +42,13 @@ class StepFailed extends Error {}
 
 function say(line: string): void {
   process.stderr.write(`reproduce: ${line}\n`);
+}
+
+/** The data source for the report's header (the report is in Dutch; the terminal lines stay English). */
+function describeSourceDutch(config: KansenConfig): string {
+  return config.data.kind === "synthetic"
+    ? `synthetische populatie in de vorm van de DUO-gegevens, schaal ${config.data.scale}, seed ${config.data.seed}`
+    : `echte DUO-bestanden in ${config.data.path}`;
 }
 
 function describeSource(config: KansenConfig): string {
@@ -49,14 +60,14 @@ function describeSource(config: KansenConfig): string {
 async function reproduce(options: ReproduceOptions): Promise<void> {
   const { config, only, cellTimeoutSeconds } = options;
   const t0 = Date.now();
-  let notebooks = listNotebooks(options.notebookDir);
-  if (only.length > 0) notebooks = notebooks.filter((nb) => only.some((p) => basename(nb).includes(p)));
-  if (notebooks.length === 0) throw new StepFailed(`no numbered notebooks to run in ${options.notebookDir}${only.length ? ` matching ${only.join(", ")}` : ""}`);
+  let chapters = chapterRuns(config, options.notebookDir);
+  if (only.length > 0) chapters = chapters.filter((c) => only.some((p) => c.name.includes(p) || basename(c.notebook).includes(p)));
+  if (chapters.length === 0) throw new StepFailed(`no numbered notebooks to run in ${options.notebookDir}${only.length ? ` matching ${only.join(", ")}` : ""}`);
   const jupyter = jupyterStatus();
   if (!jupyter.available) throw new StepFailed(jupyter.reason);
 
   say(`data: ${describeSource(config)}; years ${config.years.join(", ")}; outcomes ${config.outcomes.join(", ")}`);
-  say(`notebooks: ${notebooks.map((nb) => basename(nb)).join(", ")}`);
+  say(`chapters: ${chapters.map((c) => c.name).join(", ")}`);
 
   // The data first, before any output folder exists: an input that breaks data-schema/ is rejected
   // here and the run writes nothing (README). The frames built here are cached for the notebooks.
@@ -78,6 +89,9 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
   });
 
   const scratch = mkdtempSync(join(tmpdir(), "kansen-reproduce-"));
+  // --no-cache: this run's own, empty fit cache (cold), shared by its chapters and removed with the scratch folder.
+  const fitCacheEnv: { [name: string]: string } = options.noCache ? { [FIT_CACHE_ENV]: join(scratch, "fit-cache") } : {};
+  if (options.noCache) say("fit cache: not read (--no-cache); every model is fitted afresh in this run");
   try {
     await runIntoFreshOutput(config.outDir, async (workDir) => {
       // The run's configuration, as the notebooks will read it (KANSEN_CONFIG).
@@ -88,7 +102,7 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
       const executedDir = join(workDir, "notebooks");
       const htmlDir = join(scratch, "html");
       mkdirSync(executedDir, { recursive: true });
-      const result = await runNotebooks(notebooks, {
+      const result = await runNotebooks(chapters, {
         outDir: executedDir,
         htmlDir,
         summaryPath: join(scratch, "runner-summary.json"),
@@ -97,11 +111,12 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
           [CONFIG_ENV]: configPath,
           [RUN_DIR_ENV]: workDir,
           [RUN_LOG_ENV]: join(workDir, RUN_LOG_FILE),
+          ...fitCacheEnv,
         },
       });
       for (const nb of result.summary?.notebooks ?? []) {
         recorder.addStep({
-          name: `notebook ${basename(nb.notebook)}`,
+          name: `notebook ${nb.chapter ?? basename(nb.notebook, ".ipynb")}`,
           kind: "notebook",
           startedAt: nb.startedAt,
           durationSeconds: nb.durationSeconds,
@@ -115,9 +130,11 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
       const manifest = recorder.finish(workDir);
 
       const reportStart = Date.now();
-      writeReport(workDir, htmlDir, notebooks, config, manifest);
+      writeReport(workDir, htmlDir, chapters, config, manifest);
       say(`report: report.html assembled in ${((Date.now() - reportStart) / 1000).toFixed(1)} s`);
-      for (const nb of result.summary?.notebooks ?? []) say(`  ${basename(nb.notebook).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
+      for (const nb of result.summary?.notebooks ?? []) say(`  ${(nb.chapter ?? basename(nb.notebook)).padEnd(34)} ${formatDuration(nb.durationSeconds)}`);
+      const cache = manifest.fitCache ?? [];
+      if (cache.length > 0) say(`fit cache: ${cache.filter((e) => e.status === "hit").length} hits, ${cache.filter((e) => e.status === "miss").length} misses (manifest.json "fitCache")`);
     });
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -126,14 +143,15 @@ async function reproduce(options: ReproduceOptions): Promise<void> {
 }
 
 /** One HTML report: every chapter (nbconvert export + cell ids for anchors) and the manifest appendix. */
-function writeReport(workDir: string, htmlDir: string, notebooks: readonly string[], config: KansenConfig, manifest: Manifest): string {
-  const chapters: ChapterInput[] = notebooks.map((path) => {
-    const slug = basename(path, ".ipynb");
+function writeReport(workDir: string, htmlDir: string, runs: readonly ChapterRun[], config: KansenConfig, manifest: Manifest): string {
+  const chapters: ChapterInput[] = runs.map((run) => {
+    const slug = run.name;
     const exported = join(htmlDir, `${slug}.html`);
     if (!existsSync(exported)) throw new StepFailed(`the HTML export of ${slug}.ipynb is missing (${exported})`);
     const executed = readNotebook(join(workDir, "notebooks", `${slug}.ipynb`));
     return {
       slug,
+      notebook: basename(run.notebook),
       html: readFileSync(exported, "utf8"),
       cells: executed.cells.map((c) => ({ id: c.id ?? null, tags: c.metadata?.tags ?? [] })),
     };
@@ -142,21 +160,21 @@ function writeReport(workDir: string, htmlDir: string, notebooks: readonly strin
   const indexPath = join(PROJECT_ROOT, "notebooks", METHODOLOGY_INDEX_FILE);
   if (existsSync(indexPath)) {
     const rows = methodologyIndexRows(loadMethodologyIndex(indexPath), chapters);
-    appendices.push({ slug: "methodologie-index", title: "Appendix: methodology index (bijlage 3a -> code, tests, cells)", html: renderIndexHtml(rows) });
+    appendices.push({ slug: "methodologie-index", title: "Aanhangsel: methodologie-index (bijlage 3a -> code, tests, cellen)", html: renderIndexHtml(rows) });
   } else {
     say(`report: no methodology index at ${indexPath}; the appendix is left out`);
   }
-  appendices.push({ slug: "manifest", title: "Appendix: run manifest", html: renderManifestHtml(manifest) });
+  appendices.push({ slug: "manifest", title: "Aanhangsel: run-manifest", html: renderManifestHtml(manifest) });
   const { html, chaptersWithoutCellAnchors } = assembleReport({
     title: "Gelijke kansen mbo: heranalyse (kansen-mbo)",
     facts: [
-      `Data: ${describeSource(config)}`,
+      `Data: ${describeSourceDutch(config)}`,
       `Jaren: ${config.years.join(", ")}; uitkomsten: ${config.outcomes.join(", ")}`,
       `Referentiecategorieën: ${Object.entries(config.reference).map(([f, l]) => `${f} = ${l}`).join("; ")}`,
-      `Manifest ${manifest.id}; git ${manifest.git.commit ?? "unknown"}${manifest.git.clean === false ? " (with uncommitted changes)" : ""}`,
+      `Manifest ${manifest.id}; git ${manifest.git.commit ?? "onbekend"}${manifest.git.clean === false ? " (met niet vastgelegde wijzigingen)" : ""}`,
     ],
     banner: isSynthetic(config)
-      ? "Synthetic data: every number in this report comes from a generated, DUO-shaped population, not from the real DUO records. Comparisons with the published tables test the method, not the findings."
+      ? "Synthetische data: elk getal in dit rapport komt uit een gegenereerde populatie in de vorm van de DUO-gegevens, niet uit de echte DUO-registraties. De vergelijkingen met de gepubliceerde tabellen toetsen de werkwijze, niet de bevindingen."
       : undefined,
     chapters,
     appendices,

@@ -3,17 +3,26 @@
 
 Usage (Debian's python3, which has nbclient):
     /usr/bin/python3 scripts/run-notebooks.py [--out-dir DIR] [--html-dir DIR] [--summary FILE]
-        [--timeout SECONDS] [--kernel NAME] NOTEBOOK.ipynb ...
+        [--timeout SECONDS] [--kernel NAME] [--plan PLAN.json] [NOTEBOOK.ipynb ...]
 
-For each notebook, in the order given (stopping at the first failure):
+What to run: the notebooks given, each under its own name, or a plan (src/pipeline/notebooks.ts writes
+one): a JSON list of {"notebook": path, "name": chapter name, "parameters": {name: value}}. Parameters
+follow papermill's convention: the notebook's first cell tagged `parameters` holds the defaults (what a
+researcher sees and edits in Jupyter); the runner inserts a new cell after it, tagged
+`injected-parameters`, that redeclares each parameter the cell declares with the plan's value (as a
+TypeScript literal: JSON), so the executed notebook shows the values it ran with. Values for names the
+parameters cell does not declare are not injected (the runner says so). One notebook may appear several
+times under different names (the model chapter, once per outcome).
+
+For each chapter, in the order given (stopping at the first failure):
   * starts its own kernel in the notebook's folder (tslab roots its compilation there, so
     `import ... from "kansen-mbo/..."` resolves through node_modules), with this process's environment
     (the reproduce command puts KANSEN_CONFIG, KANSEN_RUN_DIR and KANSEN_RUN_LOG in it);
   * executes every code cell, printing on stderr the notebook, the cell (position, id, tags, first
     source line) and its duration, and echoing the kernel's own stderr live (indented with " | "):
     src/pipeline/progress.ts writes there, so long steps inside a cell show progress;
-  * writes the executed notebook to --out-dir (also a failed one, with its error output, for
-    inspection) without execution timestamps, so two runs give identical files;
+  * writes the executed notebook to --out-dir as <name>.ipynb (also a failed one, with its error
+    output, for inspection) without execution timestamps, so two runs give identical files;
   * writes an HTML export (nbconvert "lab" template) to --html-dir, for the report assembly in
     src/report/html-report.ts.
 
@@ -23,7 +32,7 @@ stream output (and sometimes only on the kernel's stderr). On a failure this scr
     error: TypeError: ...
 and exits with status 1; 2 means it could not start (bad arguments, no kernel); 130 interrupted.
 --summary writes the same facts as JSON (per notebook and cell: status, start, durations, the kernel's
-peak memory) for the run manifest.
+peak memory and CPU time) for the run manifest and the benchmarks.
 """
 
 import argparse
@@ -234,6 +243,19 @@ def kernel_peak_rss_bytes(client):
     return None
 
 
+def kernel_cpu_seconds(client):
+    """CPU time (user + system, all threads) the kernel process has used so far, from /proc, if the
+    platform tells: a measure of the work a notebook did that a loaded machine does not inflate."""
+    try:
+        pid = client.km.provisioner.process.pid
+        with open("/proc/%d/stat" % pid) as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        # After the command name: state is field 3, utime and stime are fields 14 and 15 (1-based).
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except Exception:  # noqa: BLE001 - best effort, absent on some platforms
+        return None
+
+
 def export_html(nb, path):
     from nbconvert import HTMLExporter
 
@@ -265,14 +287,59 @@ def die_with_parent():
         pass
 
 
-def run_notebook(path, args, position, total):
+# A top-level declaration in a TypeScript cell: `const years = ...`, `let outcome: string = ...`.
+DECLARATION = re.compile(r"^\s*(?:export\s+)?(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=", re.M)
+PARAMETERS_TAG = "parameters"
+INJECTED_TAG = "injected-parameters"
+
+
+def declared_names(source):
+    return DECLARATION.findall(source)
+
+
+def inject_parameters(nb, parameters, chapter):
+    """Papermill's convention for a TypeScript kernel: after the first cell tagged `parameters`, a cell
+    tagged `injected-parameters` that redeclares each parameter the cell declares with the given value
+    (tslab lets a later cell redeclare a name). Returns the names injected."""
+    if not parameters:
+        return []
+    index = next((i for i, c in enumerate(nb.cells) if PARAMETERS_TAG in c.get("metadata", {}).get("tags", [])), None)
+    if index is None:
+        log("   (%s has no cell tagged %s: its parameters stay as written)" % (chapter, PARAMETERS_TAG))
+        return []
+    declared = declared_names(nb.cells[index].source)
+    names = [n for n in declared if n in parameters]
+    lines = ["// Injected by scripts/run-notebooks.py (papermill's convention): this run's parameters,",
+             "// from its configuration; they replace the values of the parameters cell above."]
+    lines += ["const %s = %s;" % (n, json.dumps(parameters[n], ensure_ascii=False)) for n in names]
+    cell = nbformat.v4.new_code_cell("\n".join(lines))
+    cell.metadata["tags"] = [INJECTED_TAG]
+    ids = {c.get("id") for c in nb.cells}
+    cell.id = INJECTED_TAG if INJECTED_TAG not in ids else "%s-%d" % (INJECTED_TAG, len(ids))
+    nb.cells.insert(index + 1, cell)
+    return names
+
+
+def run_notebook(entry, args, position, total):
+    path = entry["notebook"]
+    chapter = entry["name"]
     name = os.path.relpath(path, PROJECT_ROOT) if path.startswith(PROJECT_ROOT) else path
     nb = nbformat.read(path, as_version=4)
     kernel = args.kernel or nb.metadata.get("kernelspec", {}).get("name") or "tslab"
+    injected = inject_parameters(nb, entry.get("parameters") or {}, chapter)
+    if injected:
+        nb.metadata["kansen"] = {"notebook": os.path.basename(path), "chapter": chapter,
+                                 "parameters": {n: entry["parameters"][n] for n in injected}}
     code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
     log("")
-    log("== notebook %d/%d: %s (%d code cells, kernel %s)" % (position, total, name, len(code_cells), kernel))
-    result = {"notebook": name, "status": "ok", "startedAt": now_iso(), "cells": []}
+    shown = name if chapter == os.path.splitext(os.path.basename(path))[0] else "%s as %s" % (name, chapter)
+    log("== notebook %d/%d: %s (%d code cells, kernel %s%s)" % (
+        position, total, shown, len(code_cells), kernel,
+        "; parameters: " + ", ".join("%s = %s" % (n, json.dumps(entry["parameters"][n], ensure_ascii=False)) for n in injected) if injected else ""))
+    ignored = sorted(set(entry.get("parameters") or {}) - set(injected))
+    if ignored and injected:
+        log("   (not parameters of %s, not injected: %s)" % (chapter, ", ".join(ignored)))
+    result = {"notebook": name, "chapter": chapter, "status": "ok", "startedAt": now_iso(), "cells": []}
     t_notebook = time.monotonic()
 
     client = NotebookClient(
@@ -304,6 +371,7 @@ def run_notebook(path, args, position, total):
                     pump.set_cell(index)
                     heartbeat.cell("%s cell %d" % (os.path.basename(path), index + 1))
                     t_cell = time.monotonic()
+                    cpu_cell = kernel_cpu_seconds(client)
                     try:
                         # tslab's replies carry no execution count; number the cells 1, 2, ... ourselves.
                         client.execute_cell(cell, index, execution_count=len(result["cells"]) + 1)
@@ -317,6 +385,7 @@ def run_notebook(path, args, position, total):
                             message = error_message(cell, pump.lines_for(index))
                         failure = {
                             "notebook": name,
+                            "chapter": chapter,
                             "cellIndex": index,
                             "cellNumber": index + 1,
                             "cellCount": len(nb.cells),
@@ -329,11 +398,14 @@ def run_notebook(path, args, position, total):
                                                 "durationSeconds": round(time.monotonic() - t_cell, 3)})
                         break
                     seconds = time.monotonic() - t_cell
+                    cpu_after = kernel_cpu_seconds(client)
                     pump.settle()
                     result["cells"].append({"index": index, "id": cell.get("id"), "status": "ok",
-                                            "durationSeconds": round(seconds, 3)})
+                                            "durationSeconds": round(seconds, 3),
+                                            "cpuSeconds": round(cpu_after - cpu_cell, 3) if cpu_cell is not None and cpu_after is not None else None})
                     log("   ok %.1f s" % seconds)
                 result["kernelPeakRssBytes"] = kernel_peak_rss_bytes(client)
+                result["kernelCpuSeconds"] = kernel_cpu_seconds(client)
     finally:
         heartbeat.stop()
         pump.join(timeout=5)
@@ -342,21 +414,22 @@ def run_notebook(path, args, position, total):
     strip_volatile_metadata(nb)
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
-        write_atomic(os.path.join(args.out_dir, os.path.basename(path)), nbformat.writes(nb))
+        write_atomic(os.path.join(args.out_dir, chapter + ".ipynb"), nbformat.writes(nb))
     if failure is not None:
         result["status"] = "error"
         result["failure"] = failure
         return result
     if args.html_dir:
         os.makedirs(args.html_dir, exist_ok=True)
-        export_html(nb, os.path.join(args.html_dir, os.path.splitext(os.path.basename(path))[0] + ".html"))
-    log("== %s: all cells ran in %.1f s" % (name, result["durationSeconds"]))
+        export_html(nb, os.path.join(args.html_dir, chapter + ".html"))
+    log("== %s: all cells ran in %.1f s" % (chapter, result["durationSeconds"]))
     return result
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description="Execute notebooks headlessly on the tslab kernel.")
-    parser.add_argument("notebooks", nargs="+", help="notebooks to run, in this order")
+    parser.add_argument("notebooks", nargs="*", help="notebooks to run, in this order (each under its own name, no parameters)")
+    parser.add_argument("--plan", help="a JSON list of {notebook, name, parameters} to run instead, in its order")
     parser.add_argument("--out-dir", help="folder for the executed notebooks")
     parser.add_argument("--html-dir", help="folder for one HTML export per executed notebook")
     parser.add_argument("--summary", help="write a JSON summary (statuses, durations, failure) here")
@@ -366,9 +439,26 @@ def main(argv):
     parser.add_argument("--quiet-kernel", action="store_true", help="do not echo the kernel's stderr")
     args = parser.parse_args(argv)
 
-    for path in args.notebooks:
-        if not os.path.isfile(path):
-            log("run-notebooks: no such notebook: %s" % path)
+    plan = [{"notebook": os.path.abspath(p), "name": os.path.splitext(os.path.basename(p))[0], "parameters": {}}
+            for p in args.notebooks]
+    if args.plan:
+        try:
+            with open(args.plan, encoding="utf-8") as handle:
+                plan += [{"notebook": os.path.abspath(e["notebook"]), "name": e["name"], "parameters": e.get("parameters") or {}}
+                         for e in json.load(handle)]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log("run-notebooks: cannot read the plan %s: %s" % (args.plan, exc))
+            return 2
+    if not plan:
+        log("run-notebooks: nothing to run (give notebooks or --plan)")
+        return 2
+    names = [e["name"] for e in plan]
+    if len(set(names)) != len(names):
+        log("run-notebooks: two chapters of the plan share a name: %s" % ", ".join(sorted({n for n in names if names.count(n) > 1})))
+        return 2
+    for entry in plan:
+        if not os.path.isfile(entry["notebook"]):
+            log("run-notebooks: no such notebook: %s" % entry["notebook"])
             return 2
 
     def on_signal(signum, _frame):
@@ -386,8 +476,8 @@ def main(argv):
     t0 = time.monotonic()
     status = 0
     try:
-        for position, path in enumerate(args.notebooks, start=1):
-            result = run_notebook(os.path.abspath(path), args, position, len(args.notebooks))
+        for position, entry in enumerate(plan, start=1):
+            result = run_notebook(entry, args, position, len(plan))
             summary["notebooks"].append(result)
             if result["status"] != "ok":
                 failure = result["failure"]
@@ -395,7 +485,8 @@ def main(argv):
                 summary["failure"] = failure
                 log("")
                 log("FAILED: %s, %s, first line: `%s`" % (
-                    failure["notebook"],
+                    failure["notebook"] if failure["chapter"] == os.path.splitext(os.path.basename(failure["notebook"]))[0]
+                    else "%s (chapter %s)" % (failure["notebook"], failure["chapter"]),
                     describe_cell({"id": failure["cellId"], "metadata": {"tags": failure["tags"]}},
                                   failure["cellIndex"], failure["cellCount"]),
                     failure["firstLine"]))

@@ -8,13 +8,14 @@
  *   model 2   1c with (1 + niet_westers | locatie)                            random slope of non-western
  *   2-zonder-cito   model 2 without cito, cito_missing, citojaar              robustness check (3a 3.4)
  *
- * Columns are those of the analysis frame (data-schema/README.md); the reference levels are the frame
- * schema's (which are 3b's). Dutch row labels are the report layer's business (src/report/labels.ts);
+ * Columns are those of the analysis frame (data-schema/README.md); the reference levels are the published
+ * ones of the study's vocabulary (src/vocabulary.ts), unless a researcher chooses others. Dutch row labels are the report layer's business (src/report/labels.ts);
  * this module exposes the term metadata (variable, level, reference) they are built from.
  */
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import { fitDesign } from "../glmm/fit";
 import { buildDesign } from "../model/design";
+import { formulaColumns, parseFormula } from "../model/formula";
 import type { ColumnTable, FixedTermInfo, GlmmDesign } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeResult } from "../stats/ame";
 import { compareModels, type ModelComparison } from "../stats/compare";
@@ -22,8 +23,9 @@ import { intraclassCorrelation, type IccResult } from "../stats/icc";
 import { locationEffects, type LocationEffects } from "../stats/location-effects";
 import { nakagawaR2, type NakagawaR2 } from "../stats/r2";
 import { refitWithout, type ModelFitter, type RobustnessComparison } from "../stats/robustness";
+import { PUBLISHED_REFERENCE, type Outcome } from "../vocabulary";
 
-export type Outcome = "doorstroom" | "vsv";
+export type { Outcome };
 export type LadderModelId = "0" | "1a" | "1b" | "1c" | "2";
 export type ModelId = LadderModelId | "2-zonder-cito";
 
@@ -37,17 +39,6 @@ export interface ModelSpec {
   readonly randomTerms: readonly string[];
   readonly formula: string;
 }
-
-/** Reference level of every factor in the models (data-schema/README.md, the first value listed). */
-export const MODEL_REFERENCE_LEVELS: Readonly<Record<string, string>> = {
-  migratie: "geen",
-  ouders: "max_vmbo_kader",
-  geslacht: "man",
-  niveau: "3",
-  sector: "handel_economie",
-  leerweg: "bol",
-  citojaar: "2009",
-};
 
 export const BACKGROUND_TERMS = ["migratie", "ouders"] as const;
 export const STUDENT_TERMS = ["geslacht", "leeftijd", "niveau", "sector", "leerweg"] as const;
@@ -134,7 +125,7 @@ function withStatistics(spec: ModelSpec, fit: GlmmFit, convention: AmeConvention
 
 /**
  * Fit the ladder for one analysis frame with `fitter` (formula + frame -> GlmmFit; it must apply
- * MODEL_REFERENCE_LEVELS, as `designFitter` does), then the post-fit statistics of every model, the
+ * the reference levels, as `designFitter` does), then the post-fit statistics of every model, the
  * stepwise comparison, model 2's location effects and the robustness refit.
  */
 export async function fitLadder(
@@ -182,15 +173,19 @@ export async function fitLadder(
 export type DesignFit = (design: GlmmDesign, options?: GlmmOptions) => GlmmFit | Promise<GlmmFit>;
 
 /**
- * A ModelFitter for the ladder: buildDesign with the frame's reference levels (only for the factors the
+ * The reference levels a design of `formula` needs: those of the factors the formula uses (found by the
+ * formula parser, src/model/formula.ts), since buildDesign refuses a reference for a column the data
+ * lacks or for a numeric column.
+ */
+export function referencesFor(formula: string, reference: Readonly<Record<string, string>>): Record<string, string> {
+  const used = new Set(formulaColumns(parseFormula(formula)));
+  return Object.fromEntries(Object.entries(reference).filter(([name]) => used.has(name)));
+}
+
+/**
+ * A ModelFitter for the ladder: buildDesign with the given reference levels (only for the factors the
  * formula uses), then the solver.
  */
-export function designFitter(solve: DesignFit = fitDesign, reference: Readonly<Record<string, string>> = MODEL_REFERENCE_LEVELS): ModelFitter {
-  return (formula, data, options) => {
-    const rhs = formula.slice(formula.indexOf("~") + 1);
-    const used = Object.fromEntries(
-      Object.entries(reference).filter(([name]) => new RegExp(`(^|[^A-Za-z0-9_.])${name}([^A-Za-z0-9_.]|$)`).test(rhs)),
-    );
-    return solve(buildDesign(formula, data, { reference: used }), options);
-  };
+export function designFitter(solve: DesignFit = fitDesign, reference: Readonly<Record<string, string>> = PUBLISHED_REFERENCE): ModelFitter {
+  return (formula, data, options) => solve(buildDesign(formula, data, { reference: referencesFor(formula, reference) }), options);
 }

@@ -8,7 +8,7 @@
  */
 export { runIntoFreshOutput, beginFreshOutput, commitFreshOutput, recoverInterruptedSwap } from "./atomic-output";
 export { ManifestRecorder, MANIFEST_FILE, RUN_LOG_FILE } from "./recorder";
-export { recordStep, recordFit, RUN_LOG_ENV } from "./run-log";
+export { recordStep, recordFit, recordFitCache, RUN_LOG_ENV } from "./run-log";
 export { stampOutputs, MANIFEST_COLUMN } from "./stamp";
 export { compareRuns, formatRunComparison } from "./compare-runs";
-export type { Manifest, ManifestStep, ManifestFit, ManifestInput, StepKind } from "./manifest";
+export type { Manifest, ManifestStep, ManifestFit, ManifestFitCacheEvent, ManifestInput, StepKind } from "./manifest";

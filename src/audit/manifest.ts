@@ -9,7 +9,7 @@
  *
  * The manifest id is the SHA-256 (first 16 hex digits) of the canonical JSON of the manifest without
  * anything that is a time, a duration or a memory reading, and without the list of outputs (which carry
- * the id themselves). Two runs of the same code on the same inputs with the same configuration in the
+ * the id themselves), and without the fit-cache lookups (a fit read from the cache is the fit computed). Two runs of the same code on the same inputs with the same configuration in the
  * same environment therefore have the same id; every CSV table and figure is stamped with it.
  */
 import { createHash } from "node:crypto";
@@ -53,6 +53,21 @@ export interface ManifestFit {
   readonly elapsedSeconds: number;
 }
 
+/**
+ * One lookup in the fit cache: a hit (the fit was read back, not computed), a miss (computed, then
+ * stored), or off (no cache in use). Like a timing, it says how a number was obtained, not what it is:
+ * a hit gives the same bits as a fresh fit, so the events are not part of the manifest id.
+ */
+export interface ManifestFitCacheEvent {
+  readonly label: string;
+  readonly key: string;
+  readonly status: "hit" | "miss" | "off";
+  /** For a miss: why ("not in the cache", an unreadable entry); for a hit: when the entry was written. */
+  readonly detail: string;
+  /** Seconds the fit took when it was computed (for a hit: the time saved). */
+  readonly fitSeconds: number;
+}
+
 export interface ManifestOutput {
   readonly path: string;
   readonly sha256: string;
@@ -77,6 +92,8 @@ export interface Manifest {
   readonly environment: ManifestEnvironment;
   readonly steps: readonly ManifestStep[];
   readonly fits: readonly ManifestFit[];
+  /** Fit-cache lookups of the run, in order (absent in manifests written before the fit cache). */
+  readonly fitCache?: readonly ManifestFitCacheEvent[];
   readonly outputs: readonly ManifestOutput[];
 }
 

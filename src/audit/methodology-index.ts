@@ -24,7 +24,7 @@ export interface IndexStatement {
   readonly section: string;
   /** A short quote of the Dutch text. */
   readonly quote: string;
-  /** One line in English: what the workspace does with it. */
+  /** One line in Dutch (the language of the report it is shown in): what the workspace does with it. */
   readonly summary: string;
   readonly implemented: boolean;
   /** Why not, when implemented is false. */

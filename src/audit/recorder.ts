@@ -6,13 +6,13 @@
  *   await rec.addInputs(dataDir);                       // SHA-256, size, rows of every input CSV
  *   await rec.step("generate", "generation", () => ...) // in-process steps, timed
  *   rec.addStep({...})                                  // steps measured elsewhere (a notebook run)
- *   rec.foldRunLog(join(outDir, RUN_LOG_FILE))          // steps and fits logged inside notebook kernels
+ *   rec.foldRunLog(join(outDir, RUN_LOG_FILE))          // steps, fits and fit-cache lookups logged inside notebook kernels
  *   const manifest = rec.finish(outDir)                 // id, stamps CSV/HTML, writes manifest.json
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type JsonValue, type Manifest, type ManifestFit, type ManifestInput, type ManifestStep, type StepKind,
+  type JsonValue, type Manifest, type ManifestFit, type ManifestFitCacheEvent, type ManifestInput, type ManifestStep, type StepKind,
   describeInputFolder, describeOutputs, environmentVersions, gitState, manifestId, toJsonValue, writeJsonAtomic,
 } from "./manifest";
 import { parseRunLog } from "./run-log";
@@ -24,6 +24,7 @@ export const RUN_LOG_FILE = "run-log.jsonl";
 export class ManifestRecorder {
   private readonly steps: ManifestStep[] = [];
   private readonly fits: ManifestFit[] = [];
+  private readonly fitCache: ManifestFitCacheEvent[] = [];
   private inputs: ManifestInput[] = [];
   private readonly createdAt = new Date().toISOString();
   private readonly config: JsonValue;
@@ -53,7 +54,8 @@ export class ManifestRecorder {
     if (!existsSync(path)) return;
     for (const entry of parseRunLog(readFileSync(path, "utf8"), path)) {
       if (entry.type === "step") this.steps.push(entry.step);
-      else this.fits.push(entry.fit);
+      else if (entry.type === "fit") this.fits.push(entry.fit);
+      else this.fitCache.push(entry.event);
     }
     rmSync(path);
   }
@@ -69,6 +71,7 @@ export class ManifestRecorder {
       environment: environmentVersions(this.repoDir),
       steps: this.steps,
       fits: this.fits,
+      fitCache: this.fitCache,
       outputs: [],
     };
     const id = manifestId(base);

@@ -8,10 +8,13 @@
  */
 import { appendFileSync } from "node:fs";
 import type { GlmmFit } from "../glmm/types";
-import type { ManifestFit, ManifestStep, StepKind, JsonValue } from "./manifest";
+import type { ManifestFit, ManifestFitCacheEvent, ManifestStep, StepKind, JsonValue } from "./manifest";
 import { toJsonValue } from "./manifest";
 
-export type RunLogEntry = { readonly type: "step"; readonly step: ManifestStep } | { readonly type: "fit"; readonly fit: ManifestFit };
+export type RunLogEntry =
+  | { readonly type: "step"; readonly step: ManifestStep }
+  | { readonly type: "fit"; readonly fit: ManifestFit }
+  | { readonly type: "fitCache"; readonly event: ManifestFitCacheEvent };
 
 export const RUN_LOG_ENV = "KANSEN_RUN_LOG";
 
@@ -49,6 +52,14 @@ export async function recordStep<T>(
   return result;
 }
 
+/**
+ * Log a step timed by the caller (one that spans several calls, such as a fit walked stage by stage in
+ * notebook cells): its start and its duration.
+ */
+export function recordTimedStep(name: string, kind: StepKind, startedAt: string, durationSeconds: number): void {
+  append({ type: "step", step: { name, kind, startedAt, durationSeconds, peakRssBytes: peakRssBytes() } });
+}
+
 /** Log a fit's convergence report under a label such as "doorstroom 2020 model 2". */
 export function recordFit(label: string, fit: GlmmFit): void {
   append({
@@ -64,6 +75,11 @@ export function recordFit(label: string, fit: GlmmFit): void {
   });
 }
 
+/** Log whether a fit came from the fit cache (src/pipeline/fit-cache.ts) or was computed, and why. */
+export function recordFitCache(event: ManifestFitCacheEvent): void {
+  append({ type: "fitCache", event });
+}
+
 /** Parse a run log; a malformed line is an error naming the file and line. */
 export function parseRunLog(text: string, path: string): RunLogEntry[] {
   const entries: RunLogEntry[] = [];
@@ -76,7 +92,7 @@ export function parseRunLog(text: string, path: string): RunLogEntry[] {
       throw new Error(`${path}, line ${i + 1}: not JSON (${(e as Error).message})`);
     }
     const type = (value as { type?: unknown }).type;
-    if (type !== "step" && type !== "fit") throw new Error(`${path}, line ${i + 1}: unknown entry type ${JSON.stringify(type)}`);
+    if (type !== "step" && type !== "fit" && type !== "fitCache") throw new Error(`${path}, line ${i + 1}: unknown entry type ${JSON.stringify(type)}`);
     entries.push(value as RunLogEntry);
   });
   return entries;

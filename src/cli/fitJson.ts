@@ -7,14 +7,22 @@
  * convergence warnings) and dropped (rows and columns).
  *
  * Post-fit statistics (issue 5, item 7): r2 and icc (as performance names them), ame (published
- * convention unless `--ame discrete`), each null with a line in statisticsErrors if it cannot be
- * computed; keep every field's derivation in this one function.
+ * convention unless `--ame discrete`; conditional on the modes unless `--ame-random-effects`), each
+ * null with a line in statisticsErrors if it cannot be computed; keep every field's derivation in this
+ * one function.
+ *
+ * Intervals (issue 13, item 1): with --profile and/or --bootstrap, `intervals` lists
+ * { parameter, method, level, lower, upper, note } per parameter and method (profile first), with
+ * lme4's confint names (oldNames = FALSE); `profile` and `bootstrap` say what those runs did.
  */
 import { designMessages } from "../model/design";
 import { nearDependencies, RANK_TOLERANCE, type NearDependence } from "../model/rank";
 import type { GlmmDesign } from "../model/types";
 import type { GlmmFit } from "../glmm/types";
-import { averageMarginalEffects, type AmeConvention } from "../stats/ame";
+import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects } from "../stats/ame";
+import type { BootstrapResult } from "../inference/bootstrap";
+import type { Interval } from "../inference/interval";
+import type { ProfileResult } from "../inference/profile";
 import { intraclassCorrelation } from "../stats/icc";
 import { nakagawaR2 } from "../stats/r2";
 
@@ -54,11 +62,48 @@ export interface FitJson {
   readonly r2: { readonly conditional: JsonNumber; readonly marginal: JsonNumber } | null;
   /** Latent-scale ICC as performance::icc (src/stats/icc.ts); null if it could not be computed. */
   readonly icc: { readonly adjusted: JsonNumber; readonly unadjusted: JsonNumber } | null;
-  /** Average marginal effects, random effects included (src/stats/ame.ts), in `ameConvention`. */
+  /** Average marginal effects (src/stats/ame.ts) in `ameConvention`, random effects as `ameRandomEffects` (default included). */
   readonly ame: readonly { readonly term: string; readonly estimate: JsonNumber; readonly se: JsonNumber }[] | null;
   readonly ameConvention: AmeConvention;
+  readonly ameRandomEffects: AmeRandomEffects;
+  /** "published (mean derivative, ...), conditional on the estimated location effects (bijlage 3b)". */
+  readonly ameLabel: string | null;
+  /** With --profile and/or --bootstrap: one interval per parameter and method (src/inference). */
+  readonly intervals?: readonly IntervalJson[];
+  /** With --profile: what concerns every profile, and its time. */
+  readonly profile?: { readonly level: number; readonly seconds: JsonNumber; readonly notes: readonly string[] };
+  /** With --bootstrap: the replicates, how many converged and were singular, where they are kept. */
+  readonly bootstrap?: {
+    readonly replicates: number;
+    readonly seed: number;
+    readonly converged: number;
+    readonly notConverged: number;
+    readonly failed: number;
+    readonly singular: number;
+    readonly reused: number;
+    readonly computed: number;
+    readonly concurrency: number;
+    readonly file: string | null;
+    readonly seconds: JsonNumber;
+  };
   /** Why a post-fit statistic above is null (empty when all were computed). */
   readonly statisticsErrors: readonly string[];
+}
+
+/** An interval as JSON: non-finite limits become null (the note says why). */
+export interface IntervalJson {
+  readonly parameter: string;
+  readonly method: Interval["method"];
+  readonly level: number;
+  readonly lower: JsonNumber;
+  readonly upper: JsonNumber;
+  readonly note: string;
+}
+
+/** What --profile and --bootstrap add to the JSON. */
+export interface IntervalRuns {
+  readonly profile?: ProfileResult;
+  readonly bootstrap?: { readonly result: BootstrapResult; readonly intervals: readonly Interval[]; readonly file: string | null };
 }
 
 /** Run one post-fit statistic; a failure becomes null plus a line in `errors`, so the fit is still printed. */
@@ -137,14 +182,24 @@ export function fitMessages(fit: GlmmFit): string[] {
   return [...warnings.slice(0, designWarnings), ...notes, ...warnings.slice(designWarnings)];
 }
 
-/** The `--json` object of a fit; `ame` picks the AME convention (default "published"). */
-export function fitToJson(fit: GlmmFit, options: { readonly ame?: AmeConvention } = {}): FitJson {
+/**
+ * The `--json` object of a fit; `ame` and `ameRandomEffects` pick the AME conventions (default
+ * "published", "included"); `runs` adds the intervals of --profile and --bootstrap.
+ */
+export function fitToJson(
+  fit: GlmmFit,
+  options: { readonly ame?: AmeConvention; readonly ameRandomEffects?: AmeRandomEffects } = {},
+  runs: IntervalRuns = {},
+): FitJson {
   const c = fit.convergence;
   const statisticsErrors: string[] = [];
   const convention = options.ame ?? "published";
+  const randomEffects = options.ameRandomEffects ?? "included";
   const r2 = statistic("r2", statisticsErrors, () => nakagawaR2(fit));
   const icc = statistic("icc", statisticsErrors, () => intraclassCorrelation(fit));
-  const ame = statistic("ame", statisticsErrors, () => averageMarginalEffects(fit, { convention }));
+  const ame = statistic("ame", statisticsErrors, () => averageMarginalEffects(fit, { convention, randomEffects }));
+  const intervals = [...(runs.profile?.intervals ?? []), ...(runs.bootstrap?.intervals ?? [])];
+  const boot = runs.bootstrap;
   return {
     converged: c.converged,
     formula: fit.design.formula,
@@ -178,6 +233,38 @@ export function fitToJson(fit: GlmmFit, options: { readonly ame?: AmeConvention 
     icc: icc && { adjusted: jsonNumber(icc.adjusted), unadjusted: jsonNumber(icc.unadjusted) },
     ame: ame && ame.effects.map((e) => ({ term: e.term, estimate: jsonNumber(e.estimate), se: jsonNumber(e.se) })),
     ameConvention: convention,
+    ameRandomEffects: randomEffects,
+    ameLabel: ame && ame.label,
     statisticsErrors,
+    ...(runs.profile || boot
+      ? {
+          intervals: intervals.map((iv) => ({
+            parameter: iv.parameter,
+            method: iv.method,
+            level: iv.level,
+            lower: jsonNumber(iv.lower),
+            upper: jsonNumber(iv.upper),
+            note: iv.note,
+          })),
+        }
+      : {}),
+    ...(runs.profile ? { profile: { level: runs.profile.level, seconds: jsonNumber(runs.profile.seconds), notes: [...runs.profile.notes] } } : {}),
+    ...(boot
+      ? {
+          bootstrap: {
+            replicates: boot.result.counts.replicates,
+            seed: boot.result.seed,
+            converged: boot.result.counts.converged,
+            notConverged: boot.result.counts.notConverged,
+            failed: boot.result.counts.failed,
+            singular: boot.result.counts.singular,
+            reused: boot.result.reused,
+            computed: boot.result.computed,
+            concurrency: boot.result.concurrency,
+            file: boot.file,
+            seconds: jsonNumber(boot.result.seconds),
+          },
+        }
+      : {}),
   };
 }

@@ -2,9 +2,11 @@
  * The `glmm` command: fit a binomial-logit GLMM to a CSV file from the shell.
  *
  *   npm run --silent glmm -- fit --data FILE.csv --formula "y ~ x + (1 + x | loc) + (1 | inst)" [--json]
+ *        [--profile [all]] [--bootstrap N --seed S [--bootstrap-file FILE]]
  *
  * Pipeline: read the CSV (src/data/csv.ts) -> buildDesign (src/model/design.ts) -> fitDesign
- * (src/glmm/fit.ts) -> print the JSON object (fitJson.ts) or the lme4-style summary (summary.ts).
+ * (src/glmm/fit.ts) -> with --profile / --bootstrap the intervals (src/inference) -> print the JSON
+ * object (fitJson.ts) or the lme4-style summary (summary.ts).
  * stdout carries only the result; errors (naming file, row, column or term) and, with --progress,
  * progress go to stderr. Exit status: 0 fitted (converged or not: the output says which), 1 the data,
  * formula or fit failed, 2 the command line is wrong.
@@ -14,7 +16,7 @@ import { fitDesign } from "../glmm/fit";
 import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
-import { fitToJson, fitWarnings } from "./fitJson";
+import { fitToJson, fitWarnings, type IntervalRuns } from "./fitJson";
 
 export interface CliOutput {
   readonly stdout: (text: string) => void;
@@ -72,9 +74,41 @@ function fit(args: FitArguments, out: CliOutput): void {
   progress?.(`fit ${result.convergence.converged ? "converged" : "DID NOT CONVERGE"} in ${result.elapsedSeconds.toFixed(2)} s`);
   // What lme4 would print as a message or warning goes to stderr as well, so a user of --json sees it.
   for (const warning of fitWarnings(result)) out.stderr(`glmm fit: warning: ${args.data}: ${warning}\n`);
-  if (args.json) out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published" }), null, 2) + "\n");
-  // The readable summary (and the normal distribution it needs for p-values) loads only when asked for.
-  else out.stdout((require("./summary") as typeof import("./summary")).formatSummary(result, args.data));
+  const runs = intervalRuns(result, args, progress);
+  if (args.json) {
+    out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published", ameRandomEffects: args.ameRandomEffects ?? "included" }, runs), null, 2) + "\n");
+  } else {
+    // The readable summary (and the normal distribution of its p-values) loads only when asked for.
+    const { formatSummary } = require("./summary") as typeof import("./summary");
+    out.stdout(formatSummary(result, args.data, [...(runs.profile?.intervals ?? []), ...(runs.bootstrap?.intervals ?? [])]));
+  }
+}
+
+/** --profile and --bootstrap: the intervals of the fit (src/inference). */
+function intervalRuns(fit: ReturnType<typeof fitDesign>, args: FitArguments, progress: ((message: string) => void) | undefined): IntervalRuns {
+  const level = args.level ?? 0.95;
+  // src/inference loads only for --profile or --bootstrap: a plain fit does not pay for it at start-up.
+  let started = performance.now();
+  const profile = args.profile
+    ? (require("../inference/profile") as typeof import("../inference/profile")).profileFit(fit, { parameters: args.profile, level, ...(args.threads !== undefined ? { threads: args.threads } : {}), ...(progress ? { onProgress: progress } : {}) })
+    : undefined;
+  if (profile) progress?.(`profile: ${profile.profiles.length} parameter(s) in ${seconds(started)} s`);
+  started = performance.now();
+  let bootstrap: IntervalRuns["bootstrap"];
+  if (args.bootstrap !== undefined && args.seed !== undefined) {
+    const { parametricBootstrap } = require("../inference/bootstrap") as typeof import("../inference/bootstrap");
+    const result = parametricBootstrap(fit, {
+      replicates: args.bootstrap,
+      seed: args.seed,
+      ameConvention: args.ame ?? "published",
+      ...(args.bootstrapFile !== undefined ? { file: args.bootstrapFile } : {}),
+      ...(args.threads !== undefined ? { threads: args.threads, concurrency: args.threads === 1 ? 1 : "auto" } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    progress?.(`bootstrap: ${result.counts.replicates} replicates (${result.computed} computed, ${result.reused} read) in ${seconds(started)} s`);
+    bootstrap = { result, intervals: result.intervals({ level, type: args.bootstrapType ?? "percentile" }), file: args.bootstrapFile ?? null };
+  }
+  return { ...(profile ? { profile } : {}), ...(bootstrap ? { bootstrap } : {}) };
 }
 
 function describeDesignError(e: DesignError, file: string): string {

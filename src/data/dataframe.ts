@@ -29,6 +29,24 @@ export interface DataFrameOptions {
   readonly maxRows?: number;
 }
 
+type Cell = number | string | boolean | null;
+
+/**
+ * The dtype of a column, given explicitly: danfojs otherwise guesses from the first values and fails on
+ * a factor whose levels look like numbers until one does not ("2009" ... ">2014", niveau "3"). Text is
+ * "string", whole numbers "int32", other numbers "float32" (what danfojs computes in anyway).
+ */
+function dtypeOf(values: readonly Cell[]): "string" | "int32" | "float32" | "boolean" {
+  if (values.some((v) => typeof v === "string")) return "string";
+  if (values.length > 0 && values.every((v) => typeof v === "boolean" || v === null)) return "boolean";
+  return values.every((v) => v === null || (typeof v === "number" && Number.isInteger(v))) ? "int32" : "float32";
+}
+
+function frameOf(data: Record<string, Cell[]>, names: readonly string[], index?: readonly (string | number)[]): DataFrame {
+  const { DataFrame } = loadDanfo();
+  return new DataFrame(data, { columns: [...names], dtypes: names.map((n) => dtypeOf(data[n] ?? [])), ...(index !== undefined ? { index: [...index] } : {}) });
+}
+
 function rowIndices(nrows: number, options: DataFrameOptions): ArrayLike<number> {
   if (options.rows !== undefined && options.slice !== undefined) throw new Error("toDataFrame: give either rows or slice, not both");
   if (options.rows !== undefined) return options.rows;
@@ -45,7 +63,8 @@ function pick(col: Column, idx: ArrayLike<number>, name: string, nrows: number):
   for (let k = 0; k < idx.length; k++) {
     const i = idx[k];
     if (!(i >= 0 && i < nrows)) throw new RangeError(`toDataFrame: row ${i} is outside the table (0..${nrows - 1}), column ${JSON.stringify(name)}`);
-    out[k] = col[i] as number | string | null;
+    const v = col[i] as number | string | null;
+    out[k] = typeof v === "number" && Number.isNaN(v) ? null : v;
   }
   return out;
 }
@@ -64,25 +83,26 @@ export function toDataFrame(table: ColumnTable, options: DataFrameOptions = {}):
   if (idx.length > maxRows) {
     throw new Error(`toDataFrame: ${idx.length} rows is more than maxRows = ${maxRows}; pass slice: [start, end] to look at some rows (the analysis itself runs on the typed columns)`);
   }
-  const data: Record<string, (number | string | null)[]> = {};
+  const data: Record<string, Cell[]> = {};
   for (const n of names) data[n] = pick(table[n], idx, n, nrows);
-  const { DataFrame } = loadDanfo();
-  return new DataFrame(data);
+  return frameOf(data, names);
 }
 
-/** Result records (frequency rows, rates, comparison cells, ...) as a DataFrame, one row per record. */
-export function recordsToDataFrame<T extends object>(records: readonly T[], columns?: readonly (keyof T & string)[]): DataFrame {
+/**
+ * Result records (frequency rows, rates, comparison cells, ...) as a DataFrame, one row per record;
+ * `index` labels the rows (so danfojs's arithmetic on a column keeps the labels).
+ */
+export function recordsToDataFrame<T extends object>(records: readonly T[], columns?: readonly (keyof T & string)[], index?: readonly (string | number)[]): DataFrame {
   if (records.length === 0) throw new Error("recordsToDataFrame: no records to show");
   const names = columns ?? (Object.keys(records[0]) as (keyof T & string)[]);
-  const data: Record<string, (number | string | boolean | null)[]> = {};
+  const data: Record<string, Cell[]> = {};
   for (const n of names) {
     data[n] = records.map((r) => {
       const v = (r as Record<string, unknown>)[n];
       return typeof v === "number" || typeof v === "string" || typeof v === "boolean" ? v : v === null || v === undefined ? null : String(v);
     });
   }
-  const { DataFrame } = loadDanfo();
-  return new DataFrame(data);
+  return frameOf(data, names, index);
 }
 
 /** A selection flow as a table: step, rule, source in 3a, n in, n out, n removed. */

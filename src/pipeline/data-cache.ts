@@ -144,19 +144,19 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
       const now = contentHashes(dir, [...RAW_FILES, TRUTH_FILE]);
       const changed = changedSince(recordedContents(dir), now);
       if (changed.length === 0) {
-        log(`data: reusing the synthetic population in ${dir} (generator fingerprint ${fingerprint.slice(0, 12)})`);
+        log(`data: de synthetische populatie in ${dir} wordt hergebruikt (vingerafdruk van de generator ${fingerprint.slice(0, 12)})`);
         return { dir, generated: false, seconds: 0, contentHashes: now };
       }
       log(
         recordedContents(dir) === null
-          ? `data: ${dir} records no content digests (made before they were kept): generating it again`
-          : `data: ${changed.join(", ")} in ${dir} changed after generation (SHA-256 differs from ${CONTENTS_FILE}): generating it again`,
+          ? `data: ${dir} heeft geen inhoudshashes (gemaakt voordat die werden bewaard): opnieuw genereren`
+          : `data: ${changed.join(", ")} in ${dir} veranderde na het genereren (SHA-256 wijkt af van ${CONTENTS_FILE}): opnieuw genereren`,
       );
     } else {
       log(
         recorded === null
-          ? `data: ${dir} records no generator fingerprint (made before fingerprints were kept): generating it again`
-          : `data: ${dir} was made by another generator (fingerprint ${recorded.slice(0, 12)}, now ${fingerprint.slice(0, 12)}): generating it again`,
+          ? `data: ${dir} heeft geen vingerafdruk van de generator (gemaakt voordat die werd bewaard): opnieuw genereren`
+          : `data: ${dir} is gemaakt door een andere generator (vingerafdruk ${recorded.slice(0, 12)}, nu ${fingerprint.slice(0, 12)}): opnieuw genereren`,
       );
     }
   }
@@ -165,7 +165,7 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
   const tmp = `${dir}.partial-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(dirname(dir), { recursive: true });
-  log(`data: generating the synthetic population (scale ${scale}, seed ${seed}) into ${dir}`);
+  log(`data: de synthetische populatie wordt gegenereerd (schaal ${scale}, seed ${seed}) in ${dir}`);
   const child = spawnSync(process.execPath, ["--import", "tsx", GENERATOR_SCRIPT, "--scale", String(scale), "--seed", String(seed), "--out", tmp], {
     cwd: PROJECT_ROOT,
     stdio: ["ignore", "inherit", "inherit"],
@@ -184,6 +184,6 @@ export function ensureData(config: KansenConfig, log: (line: string) => void = (
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   const seconds = (Date.now() - t0) / 1000;
-  log(`data: generated in ${seconds.toFixed(1)} s`);
+  log(`data: gegenereerd in ${seconds.toFixed(1)} s`);
   return { dir, generated: true, seconds, contentHashes: written };
 }

@@ -12,10 +12,13 @@
  * folder `<cacheDir>/frames-<key>/` is written under a temporary name and renamed into place when complete.
  *
  * Layout: `meta.json` (per frame: key, outcome, year, t, nrows, reference, flow, column kinds, factor
- * levels; the outcome rates of 3a 3.1; the raw files' row counts) and one binary file per column:
+ * names; the outcome rates of 3a 3.1; the raw files' row counts) and one binary file per column:
  * `<frame>.<column>.f64` (Float64Array, little-endian as the platform writes it) or `<frame>.<column>.i32`
- * (Int32Array codes into the factor's levels), plus `<frame>.sourceRows.i32` and `<frame>.sourceLines.i32`
- * (the data row and line of studenten.csv each frame row comes from, so that a later error can name them).
+ * (Int32Array codes into the factor's levels, which are in `<frame>.<column>.levels.json`), plus
+ * `<frame>.sourceRows.i32` and `<frame>.sourceLines.i32` (the data row and line of studenten.csv each
+ * frame row comes from, so that a later error can name them). The levels live beside their column, not
+ * in meta.json: the student ids are a factor with one level per student, and parsing them for all four
+ * frames (11 MB at full scale, seconds) would cost every chapter that reads one frame.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -27,8 +30,10 @@ import type { ColumnTable } from "../model/types";
 import type { FlowStep } from "../transform/flow";
 import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
 import type { OutcomeRate } from "../report/figures";
+import { FACTORS, GROUPING_FACTORS, type Outcome } from "../vocabulary";
+import { factorColumnHash, rememberColumnHash } from "./fit-cache";
 
-export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v2";
+export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v3";
 
 export interface RawFileSummary {
   readonly file: string;
@@ -37,7 +42,8 @@ export interface RawFileSummary {
 }
 
 export interface CachedData {
-  readonly frames: Readonly<Record<FrameKey, AnalysisFrame>>;
+  /** The frames (all four when written; those asked for when read with `only`). */
+  readonly frames: Readonly<Partial<Record<FrameKey, AnalysisFrame>>>;
   /** Outcome rates per year and background (3a 3.1), per outcome. */
   readonly rates: Readonly<Record<string, readonly OutcomeRate[]>>;
   readonly files: readonly RawFileSummary[];
@@ -46,12 +52,13 @@ export interface CachedData {
 interface ColumnMeta {
   readonly name: string;
   readonly kind: "f64" | "factor";
+  /** v1 kept the levels here; v2 writes them to `<frame>.<column>.levels.json`. */
   readonly levels?: readonly string[];
 }
 
 interface FrameMeta {
   readonly key: FrameKey;
-  readonly outcome: "doorstroom" | "vsv";
+  readonly outcome: Outcome;
   readonly year: number;
   readonly t: number;
   readonly nrows: number;
@@ -112,7 +119,7 @@ export function frameCacheDir(cacheDir: string, key: string): string {
   return join(cacheDir, `frames-${key}`);
 }
 
-const FACTOR_COLUMNS = new Set(["migratie", "ouders", "geslacht", "niveau", "sector", "leerweg", "citojaar", "locatie", "instelling", "id"]);
+const FACTOR_COLUMNS = new Set<string>([...FACTORS, ...GROUPING_FACTORS, "id"]);
 
 function bytesOf(a: Float64Array | Int32Array): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -146,7 +153,8 @@ export function writeFrameCache(dir: string, data: CachedData): void {
             codes[i] = c;
           }
           writeFileSync(join(tmp, `${frame.key}.${name}.i32`), bytesOf(codes));
-          columns.push({ name, kind: "factor", levels });
+          writeFileSync(join(tmp, `${frame.key}.${name}.levels.json`), JSON.stringify(levels));
+          columns.push({ name, kind: "factor" });
         } else {
           throw new Error(`writeFrameCache: column '${name}' of ${frame.key} is neither numeric nor a known factor`);
         }
@@ -178,22 +186,28 @@ function readColumn<T extends Float64Array | Int32Array>(path: string, n: number
 const readF64 = (path: string, n: number): Float64Array => readColumn(path, n, Float64Array);
 const readI32 = (path: string, n: number): Int32Array => readColumn(path, n, Int32Array);
 
-/** Read the cache folder back, or undefined when it does not exist. */
-export function readFrameCache(dir: string): CachedData | undefined {
+/**
+ * Read the cache folder back, or undefined when it does not exist; with `only`, just those frames (a
+ * chapter of one outcome need not turn the other outcome's 400,000 rows back into strings).
+ */
+export function readFrameCache(dir: string, only?: readonly FrameKey[]): CachedData | undefined {
   const metaPath = join(dir, "meta.json");
   if (!existsSync(metaPath)) return undefined;
   const meta = JSON.parse(readFileSync(metaPath, "utf8")) as CacheMeta;
   if (meta.format !== FRAME_CACHE_FORMAT) throw new Error(`${metaPath}: format '${meta.format}', expected '${FRAME_CACHE_FORMAT}'; delete the cache folder`);
-  const frames = {} as Record<FrameKey, AnalysisFrame>;
+  const frames: Partial<Record<FrameKey, AnalysisFrame>> = {};
   for (const fm of meta.frames) {
+    if (only !== undefined && !only.includes(fm.key)) continue;
     const cols: Record<string, Float64Array | string[]> = {};
     for (const c of fm.columns) {
       if (c.kind === "f64") cols[c.name] = readF64(join(dir, `${fm.key}.${c.name}.f64`), fm.nrows);
       else {
         const codes = readI32(join(dir, `${fm.key}.${c.name}.i32`), fm.nrows);
-        const levels = c.levels ?? [];
+        const levels = c.levels ?? (JSON.parse(readFileSync(join(dir, `${fm.key}.${c.name}.levels.json`), "utf8")) as string[]);
         const values = new Array<string>(fm.nrows);
         for (let i = 0; i < fm.nrows; i++) values[i] = levels[codes[i] as number] as string;
+        // The codes were assigned in order of first appearance: the fit cache's canonical form of the column.
+        rememberColumnHash(values, factorColumnHash(levels, codes));
         cols[c.name] = values;
       }
     }

@@ -1,13 +1,20 @@
 /**
- * The notebooks as files, and running them through the headless runner (scripts/run-notebooks.py,
- * Jupyter's nbclient on the tslab kernel). The reproduce command and the end-to-end tests both come
- * through here, so the tests exercise exactly what a reproduce run does.
+ * The notebooks as files, the chapters a run executes, and running them through the headless runner
+ * (scripts/run-notebooks.py, Jupyter's nbclient on the tslab kernel). The reproduce command and the
+ * end-to-end tests both come through here, so the tests exercise exactly what a reproduce run does.
+ *
+ * Chapters and notebooks: every numbered notebook is a chapter, except the model chapter
+ * (MODEL_CHAPTER_NOTEBOOK), which is one notebook for both outcomes. Papermill style, the runner
+ * executes it once per configured outcome, injecting `outcome` after its parameters cell, into the
+ * chapters named in MODEL_CHAPTERS (05-modellen-doorstroom, 06-modellen-vsv). Opened in Jupyter, the
+ * notebook runs with the values of its own parameters cell: the doorstroom chapter.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
-import { join } from "node:path";
-import { PROJECT_ROOT, type Outcome } from "../config";
+import { basename, join } from "node:path";
+import { PROJECT_ROOT, type KansenConfig } from "../config";
+import type { Outcome } from "../vocabulary";
 
 /** Debian's Python, which has Jupyter (the python3 first on PATH may be another interpreter). */
 export const JUPYTER_PYTHON = "/usr/bin/python3";
@@ -16,16 +23,6 @@ export const RUNNER = join(PROJECT_ROOT, "scripts", "run-notebooks.py");
 export const LOCAL_JUPYTER_PATH = join(PROJECT_ROOT, ".jupyter-local", "share", "jupyter");
 export const NOTEBOOK_DIR = join(PROJECT_ROOT, "notebooks");
 
-/**
- * The model chapter of each outcome (3a 3.3; Tabel 5-6 for doorstroom, Tabel 7-8 for vsv), as a file name
- * in the notebook folder: the one place that says which notebook that is (the browser test opens the
- * doorstroom chapter through it; test/e2e/committed-notebooks.test.ts checks that each file exists).
- */
-export const MODEL_CHAPTERS: { readonly [O in Outcome]: string } = {
-  doorstroom: "05-modellen-doorstroom.ipynb",
-  vsv: "06-modellen-vsv.ipynb",
-};
-
 /** The chapters: notebooks whose names start with a number ("01-definities.ipynb"), in that order. */
 export function listNotebooks(dir: string = NOTEBOOK_DIR): string[] {
   if (!existsSync(dir)) return [];
@@ -33,6 +30,45 @@ export function listNotebooks(dir: string = NOTEBOOK_DIR): string[] {
     .filter((name) => /^\d+.*\.ipynb$/.test(name))
     .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
     .map((name) => join(dir, name));
+}
+
+/**
+ * The model chapter (3a 3.3; Tabel 5-6 for doorstroom, Tabel 7-8 for vsv): one notebook whose parameters
+ * cell chooses the outcome, `outcome = "doorstroom"` as committed. The one place that says which notebook
+ * that is: the browser test opens it (as a researcher does, it is then the doorstroom chapter), and
+ * test/e2e/committed-notebooks.test.ts checks that it exists.
+ */
+export const MODEL_CHAPTER_NOTEBOOK = "05-modellen.ipynb";
+
+/** The chapters the model notebook is executed into, one per outcome, with their chapter numbers. */
+export const MODEL_CHAPTERS: { readonly [O in Outcome]: { readonly name: string; readonly number: number } } = {
+  doorstroom: { name: "05-modellen-doorstroom", number: 5 },
+  vsv: { name: "06-modellen-vsv", number: 6 },
+};
+
+/** A parameter value as JSON (it is written into the injected cell as a TypeScript literal). */
+export type ParameterValue = null | boolean | number | string | readonly ParameterValue[] | { readonly [key: string]: ParameterValue };
+
+/** A chapter as the runner executes it. */
+export interface ChapterRun {
+  /** The notebook file (absolute path). */
+  readonly notebook: string;
+  /** The chapter's name: of its executed notebook, its HTML export and its anchor in the report. */
+  readonly name: string;
+  /** Values injected after the notebook's cell tagged `parameters` (only those the cell declares). */
+  readonly parameters: { readonly [name: string]: ParameterValue };
+}
+
+/**
+ * The chapters a run executes, in order, with the configuration's values as parameters (outcomes,
+ * years, reference); the model notebook once per configured outcome, with `outcome` added.
+ */
+export function chapterRuns(config: Pick<KansenConfig, "outcomes" | "years" | "reference">, dir: string = NOTEBOOK_DIR): ChapterRun[] {
+  const parameters = { outcomes: [...config.outcomes], years: [...config.years], reference: { ...config.reference } };
+  return listNotebooks(dir).flatMap((notebook): ChapterRun[] => {
+    if (basename(notebook) !== MODEL_CHAPTER_NOTEBOOK) return [{ notebook, name: basename(notebook, ".ipynb"), parameters }];
+    return config.outcomes.map((outcome) => ({ notebook, name: MODEL_CHAPTERS[outcome].name, parameters: { ...parameters, outcome } }));
+  });
 }
 
 /** The parts of nbformat 4 we read. */
@@ -95,6 +131,8 @@ export function jupyterStatus(): { readonly available: boolean; readonly reason:
 /** The runner's JSON summary (see scripts/run-notebooks.py). */
 export interface RunnerFailure {
   readonly notebook: string;
+  /** The chapter the failing run was executing (differs from the notebook's name for the model chapter). */
+  readonly chapter?: string;
   readonly cellIndex: number;
   readonly cellNumber: number;
   readonly cellCount: number;
@@ -104,12 +142,18 @@ export interface RunnerFailure {
   readonly message: string;
 }
 export interface RunnerNotebookResult {
+  /** The notebook file, relative to the project when inside it. */
   readonly notebook: string;
+  /** The chapter's name (the executed notebook is `<chapter>.ipynb`). */
+  readonly chapter: string;
   readonly status: "ok" | "error";
   readonly startedAt: string;
   readonly durationSeconds: number;
   readonly kernelPeakRssBytes?: number | null;
-  readonly cells: readonly { readonly index: number; readonly id: string | null; readonly status: string; readonly durationSeconds: number }[];
+  /** CPU seconds (user + system, all threads) the kernel used, kernel start included; null where /proc is absent. */
+  readonly kernelCpuSeconds?: number | null;
+  /** Per executed cell: wall time, and the kernel's CPU time during it (null where /proc is absent). */
+  readonly cells: readonly { readonly index: number; readonly id: string | null; readonly status: string; readonly durationSeconds: number; readonly cpuSeconds?: number | null }[];
   readonly failure?: RunnerFailure;
 }
 export interface RunnerSummary {
@@ -144,12 +188,18 @@ export interface RunNotebooksResult {
   readonly log: string;
 }
 
-/** Execute `notebooks` in order through the runner; resolves when it exits (never rejects on a cell error). */
-export function runNotebooks(notebooks: readonly string[], options: RunNotebooksOptions): Promise<RunNotebooksResult> {
-  const args = [RUNNER, "--out-dir", options.outDir, "--summary", options.summaryPath];
+/**
+ * Execute chapters in order through the runner: ChapterRuns (with parameters to inject), or plain
+ * notebook paths (run as they are, under their own name). Resolves when the runner exits (never
+ * rejects on a cell error). The plan is handed to the runner as a JSON file beside the summary.
+ */
+export function runNotebooks(chapters: readonly (string | ChapterRun)[], options: RunNotebooksOptions): Promise<RunNotebooksResult> {
+  const plan = chapters.map((c) => (typeof c === "string" ? { notebook: c, name: basename(c, ".ipynb"), parameters: {} } : c));
+  const planPath = `${options.summaryPath.replace(/\.json$/, "")}.plan.json`;
+  writeFileSync(planPath, JSON.stringify(plan, null, 1) + "\n");
+  const args = [RUNNER, "--out-dir", options.outDir, "--summary", options.summaryPath, "--plan", planPath];
   if (options.htmlDir) args.push("--html-dir", options.htmlDir);
   if (options.cellTimeoutSeconds) args.push("--timeout", String(options.cellTimeoutSeconds));
-  args.push(...notebooks);
   const echo = options.echo ?? true;
   return new Promise((resolvePromise, reject) => {
     const child = spawn(JUPYTER_PYTHON, args, {
@@ -189,5 +239,6 @@ export function describeFailure(result: RunNotebooksResult): string {
   if (!f) return `the notebook runner exited with status ${result.exitCode}${result.summary ? "" : " before writing its summary"}`;
   if (f.notebook === undefined || f.cellNumber === undefined) return f.message;
   const id = f.cellId ? ` (id "${f.cellId}"${f.tags && f.tags.length ? `, tags: ${f.tags.join(", ")}` : ""})` : "";
-  return `notebook ${f.notebook}, cell ${f.cellNumber} of ${f.cellCount}${id}, first line \`${f.firstLine}\`: ${f.message.split("\n")[0]}`;
+  const chapter = f.chapter !== undefined && f.chapter !== basename(f.notebook, ".ipynb") ? ` (chapter ${f.chapter})` : "";
+  return `notebook ${f.notebook}${chapter}, cell ${f.cellNumber} of ${f.cellCount}${id}, first line \`${f.firstLine}\`: ${f.message.split("\n")[0]}`;
 }

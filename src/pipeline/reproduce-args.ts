@@ -22,7 +22,9 @@ tables (CSV), the figures (HTML), manifest.json and one HTML report (report.html
   --out DIR               outputs folder (default: outputs/)
   --config FILE           a configuration file laid over notebooks/config.json
   --notebooks DIR         run the numbered notebooks of DIR instead of notebooks/
-  --only PATTERN          run only the notebooks whose file name contains PATTERN (repeatable)
+  --only PATTERN          run only the chapters whose name contains PATTERN (repeatable), e.g. 05 or modellen
+  --no-cache              fit every model afresh: nothing fitted by an earlier run is read from the fit
+                          cache (data/fit-cache/); the chapters of this run still share what it fits
   --cell-timeout SECONDS  longest a single cell may take (default 3600)
   --skip-setup            (scripts/reproduce.sh) do not run scripts/setup.sh first
   -h, --help              this text`;
@@ -34,6 +36,8 @@ export interface ReproduceOptions {
   /** Substrings of notebook file names to run (empty: all). */
   readonly only: readonly string[];
   readonly cellTimeoutSeconds: number;
+  /** --no-cache: a cold run (the fit cache of earlier runs is not read). */
+  readonly noCache: boolean;
 }
 
 export class UsageError extends Error {
@@ -61,6 +65,7 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
   let configFile: string | undefined;
   let notebookDir = NOTEBOOK_DIR;
   let cellTimeoutSeconds = 3600;
+  let noCache = false;
   let scale: number | undefined;
   let seed: number | undefined;
 
@@ -68,6 +73,10 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
     const arg = argv[i] ?? "";
     if (arg === "-h" || arg === "--help") return "help";
     if (arg === "--skip-setup") continue;
+    if (arg === "--no-cache") {
+      noCache = true;
+      continue;
+    }
     const eq = arg.indexOf("=");
     const name = arg.startsWith("--") && eq > 0 && arg !== "--reference" ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith("--") && eq > 0 ? arg.slice(eq + 1) : undefined;
@@ -150,5 +159,5 @@ export function parseReproduceArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (Object.keys(reference).length > 0) flags["reference"] = reference;
   merged = mergeConfig(merged, flags);
   const config = parseConfig(merged, Object.keys(flags).length > 0 ? `the command-line flags over ${origin}` : origin);
-  return { config, notebookDir, only, cellTimeoutSeconds };
+  return { config, notebookDir, only, cellTimeoutSeconds, noCache };
 }

@@ -68,8 +68,8 @@ export interface ComparisonTable {
 
 function sourceLabel(source: DataSource, what: string): string {
   return source === "synthetic"
-    ? `${what}: published (bijlage 3b) versus reproduced on SYNTHETIC DATA. The synthetic population was calibrated to the publication, so agreement checks the pipeline, not the Rekenkamer's findings.`
-    : `${what}: published (bijlage 3b) versus reproduced on the data files given.`;
+    ? `${what}: gepubliceerd (bijlage 3b) tegenover gereproduceerd op SYNTHETISCHE DATA. De synthetische populatie is gekalibreerd op de publicatie, dus overeenstemming toetst de werkwijze, niet de bevindingen van de Rekenkamer.`
+    : `${what}: gepubliceerd (bijlage 3b) tegenover gereproduceerd op de opgegeven databestanden.`;
 }
 
 function judge(
@@ -84,7 +84,7 @@ function judge(
   if (published !== null && bound !== null) {
     if (reproduced === null || !Number.isFinite(reproduced)) {
       withinTolerance = false;
-      note = note === "" ? "not reproduced" : `${note} [not reproduced]`;
+      note = note === "" ? "niet gereproduceerd" : `${note} [niet gereproduceerd]`;
     } else withinTolerance = Math.abs(difference as number) <= bound + 1e-12;
   }
   const tolerance = bound === null ? rule : `±${Number(bound.toPrecision(2))} (${rule})`;
@@ -109,7 +109,7 @@ export function compareDescriptives(table: DescriptiveTable, published: readonly
   const repro = new Map(table.rows.map((r) => [`${r.group}\u0000${r.category}`, r]));
   const rows: ComparisonRow[] = [];
   const n0 = pub[0]?.n ?? null;
-  rows.push(judge({ part: "n", group: "N", category: "N", model: "", statistic: "n", published: n0, reproduced: table.n, note: source === "synthetic" ? "N depends on the synthetic scale" : "" }, null, "informative"));
+  rows.push(judge({ part: "n", group: "N", category: "N", model: "", statistic: "n", published: n0, reproduced: table.n, note: source === "synthetic" ? "N hangt af van de synthetische schaal" : "" }, null, "ter informatie"));
   for (const p of pub) {
     const r = repro.get(`${p.group}\u0000${p.category}`);
     const isProportion = p.sd === null;
@@ -124,7 +124,7 @@ export function compareDescriptives(table: DescriptiveTable, published: readonly
   const pubKeys = new Set(pub.map((p) => `${p.group}\u0000${p.category}`));
   for (const r of table.rows) {
     if (!pubKeys.has(`${r.group}\u0000${r.category}`)) {
-      rows.push(judge({ part: "descriptive", group: r.group, category: r.category, model: "", statistic: "mean", published: null, reproduced: r.mean, note: "not in bijlage 3b" }, null, "not published"));
+      rows.push(judge({ part: "descriptive", group: r.group, category: r.category, model: "", statistic: "mean", published: null, reproduced: r.mean, note: "niet in bijlage 3b" }, null, "niet gepubliceerd"));
     }
   }
   const what = table.tableNumber !== null ? `Tabel ${table.tableNumber}` : `${table.outcome} ${table.year}`;
@@ -148,7 +148,7 @@ export function compareModels(table: ModelTable, published: readonly PublishedMo
   // the 2-SE bound, and a reader must not take "within tolerance" there as agreement.
   const failed = new Set(table.convergence.filter((c) => !c.converged).map((c) => c.model));
   const withFailNote = (row: ComparisonRow): ComparisonRow =>
-    failed.has(row.model) ? { ...row, note: row.note === "" ? "model did not converge" : `${row.note} [model did not converge]` } : row;
+    failed.has(row.model) ? { ...row, note: row.note === "" ? "model niet geconvergeerd" : `${row.note} [model niet geconvergeerd]` } : row;
   const nGroups = (category: string): number => (category === "Instelling variantie" ? table.nInstitutions : table.nLocations);
   for (const p of pub) {
     const row = rowByLabel.get(`${p.part}\u0000${p.group}\u0000${p.category}`);
@@ -186,7 +186,7 @@ export function compareModels(table: ModelTable, published: readonly PublishedMo
     for (const m of table.models) {
       const cell = r.cells[m];
       if (cell === undefined || pubKeys.has(`${r.part}\u0000${r.group}\u0000${r.category}\u0000${m}`)) continue;
-      rows.push(judge({ part: r.part, group: r.group, category: r.category, model: m, statistic: r.part === "random" ? "variance" : r.part === "diagnostic" ? "r2" : "estimate", published: null, reproduced: cell.estimate, note: "not in bijlage 3b" }, null, "not published"));
+      rows.push(judge({ part: r.part, group: r.group, category: r.category, model: m, statistic: r.part === "random" ? "variance" : r.part === "diagnostic" ? "r2" : "estimate", published: null, reproduced: cell.estimate, note: "niet in bijlage 3b" }, null, "niet gepubliceerd"));
     }
   }
   const what = table.tableNumber !== null ? `Tabel ${table.tableNumber}` : `${table.outcome} ${table.year}`;

@@ -5,7 +5,7 @@
  */
 import type { ComparisonRow, ComparisonTable } from "./compare";
 import { figureDivHtml, plotlyLoaderHtml, type FigureSpec } from "./figures";
-import { fixed, formatCell, formatDescriptiveMean, type DescriptiveTable, type ModelTable } from "./tables";
+import { fixed, formatCell, formatDescriptiveMean, formatPValue, type DescriptiveTable, type ModelTable } from "./tables";
 
 export interface HtmlDisplay {
   html(s: string): void;
@@ -47,7 +47,7 @@ export function modelTableHtml(t: ModelTable): string {
   const out: string[] = [STYLE];
   const failed = t.convergence.filter((c) => !c.converged);
   if (failed.length > 0) {
-    out.push(`<div class="kmbo-banner">Not converged: model ${failed.map((c) => c.model).join(", ")}. See the lines under the table.</div>`);
+    out.push(`<div class="kmbo-banner">Niet geconvergeerd: model ${failed.map((c) => c.model).join(", ")}. Zie de regels onder de tabel.</div>`);
   }
   out.push(`<table class="kmbo"><caption>${escapeHtml(t.caption)}</caption><thead><tr><th></th>`);
   for (const m of t.models) out.push(`<th>Model ${escapeHtml(m)}<br>Coëfficiënt (SE)</th>`);
@@ -77,23 +77,35 @@ function num(x: number | null, digits: number): string {
 
 function verdict(r: ComparisonRow): string {
   if (r.withinTolerance === null) return "";
-  return r.withinTolerance ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
+  return r.withinTolerance ? '<span class="ok">ja</span>' : '<span class="bad">NEE</span>';
 }
+
+/** The statistic of a comparison row, as the table names it. */
+const STATISTIC_LABELS: Readonly<Record<ComparisonRow["statistic"], string>> = {
+  n: "N",
+  mean: "gemiddelde",
+  sd: "SD",
+  estimate: "coëfficiënt",
+  se: "SE",
+  variance: "variantie",
+  r2: "R2",
+  ame: "AME",
+};
 
 function comparisonRowsHtml(rows: readonly ComparisonRow[], hasTruth: boolean): string {
   const out: string[] = [];
   out.push("<thead><tr><th>Rij</th><th>Model</th><th>Statistiek</th><th>Gepubliceerd</th><th>Gereproduceerd</th><th>Verschil</th><th>Tolerantie</th><th>Binnen</th>");
-  if (hasTruth) out.push("<th>Truth</th><th>Binnen 2 SE</th>");
+  if (hasTruth) out.push("<th>Waarde van de generator</th><th>Binnen 2 SE</th>");
   out.push("<th>Noot</th></tr></thead><tbody>");
   for (const r of rows) {
     const label = r.group === r.category ? r.category : `${r.group}: ${r.category}`;
     const digits = r.statistic === "n" ? 0 : 3;
     out.push(
-      `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(r.model)}</td><td>${r.statistic}</td><td>${num(r.published, digits)}</td>` +
+      `<tr><td>${escapeHtml(label)}</td><td>${escapeHtml(r.model)}</td><td>${STATISTIC_LABELS[r.statistic]}</td><td>${num(r.published, digits)}</td>` +
         `<td>${num(r.reproduced, digits)}</td><td>${num(r.difference, digits)}</td><td class="note">${escapeHtml(r.tolerance)}</td><td>${verdict(r)}</td>`,
     );
     if (hasTruth) {
-      const t2 = r.withinTwoSeOfTruth === null ? "" : r.withinTwoSeOfTruth ? '<span class="ok">yes</span>' : '<span class="bad">NO</span>';
+      const t2 = r.withinTwoSeOfTruth === null ? "" : r.withinTwoSeOfTruth ? '<span class="ok">ja</span>' : '<span class="bad">NEE</span>';
       out.push(`<td>${num(r.truth, 3)}</td><td>${t2}</td>`);
     }
     out.push(`<td class="note">${escapeHtml(r.note)}</td></tr>`);
@@ -112,33 +124,62 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   const hasTruth = t.rows.some((r) => r.truth !== null);
   const flagged = t.rows.filter((r) => r.withinTolerance === false || r.withinTwoSeOfTruth === false || (r.note !== "" && r.published !== null));
   const out: string[] = [STYLE];
-  if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETIC DATA. ${escapeHtml(t.label)}</div>`);
-  let counts = `${s.within} of ${s.judged} published cells within tolerance, ${s.outside} outside`;
-  if (s.truthJudged > 0) counts += `; model 2 fixed effects within 2 SE of the generating truth: ${s.truthWithin} of ${s.truthJudged}`;
+  if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETISCHE DATA. ${escapeHtml(t.label)}</div>`);
+  let counts = `${s.within} van ${s.judged} gepubliceerde cellen binnen de tolerantie, ${s.outside} erbuiten`;
+  if (s.truthJudged > 0) counts += `; vaste effecten van model 2 binnen 2 SE van de waarde van de generator: ${s.truthWithin} van ${s.truthJudged}`;
   const legend =
-    "Tolerance |reproduced - published| <= the bound shown: 2 SE = twice the larger of the published and the reproduced SE; " +
-    "SEs 0.005 + 25%; variances 0.005 + 2 var √(2/G) over G groups; proportions 0.01; means and SDs 3%; R2 and AMEs 0.01.";
+    "Tolerantie |gereproduceerd - gepubliceerd| <= de getoonde grens: 2 SE = tweemaal de grootste van de gepubliceerde en de gereproduceerde SE; " +
+    "SE's 0,005 + 25%; varianties 0,005 + 2 var √(2/G) over G groepen; aandelen 0,01; gemiddelden en SD's 3%; R2 en AME's 0,01.";
   const caption = `${escapeHtml(t.label)}<br>${escapeHtml(counts)}.`;
   if (flagged.length > 0) {
-    out.push(`<table class="kmbo"><caption>${caption} Shown: cells outside a tolerance or with a note on the published value (${flagged.length}).<br><span class="note">${escapeHtml(legend)}</span></caption>`);
+    out.push(`<table class="kmbo"><caption>${caption} Getoond: cellen buiten een tolerantie of met een noot bij de gepubliceerde waarde (${flagged.length}).<br><span class="note">${escapeHtml(legend)}</span></caption>`);
     out.push(comparisonRowsHtml(flagged, hasTruth), "</table>");
   } else {
     // No empty table: say in words that nothing needs a reader's eye.
-    out.push(`<p class="kmbo-conv"><b>${caption}</b> Every cell within its tolerance, no notes on the published values.<br>${escapeHtml(legend)}</p>`);
+    out.push(`<p class="kmbo-conv"><b>${caption}</b> Elke cel binnen haar tolerantie, geen noten bij de gepubliceerde waarden.<br>${escapeHtml(legend)}</p>`);
   }
   if (!options.onlyOutside) {
-    out.push(`<details><summary>All ${t.rows.length} cells of the comparison</summary><table class="kmbo">${comparisonRowsHtml(t.rows, hasTruth)}</table></details>`);
+    out.push(`<details><summary>Alle ${t.rows.length} cellen van de vergelijking</summary><table class="kmbo">${comparisonRowsHtml(t.rows, hasTruth)}</table></details>`);
   }
   return out.join("");
 }
 
-/** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells. */
-export function simpleTableHtml(caption: string, header: readonly string[], rows: readonly (readonly (string | number | boolean | null)[])[]): string {
-  const cell = (v: string | number | boolean | null): string =>
-    v === null ? "" : typeof v === "number" ? (Number.isInteger(v) ? String(v) : Number.isFinite(v) ? fixed(v, 3) : "NA") : escapeHtml(String(v));
+/**
+ * How a column of numbers is printed: a whole number, two or three decimals, or a p-value ("< 0.001"
+ * below 0.0005). Without a format a number prints as a whole number when it is one, else with three
+ * decimals, which suits counts and shares but mixes "0" and "0.000" in a column of estimates: give
+ * such a column a format.
+ */
+export type ColumnFormat = "integer" | "fixed2" | "fixed3" | "pValue" | null;
+
+export function formatNumber(v: number, format: ColumnFormat | undefined): string {
+  if (!Number.isFinite(v)) return "NA";
+  switch (format) {
+    case "integer":
+      return Math.round(v).toString();
+    case "fixed2":
+      return fixed(v, 2);
+    case "fixed3":
+      return fixed(v, 3);
+    case "pValue":
+      return formatPValue(v);
+    default:
+      return Number.isInteger(v) ? String(v) : fixed(v, 3);
+  }
+}
+
+/** A small generic table (selection flow, missingness counts, LRTs): header + rows of cells, with optional number formats per column. */
+export function simpleTableHtml(
+  caption: string,
+  header: readonly string[],
+  rows: readonly (readonly (string | number | boolean | null)[])[],
+  formats: readonly ColumnFormat[] = [],
+): string {
+  const cell = (v: string | number | boolean | null, j: number): string =>
+    v === null ? "" : escapeHtml(typeof v === "number" ? formatNumber(v, formats[j]) : String(v));
   return (
     `${STYLE}<table class="kmbo"><caption>${escapeHtml(caption)}</caption><thead><tr>${header.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>` +
-    rows.map((r) => `<tr>${r.map((v) => `<td>${cell(v)}</td>`).join("")}</tr>`).join("") +
+    rows.map((r) => `<tr>${r.map((v, j) => `<td>${cell(v, j)}</td>`).join("")}</tr>`).join("") +
     "</tbody></table>"
   );
 }
@@ -168,13 +209,13 @@ export function showFigure(display: HtmlDisplay, spec: FigureSpec): void {
 export function sourceBannerHtml(source: "synthetic" | "real", detail: string, output?: { readonly root: string; readonly interactive: boolean }): string {
   const where =
     output !== undefined && output.interactive
-      ? `<div class="kmbo-conv">Interactive session: this notebook writes its tables, figures and fit summaries to <code>${escapeHtml(output.root)}</code>; ` +
-        "the outputs of the last <code>npm run reproduce</code> are not touched.</div>"
+      ? `<div class="kmbo-conv">Interactieve sessie: dit notebook schrijft zijn tabellen, figuren en fitsamenvattingen naar <code>${escapeHtml(output.root)}</code>; ` +
+        "de uitvoer van de laatste <code>npm run reproduce</code> blijft onaangeroerd.</div>"
       : "";
   if (source === "synthetic") {
     return (
-      `${STYLE}<div class="kmbo-banner">SYNTHETIC DATA (${escapeHtml(detail)}): a generated DUO-shaped population, calibrated to bijlage 3b. ` +
-      `Every number below describes that population, not real students.</div>${where}`
+      `${STYLE}<div class="kmbo-banner">SYNTHETISCHE DATA (${escapeHtml(detail)}): een gegenereerde populatie in de vorm van de DUO-gegevens, gekalibreerd op bijlage 3b. ` +
+      `Elk getal hieronder beschrijft die populatie, geen echte studenten.</div>${where}`
     );
   }
   return `${STYLE}<div class="kmbo-conv">Data: ${escapeHtml(detail)}</div>${where}`;

@@ -148,10 +148,10 @@ export interface Estimate {
 }
 
 /** 3a 3.3: average marginal effects of model 2 with 95% intervals (estimate +- 1.96 SE). */
-export function ameForestFigure(outcome: string, year: number, effects: readonly Estimate[]): FigureSpec {
+export function ameForestFigure(outcome: string, year: number, effects: readonly Estimate[], model = "2"): FigureSpec {
   if (effects.length === 0) throw new Error(`ameForestFigure(${outcome} ${year}): no effects given`);
   effects.forEach((e) => checkFinite("ameForestFigure", e.label, e.estimate));
-  const title = `Average marginal effects, model 2, ${outcome} ${year}`;
+  const title = `Average marginal effects, model ${model}, ${outcome} ${year}`;
   return {
     id: `ame-${outcome}-${year}`,
     title,
@@ -282,7 +282,7 @@ export function figureDivHtml(spec: FigureSpec): string {
   return (
     `<div id="${id}" class="kansen-mbo-figure" style="width:100%;max-width:960px;"></div>\n` +
     `<script type="text/javascript">(function(){var el=document.getElementById(${scriptJson(id)});` +
-    `if(!window.Plotly){el.textContent="plotly.js is not loaded: run the first cell of this notebook";return;}` +
+    `if(!window.Plotly){el.textContent="plotly.js is niet geladen: voer de setup-cel van dit hoofdstuk uit";return;}` +
     `window.Plotly.newPlot(el,${scriptJson(spec.data)},${scriptJson(spec.layout)},{responsive:true,displaylogo:false});})();</script>`
   );
 }

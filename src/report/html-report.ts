@@ -18,8 +18,10 @@ import { createHash } from "node:crypto";
 import { escapeHtml } from "./escape";
 
 export interface ChapterInput {
-  /** The notebook's file name without .ipynb, e.g. "05-modellen-doorstroom"; the chapter's anchor. */
+  /** The chapter's name, e.g. "05-modellen-doorstroom"; its anchor. */
   readonly slug: string;
+  /** The notebook file it was run from, when that differs from the chapter's name ("05-modellen.ipynb"). */
+  readonly notebook?: string;
   /** nbconvert "lab" HTML export of the executed notebook. */
   readonly html: string;
   /** Per notebook cell, in order: its nbformat id (if any) and tags. */
@@ -242,7 +244,7 @@ export function assembleReport(input: ReportInput): AssembledReport {
     toc.push(entry);
     sections.push(
       `<section class="kansen-chapter" id="${escapeHtml(chapter.slug)}">\n` +
-        `<div class="kansen-chapter-head">notebook <code>${escapeHtml(chapter.slug)}.ipynb</code> &middot; <a href="#kansen-toc">inhoud / contents</a></div>\n` +
+        `<div class="kansen-chapter-head">notebook <code>${escapeHtml(chapter.slug)}.ipynb</code> &middot; <a href="#kansen-toc">inhoud</a></div>\n` +
         `<div class="jp-Notebook" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">\n${body}\n</div>\n</section>`,
     );
   }
@@ -250,13 +252,13 @@ export function assembleReport(input: ReportInput): AssembledReport {
     toc.push({ href: appendix.slug, text: appendix.title, children: [] });
     sections.push(
       `<section class="kansen-appendix" id="${escapeHtml(appendix.slug)}">\n<h1>${escapeHtml(appendix.title)}</h1>\n` +
-        `<div class="kansen-chapter-head" style="padding:0"><a href="#kansen-toc">inhoud / contents</a></div>\n${appendix.html}\n</section>`,
+        `<div class="kansen-chapter-head" style="padding:0"><a href="#kansen-toc">inhoud</a></div>\n${appendix.html}\n</section>`,
     );
   }
 
   const html = [
     "<!DOCTYPE html>",
-    '<html lang="en">',
+    '<html lang="nl">',
     "<head>",
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -267,7 +269,7 @@ export function assembleReport(input: ReportInput): AssembledReport {
     '<body class="kansen-report" data-jp-theme-light="true" data-jp-theme-name="JupyterLab Light">',
     `<header class="kansen-header"><h1>${escapeHtml(input.title)}</h1><ul>${input.facts.map((f) => `<li>${escapeHtml(f)}</li>`).join("")}</ul></header>`,
     input.banner ? `<div class="kansen-banner">${escapeHtml(input.banner)}</div>` : "",
-    `<nav class="kansen-toc" id="kansen-toc"><h2>Inhoud / contents</h2>${tocList(toc)}</nav>`,
+    `<nav class="kansen-toc" id="kansen-toc"><h2>Inhoud</h2>${tocList(toc)}</nav>`,
     ...sections,
     "</body>",
     "</html>",

@@ -4,7 +4,8 @@
  *
  * An index entry names a cell by its id or by one of its tags; the anchor follows what the executed
  * notebook has: a cell with that id -> `cellAnchor`, else a cell carrying that tag -> `tagAnchor`, else
- * the chapter itself (the index checker, not the report, is where a stale entry fails).
+ * the chapter itself (the index checker, not the report, is where a stale entry fails). A notebook run
+ * as several chapters (the model chapter, once per outcome) gets one link per chapter.
  */
 import { basename } from "node:path";
 import type { MethodologyIndex } from "../audit/methodology-index";
@@ -28,7 +29,16 @@ export function cellHref(chapters: readonly Pick<ChapterInput, "slug" | "cells">
   return `#${slug}`;
 }
 
-export function methodologyIndexRows(index: MethodologyIndex, chapters: readonly Pick<ChapterInput, "slug" | "cells">[]): IndexRow[] {
+type LinkedChapter = Pick<ChapterInput, "slug" | "cells" | "notebook">;
+
+/** The chapters a cell reference's notebook became: the chapter of that name, or every chapter run from that notebook file. */
+function chaptersOf(chapters: readonly LinkedChapter[], notebook: string): LinkedChapter[] {
+  const slug = notebookSlug(notebook);
+  const byName = chapters.filter((c) => c.slug === slug);
+  return byName.length > 0 ? byName : chapters.filter((c) => c.notebook !== undefined && notebookSlug(c.notebook) === slug);
+}
+
+export function methodologyIndexRows(index: MethodologyIndex, chapters: readonly LinkedChapter[]): IndexRow[] {
   return index.statements.map((s) => ({
     section: s.section,
     quote: s.quote,
@@ -37,6 +47,10 @@ export function methodologyIndexRows(index: MethodologyIndex, chapters: readonly
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
     functions: (s.functions ?? []).map((f) => `${f.module}: ${f.name}`),
     tests: (s.tests ?? []).map((t) => `${t.file}: ${t.name}`),
-    cells: (s.cells ?? []).map((c) => ({ label: `${notebookSlug(c.notebook)} / ${c.cell}`, href: cellHref(chapters, c.notebook, c.cell) })),
+    cells: (s.cells ?? []).flatMap((c) => {
+      const runs = chaptersOf(chapters, c.notebook);
+      if (runs.length === 0) return [{ label: `${notebookSlug(c.notebook)} / ${c.cell}`, href: cellHref(chapters, c.notebook, c.cell) }];
+      return runs.map((run) => ({ label: `${run.slug} / ${c.cell}`, href: cellHref(chapters, run.slug, c.cell) }));
+    }),
   }));
 }

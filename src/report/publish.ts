@@ -13,7 +13,7 @@ import {
 } from "../data/reference";
 import { compareDescriptives, compareModels, type ComparisonTable, type DataSource } from "./compare";
 import { toCsv, type CsvValue } from "./csv";
-import { showComparison, showDescriptiveTable, showFigure, showModelTable, simpleTableHtml, type HtmlDisplay } from "./display";
+import { showComparison, showDescriptiveTable, showFigure, showModelTable, simpleTableHtml, type ColumnFormat, type HtmlDisplay } from "./display";
 import type { FigureSpec } from "./figures";
 import { tableName, writeComparisonCsv, writeCsvText, writeFigure, writeTableCsv } from "./outputs";
 import type { FitSummary } from "./summary";
@@ -78,15 +78,19 @@ export function publishFigure(ctx: PublishContext, spec: FigureSpec): string {
   return writeFigure(ctx.outDir, spec);
 }
 
-/** Any other table (selection flow, missingness, LRTs): shown as HTML and written as CSV under tables/. */
+/**
+ * Any other table (selection flow, missingness, LRTs): shown as HTML (numbers in the column formats
+ * given) and written as CSV under tables/ (numbers in full).
+ */
 export function publishSimpleTable(
   ctx: PublishContext,
   name: string,
   caption: string,
   header: readonly string[],
   rows: readonly (readonly CsvValue[])[],
+  options: { readonly formats?: readonly ColumnFormat[] } = {},
 ): string {
   if (rows.length === 0) throw new Error(`publishSimpleTable(${name}): the table is empty`);
-  ctx.display.html(simpleTableHtml(caption, header, rows));
+  ctx.display.html(simpleTableHtml(caption, header, rows, options.formats));
   return writeCsvText(ctx.outDir, name, toCsv(header, rows));
 }

@@ -17,6 +17,7 @@ import { creboLookup, studentFields, yearBlock, type StudentFields, type VsvYear
 import { isDoorstroom } from "../transform/frames";
 import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, inStartpopulatie, migrationKnown } from "../transform/select";
 import type { OutcomeRate } from "./figures";
+import type { Outcome } from "../vocabulary";
 import { levelLabel } from "./labels";
 
 const BACKGROUNDS = ["geen", "niet-westers", "westers"] as const;
@@ -52,7 +53,7 @@ function vsvYears(raw: RawData, years: readonly number[], students: StudentField
 }
 
 /** Outcome rate per year T and migration background (3a 3.1), for the years given (default 2016-2021). */
-export function outcomeRatesByYear(raw: RawData, outcome: "doorstroom" | "vsv", years: readonly number[] = [2016, 2017, 2018, 2019, 2020, 2021]): OutcomeRate[] {
+export function outcomeRatesByYear(raw: RawData, outcome: Outcome, years: readonly number[] = [2016, 2017, 2018, 2019, 2020, 2021]): OutcomeRate[] {
   const students = studentFields(raw);
   const crebo = creboLookup(raw);
   const vsvByYear = outcome === "vsv" ? vsvYears(raw, years, students) : undefined;

@@ -25,7 +25,7 @@ import {
   termLabel,
 } from "./labels";
 import type { FitSummary } from "./summary";
-import { MODEL_REFERENCE_LEVELS } from "../analysis/models";
+import { PUBLISHED_REFERENCE } from "../vocabulary";
 
 // ---------------------------------------------------------------------------------------------------
 // Tabel 1-4
@@ -58,9 +58,6 @@ export interface DescriptiveOptions {
   /** Reference level per factor (default: the frame schema's references). */
   readonly reference?: Readonly<Record<string, string>>;
 }
-
-/** The frame schema's reference categories (data-schema/README.md), which are also 3b's: one list, the models'. */
-export const DEFAULT_REFERENCE: Readonly<Record<string, string>> = MODEL_REFERENCE_LEVELS;
 
 function columnOf(frame: ColumnTable, name: string, context: string): Column {
   const col = frame[name];
@@ -107,7 +104,7 @@ function numericMoments(col: Column): { mean: number; sd: number; min: number; m
  */
 export function descriptiveTable(frame: ColumnTable, outcome: string, year: number, options: DescriptiveOptions = {}): DescriptiveTable {
   const context = `descriptiveTable(${outcome} ${year})`;
-  const reference = { ...DEFAULT_REFERENCE, ...options.reference };
+  const reference: Readonly<Record<string, string>> = { ...PUBLISHED_REFERENCE, ...options.reference };
   const y = columnOf(frame, outcome, context);
   const n = y.length;
   if (n === 0) throw new Error(`${context}: the analysis frame is empty`);
@@ -216,12 +213,15 @@ function convergenceLine(s: FitSummary): ConvergenceLine {
   const c = s.convergence;
   // A summary read back from JSON has null where the fit had NaN (JSON has no NaN).
   const expo = (x: number | null): string => (typeof x === "number" && Number.isFinite(x) ? x.toExponential(1) : "NA");
-  const detail = `max|grad| ${expo(c.maxAbsGradient)}, scaled ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iterations, ${c.optimizer}`;
+  // The optimiser is the same for every model and described in full in the fit report (src/report/workbench.ts)
+  // and the manifest's appendix; under the table it would repeat one long sentence per model.
+  const detail = `max|grad| ${expo(c.maxAbsGradient)}, geschaald ${expo(c.maxAbsScaledGradient)}, ${c.iterations} Newton-iteraties`;
+  // The solver's own messages are quoted as it gives them (lme4's wording).
   const warnings = c.messages.length > 0 ? `; ${c.messages.join("; ")}` : "";
-  const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singular fit (a variance estimated at zero)" : "";
+  const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singuliere fit (een variantie geschat op nul)" : "";
   const text = c.converged
-    ? `Model ${s.model}: converged (${detail})${singular}${warnings}`
-    : `Model ${s.model}: DID NOT CONVERGE (${detail})${singular}${warnings}. Its numbers are shown but cannot be trusted.`;
+    ? `Model ${s.model}: geconvergeerd (${detail})${singular}${warnings}`
+    : `Model ${s.model}: NIET GECONVERGEERD (${detail})${singular}${warnings}. De getallen staan er, maar zijn niet te vertrouwen.`;
   return { model: s.model, converged: c.converged, singular: c.singular, text };
 }
 
@@ -320,6 +320,15 @@ export function fixed(x: number, decimals: number): string {
   if (!Number.isFinite(x)) return "NA";
   const s = x.toFixed(decimals);
   return /^-0\.0*$/.test(s) ? s.slice(1) : s;
+}
+
+/**
+ * A p-value as a reader should see it: three decimals, and "< 0.001" below that (a p-value printed as
+ * 0 reads as an error; it is a tail probability too small for three decimals).
+ */
+export function formatPValue(p: number): string {
+  if (!Number.isFinite(p)) return "NA";
+  return p < 0.0005 ? "< 0.001" : fixed(p, 3);
 }
 
 /** "coefficient (SE)" or "variance (SD)" with two decimals, R2 with three. */

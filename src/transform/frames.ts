@@ -20,10 +20,10 @@ import { SelectionFlow, type FlowStep } from "./flow";
 import { creboLookup, studentFields, vsvStudentRows, vsvYear, yearBlock, type CreboLookup, type StudentFields, type YearBlock } from "./columns";
 import { ageBetween14And25, bolOrBbl, diplomaIn, enrolledIn, genderKnown, inStartpopulatie, locationKnown, migrationKnown } from "./select";
 import { studentChecks, vsvChecks } from "./plausibility";
-import { FACTOR_LEVELS, ageFrom14, recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
+import { ageFrom14, recodeCito, recodeGeslacht, recodeLeerweg, recodeOuders } from "./recode";
+import { FACTOR_LEVELS, isFactor, type FrameKey, type Outcome } from "../vocabulary";
 
-export type Outcome = "doorstroom" | "vsv";
-export type FrameKey = "doorstroom2020" | "doorstroom2021" | "vsv2020" | "vsv2021";
+export type { FrameKey, Outcome };
 
 /** The frame's columns, typed (data-schema/frame-*.schema.json). */
 export interface FrameData {
@@ -77,10 +77,10 @@ export function resolveReferences(outcome: Outcome, chosen: Readonly<Record<stri
   const published = referenceLevels(loadTableSchema(outcome === "doorstroom" ? "frame-doorstroom" : "frame-vsv"));
   const out: Record<string, string> = { ...published };
   for (const [factor, level] of Object.entries(chosen)) {
-    const levels = FACTOR_LEVELS[factor];
-    if (levels === undefined) {
+    if (!isFactor(factor)) {
       throw new Error(`reference category: ${JSON.stringify(factor)} is not a factor of the frame (factors: ${Object.keys(FACTOR_LEVELS).join(", ")})`);
     }
+    const levels: readonly string[] = FACTOR_LEVELS[factor];
     if (!levels.includes(level)) {
       throw new Error(`reference category for ${factor}: ${JSON.stringify(level)} is not a level (levels: ${levels.join(", ")})`);
     }

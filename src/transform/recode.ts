@@ -1,27 +1,10 @@
 /**
  * The recodes of bijlage 3a 2.3-2.4 from raw DUO codes to the analysis-frame values of
  * data-schema/frame-*.schema.json. One pure function per recode; `RECODES` lists them with their source
- * so a notebook can show them.
+ * so a notebook can show them. The levels they produce are the study's vocabulary (src/vocabulary.ts).
  */
+import { FACTOR_LEVELS } from "../vocabulary";
 
-export const MIGRATIE_LEVELS = ["geen", "niet-westers", "westers"] as const;
-export const OUDERS_LEVELS = ["max_vmbo_kader", "hoger", "onbekend"] as const;
-export const GESLACHT_LEVELS = ["man", "vrouw"] as const;
-export const NIVEAU_LEVELS = ["3", "1", "2", "4"] as const;
-export const SECTOR_LEVELS = ["handel_economie", "zorg_sport", "techniek_ict", "overig"] as const;
-export const LEERWEG_LEVELS = ["bol", "bbl"] as const;
-export const CITOJAAR_LEVELS = ["2009", "2010", "2011", "2012", "2013", ">2014"] as const;
-
-/** The factor columns of a frame and their levels, published reference first. */
-export const FACTOR_LEVELS: Readonly<Record<string, readonly string[]>> = {
-  migratie: MIGRATIE_LEVELS,
-  ouders: OUDERS_LEVELS,
-  geslacht: GESLACHT_LEVELS,
-  niveau: NIVEAU_LEVELS,
-  sector: SECTOR_LEVELS,
-  leerweg: LEERWEG_LEVELS,
-  citojaar: CITOJAAR_LEVELS,
-};
 
 /** Cito is the only final test scored 500-550 (3a 2.3), so only those (whole) scores are cito scores. */
 export const CITO_MIN = 500;
@@ -114,18 +97,18 @@ export function recodeCito(score: number, year: number): CitoRecode {
   if (isCitoScore(score) && category !== null) {
     return { cito: score - CITO_MIN, citoMissing: 0, citojaar: category };
   }
-  return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: CITOJAAR_LEVELS[0] };
+  return { cito: CITO_MISSING_VALUE, citoMissing: 1, citojaar: FACTOR_LEVELS.citojaar[0] };
 }
 
-/** Every recode, with its source, for display. */
+/** Every recode, with its source, for display (in Dutch, like the chapters that show it). */
 export const RECODES: readonly { readonly variable: string; readonly recode: string; readonly section: string }[] = [
-  { variable: "migratie", recode: "geen / westers / niet-westers as delivered; niet_westers = 1 for niet-westers", section: "3a 2.3" },
-  { variable: "ouders", recode: "max_vmbo_kader / hoger; empty -> onbekend (missing-indicator category)", section: "3a 2.3, 2.4" },
+  { variable: "migratie", recode: "geen / westers / niet-westers zoals geleverd; niet_westers = 1 bij niet-westers", section: "3a 2.3" },
+  { variable: "ouders", recode: "max_vmbo_kader / hoger; leeg -> onbekend (categorie van de missing indicator)", section: "3a 2.3, 2.4" },
   { variable: "geslacht", recode: "M -> man, V -> vrouw", section: "3a 2.3" },
-  { variable: "leeftijd", recode: "age on 1 August of t minus 14", section: "3a 2.3; Tabel 1" },
-  { variable: "niveau", recode: "level of crebo_t in crebo.csv (1-4)", section: "3a 2.3" },
-  { variable: "sector", recode: "sectorkamer of crebo_t -> handel_economie / techniek_ict / zorg_sport / overig (empty -> overig)", section: "3a 2.3" },
+  { variable: "leeftijd", recode: "leeftijd op 1 augustus van t min 14", section: "3a 2.3; Tabel 1" },
+  { variable: "niveau", recode: "niveau van crebo_t in crebo.csv (1-4)", section: "3a 2.3" },
+  { variable: "sector", recode: "sectorkamer van crebo_t -> handel_economie / techniek_ict / zorg_sport / overig (leeg -> overig)", section: "3a 2.3" },
   { variable: "leerweg", recode: "BOL -> bol, BBL -> bbl", section: "3a 2.3" },
-  { variable: "cito", recode: "whole score 500-550 with year >= 2009 -> score - 500; otherwise (also a score with decimals) 100 and cito_missing = 1", section: "3a 2.3, 2.4; Tabel 1 footnote" },
-  { variable: "citojaar", recode: "2009, 2010, 2011, 2012, 2013, >2014 (2014 and later); missing or before 2009 -> 2009 with cito_missing = 1", section: "3a 2.3, 2.4" },
+  { variable: "cito", recode: "hele score 500-550 met jaar >= 2009 -> score - 500; anders (ook een score met decimalen) 100 en cito_missing = 1", section: "3a 2.3, 2.4; voetnoot Tabel 1" },
+  { variable: "citojaar", recode: "2009, 2010, 2011, 2012, 2013, >2014 (2014 en later); ontbrekend of voor 2009 -> 2009 met cito_missing = 1", section: "3a 2.3, 2.4" },
 ];

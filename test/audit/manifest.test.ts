@@ -110,10 +110,21 @@ test("the recorder folds in the run log, stamps outputs with the id and writes m
   assert.ok(html.includes(m.id) && html.includes("doorstroom 2020 model 0") && html.includes("studenten.csv"));
 });
 
-test("the manifest appendix prints n/a for readings that JSON turned into null (NaN eigenvalue of a failed fit)", () => {
+test("the manifest appendix prints n.b. (niet beschikbaar) for readings that JSON turned into null (NaN eigenvalue of a failed fit)", () => {
   const m = { ...baseManifest(), id: "x" };
   const failed = JSON.parse(JSON.stringify({ ...m, fits: [{ ...m.fits[0], convergence: { ...m.fits[0]!.convergence, converged: false, minHessianEigenvalue: NaN } }] })) as Manifest;
   const html = renderManifestHtml(failed);
-  assert.match(html, /<td>NO<\/td>/);
-  assert.match(html, /<td>n\/a<\/td>/);
+  assert.match(html, /<td>NEE<\/td>/);
+  assert.match(html, /<td>n\.b\.<\/td>/);
+});
+
+test("the manifest appendix lists the fit cache's hits and misses", () => {
+  const m = { ...baseManifest(), id: "x", fitCache: [
+    { label: "doorstroom 2020 model 0", key: "abc", status: "miss" as const, detail: "niet in de fitcache", fitSeconds: 3.4 },
+    { label: "doorstroom 2020 model 0", key: "abc", status: "hit" as const, detail: "opgeslagen 2026-12-03T13:12:00Z", fitSeconds: 3.4 },
+  ] };
+  const html = renderManifestHtml(m);
+  assert.match(html, /<h3>Fitcache<\/h3>\s*<p>1 fits uit de fitcache gelezen, 1 geschat \(en opgeslagen\)\.<\/p>/);
+  assert.match(html, /<td>doorstroom 2020 model 0<\/td><td>abc<\/td><td>hit \(gelezen\)<\/td>/);
+  assert.match(renderManifestHtml({ ...m, fitCache: [] }), /Geen fits opgezocht in de fitcache/);
 });

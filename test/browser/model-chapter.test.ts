@@ -10,7 +10,8 @@
  *   - the session wrote its tables into the interactive folder, and nothing into the outputs folder.
  * Screenshots (after Run All, at the first figure, at Tabel 5) go to test-artifacts/browser/ (gitignored),
  * with the server's log and the browser's console; on a failure also the page's HTML.
- * The chapter is found through MODEL_CHAPTERS (src/pipeline/notebooks.ts), nowhere else.
+ * The chapter is found through MODEL_CHAPTER_NOTEBOOK (src/pipeline/notebooks.ts), nowhere else: one
+ * notebook for both outcomes, opened as committed (its parameters cell says outcome = "doorstroom").
  * Skips, saying why, only when Jupyter Notebook or chromium is not installed (scripts/setup.sh installs both).
  */
 import { test } from "node:test";
@@ -20,13 +21,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { PROJECT_ROOT, interactiveOutputDir, loadConfig } from "../../src/config";
-import { MODEL_CHAPTERS, NOTEBOOK_DIR } from "../../src/pipeline/notebooks";
+import { MODEL_CHAPTER_NOTEBOOK, NOTEBOOK_DIR } from "../../src/pipeline/notebooks";
 import { findFreePort, notebookServerStatus, startNotebookServer, type NotebookServer } from "../../src/pipeline/notebook-server";
 
 /** Debian's chromium (package chromium), installed machine-wide by scripts/setup.sh. */
 const CHROMIUM = "/usr/bin/chromium";
 /** The chapter under test and the table it must show. */
-const CHAPTER = MODEL_CHAPTERS.doorstroom;
+const CHAPTER = MODEL_CHAPTER_NOTEBOOK;
 const TABLE_CAPTION = "Tabel 5 ";
 /** Small, as the headless e2e test (test/e2e/notebooks.test.ts), which shares the cached population. */
 const SCALE = 0.02;
@@ -252,11 +253,36 @@ test(`${CHAPTER} runs in chromium through Cell > Run All at scale ${SCALE}: no e
     assert.ok(existsSync(sessionTables) && readdirSync(sessionTables).some((f) => f.startsWith("tabel-5-")), `no Tabel 5 CSV in the session's folder ${sessionTables}`);
     assert.ok(!existsSync(config.outDir), `the interactive session wrote into the outputs folder ${config.outDir}`);
 
+    // One model's cell: its output walks the stages (design, objective, optimisation, fit, statistics)
+    // and opens whole, not in Jupyter's scroll box (the cell's metadata says scrolled: false).
+    const stageCell = await page.evaluate(() => {
+      const cells = Array.from(document.querySelectorAll(".cell.code_cell"));
+      const index = cells.findIndex((cell) => (cell.querySelector(".input")?.textContent ?? "").includes("wb.design(\"1a\""));
+      const cell = cells[index];
+      if (cell === undefined) return null;
+      cell.setAttribute("data-kmbo-shot", "model-1a");
+      return {
+        captions: Array.from(cell.querySelectorAll(".output_area caption, .output_area h4, .output_area strong")).map((c) => c.textContent ?? ""),
+        scrollBox: cell.querySelector(".output_scroll") !== null,
+      };
+    });
+    assert.ok(stageCell !== null, "no cell calls wb.design(\"1a\", ...)");
+    const stageText = stageCell.captions.join(" | ");
+    for (const stage of ["Ontwerp van model 1a", "Doelfunctie van model 1a", "Optimalisatie van model 1a", "Fit van model 1a", "Statistieken van model 1a"]) {
+      assert.ok(stageText.includes(stage), `the model-1a cell does not show "${stage}": ${stageText}`);
+    }
+    assert.equal(stageCell.scrollBox, false, "the model-1a cell's output is in a scroll box (metadata scrolled should be false)");
+
     const shots = [
       await screenshotAt(page, "#notebook-container", "01-after-run-all.png"),
       await screenshotAt(page, ".js-plotly-plot", "02-figure.png"),
       await screenshotAt(page, "table.kmbo", "03-tabel-5.png"),
     ];
+    // The notebook scrolls inside #site, so an element screenshot beyond the viewport comes out garbled:
+    // a tall window instead (Jupyter sizes #site to it), with the cell's top at the top.
+    await page.setViewport({ width: 1400, height: 3000 });
+    await sleep(500);
+    shots.push(await screenshotAt(page, "[data-kmbo-shot=model-1a]", "04-model-1a-stages.png"));
     mark("screenshots");
     t.diagnostic(`${rendered.length} plotly figures rendered (${rendered.map((f) => f.title).join("; ")}); ${tables.map((x) => x.caption).join("; ")}`);
     t.diagnostic(`timings: ${timings.join(", ")}`);

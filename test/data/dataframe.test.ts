@@ -31,3 +31,11 @@ test("records and a selection flow display as tables", () => {
   assert.deepEqual(df.values[1], [2, "bol of bbl", "3a 3.2", 10, 7, 3]);
   assert.deepEqual(recordsToDataFrame([{ a: 1, b: "x" }]).shape, [1, 2]);
 });
+
+test("text that looks like numbers stays text, and records can carry row labels", () => {
+  const df = toDataFrame({ citojaar: ["2009", "2010", ">2014"], niveau: ["3", "1", "4"], cito: Float64Array.of(1.5, NaN, 3) });
+  assert.deepEqual(df.ctypes.values, ["string", "string", "float32"]);
+  assert.deepEqual(df.values, [["2009", "3", 1.5], ["2010", "1", null], [">2014", "4", 3]]);
+  const labelled = recordsToDataFrame([{ n: 4, missend: 1 }, { n: 2, missend: 2 }], undefined, ["geen", "westers"]);
+  assert.deepEqual(labelled["missend"].div(labelled["n"]).index, ["geen", "westers"]);
+});

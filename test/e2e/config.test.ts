@@ -6,7 +6,6 @@ import { join } from "node:path";
 import {
   ConfigError,
   DEFAULT_CONFIG_PATH,
-  FACTOR_LEVELS,
   PROJECT_ROOT,
   dataDir,
   loadConfig,
@@ -16,6 +15,7 @@ import {
   runOutputDir,
   runPaths,
 } from "../../src/config";
+import { FACTOR_LEVELS } from "../../src/vocabulary";
 import { beginFreshOutput, commitFreshOutput } from "../../src/audit/atomic-output";
 import { publishSimpleTable } from "../../src/report/publish";
 import { sourceBannerHtml } from "../../src/report/display";
@@ -163,8 +163,8 @@ test("an interactive session never writes into outDir, and the next reproduce sw
   assert.equal(written, join(root, "outputs-interactive", "tables", "icc-doorstroom.csv"));
   assert.deepEqual(snapshot(join(root, "outputs")), before, "outputs/ changed during an interactive session");
   const banner = sourceBannerHtml("synthetic", "{}", paths);
-  assert.ok(banner.includes("Interactive session") && banner.includes(paths.root), `the banner does not name the session's folder: ${banner}`);
-  assert.doesNotMatch(sourceBannerHtml("synthetic", "{}", runPaths(config, { KANSEN_RUN_DIR: join(root, "run") })), /Interactive session/);
+  assert.ok(banner.includes("Interactieve sessie") && banner.includes(paths.root), `the banner does not name the session's folder: ${banner}`);
+  assert.doesNotMatch(sourceBannerHtml("synthetic", "{}", runPaths(config, { KANSEN_RUN_DIR: join(root, "run") })), /Interactieve sessie/);
 
   // The next reproduce run replaces outputs/ atomically; the session's folder is a sibling and stays.
   const run = beginFreshOutput(config.outDir, { stamp: "t", log: () => undefined });

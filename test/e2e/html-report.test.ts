@@ -77,5 +77,8 @@ test("the report has every chapter, a table of contents linking to chapters and 
   assert.equal(html.split('<script type="text/javascript">/* plotly bundle').length - 1, 1, "the plotly bundle is inlined exactly once");
   assert.equal((html.match(/\.jp-Cell \{ padding: 1px; \}/g) ?? []).length, 1, "the theme styles are included once");
   assert.ok(html.indexOf("Synthetische data") < html.indexOf(`id="kansen-toc"`), "the banner comes before the contents");
+  assert.match(html, /<nav class="kansen-toc" id="kansen-toc"><h2>Inhoud<\/h2>/, "one language: the contents are 'Inhoud'");
+  assert.ok(!/contents/i.test(html.replace(/<style[\s\S]*?<\/style>/g, "")), "no English 'contents' on the page");
+  assert.match(html, /<html lang="nl">/);
   assert.throws(() => assembleReport({ title: "t", facts: [], chapters: [{ slug: "a", html: ch1, cells: [] }, { slug: "a", html: ch1, cells: [] }] }), /share the anchor "a"/);
 });

@@ -35,3 +35,19 @@ test("index statements become report rows with their links", () => {
   assert.equal(rows[1]?.implemented, false);
   assert.equal(rows[1]?.reason, "outside the models");
 });
+
+test("a cell of a notebook run as several chapters (the model chapter) links to that cell in each chapter", () => {
+  const runs = [
+    { slug: "05-modellen-doorstroom", notebook: "05-modellen.ipynb", cells: [{ id: "05-icc", tags: ["3b-icc"] }] },
+    { slug: "06-modellen-vsv", notebook: "05-modellen.ipynb", cells: [{ id: "05-icc", tags: ["3b-icc"] }] },
+  ];
+  const index: MethodologyIndex = {
+    source: "bijlage 3a",
+    exclusions: [],
+    statements: [{ id: "icc", section: "3.3", quote: "ICC", summary: "ICC van het lege model", implemented: true, cells: [{ notebook: "notebooks/05-modellen.ipynb", cell: "3b-icc" }] }],
+  };
+  assert.deepEqual(methodologyIndexRows(index, runs)[0]?.cells, [
+    { label: "05-modellen-doorstroom / 3b-icc", href: "#05-modellen-doorstroom--tag-3b-icc" },
+    { label: "06-modellen-vsv / 3b-icc", href: "#06-modellen-vsv--tag-3b-icc" },
+  ]);
+});

@@ -15,6 +15,9 @@ test("no flags: the committed default configuration", () => {
   assert.deepEqual(opts.config.data, { kind: "synthetic", scale: 1, seed: 20240214 });
   assert.deepEqual(opts.only, []);
   assert.equal(opts.cellTimeoutSeconds, 3600);
+  assert.equal(opts.noCache, false, "the fit cache is used by default");
+  const cold = parseReproduceArgs(["--no-cache", "--scale", "0.02"], noEnv);
+  assert.ok(cold !== "help" && cold.noCache, "--no-cache asks for a cold run");
 });
 
 test("the flags set the same keys as the configuration file", () => {

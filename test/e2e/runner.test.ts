@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jupyterStatus, readNotebook, runNotebooks } from "../../src/pipeline/notebooks";
+import { cellSource, jupyterStatus, readNotebook, runNotebooks } from "../../src/pipeline/notebooks";
 import { writeNotebook } from "./notebook-fixtures";
 
 const jupyter = jupyterStatus();
@@ -71,4 +71,34 @@ test("a TypeScript compile error is reported with tslab's line:column message", 
   assert.equal(result.exitCode, 1, result.log);
   assert.match(result.log, /cell 1 of 1 \(id "typed"\)/);
   assert.match(result.log, /error: 1:7 - Type 'number' is not assignable to type 'string'/);
+});
+
+test("the runner injects a plan's parameters after the parameters cell (papermill's convention) and names the executed chapter", { skip }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "kansen-runner-"));
+  const nb = writeNotebook(join(dir, "05-model.ipynb"), [
+    { id: "intro", source: "Uitleg", markdown: true },
+    { id: "parameters", tags: ["parameters"], source: '// defaults\nconst outcome = "doorstroom"; // of "vsv"\nconst years = [2020, 2021];' },
+    { id: "use", source: 'console.log(`uitkomst ${outcome}, jaren ${years.join("+")}`);' },
+  ]);
+  const result = await runNotebooks(
+    [
+      { notebook: nb, name: "05-model-doorstroom", parameters: {} },
+      { notebook: nb, name: "06-model-vsv", parameters: { outcome: "vsv", years: [2021], outcomes: ["vsv"] } },
+    ],
+    { outDir: join(dir, "out"), summaryPath: join(dir, "s.json"), capture: true, echo: false },
+  );
+  assert.equal(result.exitCode, 0, result.log);
+  assert.match(result.log, /notebook 2\/2: .*05-model\.ipynb as 06-model-vsv .*parameters: outcome = "vsv", years = \[2021\]/);
+  assert.match(result.log, /not parameters of 06-model-vsv, not injected: outcomes/);
+  const doorstroom = readNotebook(join(dir, "out", "05-model-doorstroom.ipynb"));
+  assert.equal(doorstroom.cells.length, 3, "nothing injected without parameters");
+  assert.match(JSON.stringify(doorstroom.cells[2]?.outputs), /uitkomst doorstroom, jaren 2020\+2021/);
+  const vsv = readNotebook(join(dir, "out", "06-model-vsv.ipynb"));
+  const injected = vsv.cells[2];
+  assert.deepEqual(injected?.metadata?.tags, ["injected-parameters"]);
+  assert.equal(injected?.id, "injected-parameters");
+  assert.match(cellSource(injected!), /^const outcome = "vsv";\nconst years = \[2021\];$/m);
+  assert.match(JSON.stringify(vsv.cells[3]?.outputs), /uitkomst vsv, jaren 2021/, "the chapter ran with the injected values");
+  assert.deepEqual(vsv.metadata?.["kansen"], { notebook: "05-model.ipynb", chapter: "06-model-vsv", parameters: { outcome: "vsv", years: [2021] } });
+  assert.deepEqual(result.summary?.notebooks.map((n) => n.chapter), ["05-model-doorstroom", "06-model-vsv"]);
 });

@@ -4,7 +4,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config";
-import { frameKey, readTruth } from "../../src/pipeline/steps";
+import { readTruth } from "../../src/pipeline/steps";
+import { chapterConfig, framesFor } from "../../src/pipeline/chapter";
+import { frameKey } from "../../src/vocabulary";
 
 function config(cacheDir: string, kind: "synthetic" | "folder" = "synthetic") {
   return parseConfig(
@@ -45,24 +47,17 @@ test("readTruth reads the generating fixed effects of one frame from truth.json,
   }
 });
 
-test("configured frames and years follow the configuration's outcomes and years", async () => {
-  const { configuredFrames, configuredYears } = await import("../../src/pipeline/steps");
-  const cfg = { ...config("/tmp"), outcomes: ["vsv"] as const, years: [2021] as const } as unknown as Parameters<typeof configuredYears>[0];
-  assert.deepEqual(configuredYears(cfg, "doorstroom"), []);
-  assert.deepEqual(configuredYears(cfg, "vsv"), [2021]);
+test("a chapter's parameters lay over the configuration, are checked by its rules, and choose its frames", () => {
+  const base = config("/tmp");
+  const cfg = chapterConfig(base, { outcomes: ["vsv"], years: [2021] });
+  assert.deepEqual(cfg.outcomes, ["vsv"]);
+  assert.deepEqual(cfg.years, [2021]);
+  assert.equal(cfg.reference.migratie, "geen", "what the parameters leave out comes from the configuration");
+  assert.equal(chapterConfig(base, { reference: { sector: "zorg_sport" } }).reference.sector, "zorg_sport");
+  assert.throws(() => chapterConfig(base, { years: [2019] }), /chapter's parameters.*key "years\[0\]": must be one of 2020, 2021, got 2019/s);
+  assert.throws(() => chapterConfig(base, { reference: { migratie: "oost" } }), /key "reference\.migratie": must be one of/);
   const f = (outcome: string, year: number) => ({ outcome, year, key: `${outcome}${year}` });
-  const data = { frames: { doorstroom2020: f("doorstroom", 2020), doorstroom2021: f("doorstroom", 2021), vsv2020: f("vsv", 2020), vsv2021: f("vsv", 2021) } } as unknown as Parameters<typeof configuredFrames>[0];
-  assert.deepEqual(configuredFrames(data, cfg).map((x) => x.key), ["vsv2021"]);
-});
-
-test("a saved model-2 summary is reused only for the same students and reference categories", async () => {
-  const { summaryMatchesFrame } = await import("../../src/pipeline/steps");
-  const { publishedSummaries } = await import("../report/fixtures");
-  const m2 = publishedSummaries(5).summaries[4];
-  assert.ok(m2);
-  const frame = { outcome: "doorstroom" as const, year: 2020, nrows: m2.nobs, reference: { migratie: "geen", ouders: "max_vmbo_kader", geslacht: "man", niveau: "3", sector: "handel_economie", leerweg: "bol", citojaar: "2009" } };
-  assert.equal(summaryMatchesFrame(m2, frame), true);
-  assert.equal(summaryMatchesFrame(m2, { ...frame, nrows: m2.nobs - 1 }), false);
-  assert.equal(summaryMatchesFrame(m2, { ...frame, reference: { ...frame.reference, sector: "zorg_sport" } }), false);
-  assert.equal(summaryMatchesFrame(m2, { ...frame, year: 2021 }), false);
+  const data = { frames: { vsv2021: f("vsv", 2021), doorstroom2021: f("doorstroom", 2021), vsv2020: f("vsv", 2020), doorstroom2020: f("doorstroom", 2020) } } as unknown as Parameters<typeof framesFor>[0];
+  assert.deepEqual(framesFor(data, cfg).map((x) => x.key), ["vsv2021"]);
+  assert.deepEqual(framesFor(data, base).map((x) => x.key), ["doorstroom2020", "doorstroom2021", "vsv2020", "vsv2021"], "published order whatever the order of the frames");
 });

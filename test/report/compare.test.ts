@@ -32,7 +32,7 @@ test("a changed coefficient shows its difference and fails the 2-SE tolerance; m
   const vrouw = c.rows.find((r) => r.category === "Vrouw" && r.model === "2" && r.statistic === "estimate");
   assert.equal(vrouw?.withinTolerance, true);
   assert.equal(c.summary.outside, 2);
-  assert.match(c.label, /SYNTHETIC DATA/);
+  assert.match(c.label, /SYNTHETISCHE DATA/);
   const typo = c.rows.find((r) => r.category === "Leeftijd (vanaf 14, per jaar)" && r.model === "1c" && r.statistic === "estimate");
   assert.ok(typo);
   assert.match(typo.note, /^Typo: sign contradicts/);
@@ -62,7 +62,7 @@ test("a published cell the reproduction lacks is outside tolerance and marked no
   const c = compareModels(modelTable([...summaries.slice(0, 4), noCito]), loadPublishedModels(), "real");
   const row = c.rows.find((r) => r.category === "Citoscore (per score)" && r.model === "2" && r.statistic === "estimate");
   assert.equal(row?.withinTolerance, false);
-  assert.match(row?.note ?? "", /not reproduced/);
+  assert.match(row?.note ?? "", /niet gereproduceerd/);
 });
 
 test("descriptive tolerances: 0.01 absolute for a proportion, 3% relative for a mean and SD", () => {
@@ -94,6 +94,6 @@ test("cells of a model that did not converge say so in their note", () => {
   const { summaries } = publishedSummaries(8, { failing: "2" });
   const c = compareModels(modelTable(summaries), loadPublishedModels(), "synthetic");
   const m2 = c.rows.filter((r) => r.model === "2");
-  assert.ok(m2.length > 0 && m2.every((r) => /model did not converge/.test(r.note)));
-  assert.ok(c.rows.filter((r) => r.model === "1c").every((r) => !/did not converge/.test(r.note)));
+  assert.ok(m2.length > 0 && m2.every((r) => /model niet geconvergeerd/.test(r.note)));
+  assert.ok(c.rows.filter((r) => r.model === "1c").every((r) => !/niet geconvergeerd/.test(r.note)));
 });

@@ -71,7 +71,7 @@ test("fit summaries round-trip through JSON, NaN included, and a broken file is 
     assert.ok(Number.isNaN(back.fixed[1]?.se));
     assert.equal(back.fixed[2]?.estimate, s.fixed[2]?.estimate);
     assert.ok(Number.isNaN(back.convergence.maxAbsScaledGradient));
-    assert.match(modelTable([back]).convergence[0]?.text ?? "", /scaled NA/);
+    assert.match(modelTable([back]).convergence[0]?.text ?? "", /geschaald NA/);
     assert.equal(readFitSummary(dir, "doorstroom", 2020, "1c"), undefined);
     writeFileSync(join(dir, "fits", "doorstroom-2020-model-1b.json"), "{\"model\": 1}");
     assert.throws(() => readFitSummary(dir, "doorstroom", 2020, "1b"), /doorstroom-2020-model-1b.json: not a fit summary/);

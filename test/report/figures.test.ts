@@ -101,18 +101,18 @@ test("model and comparison tables render as HTML with the 3b labels, the AME col
   assert.match(html, /Migratieachtergrond \(ref\. geen migratie-achtergrond\)/);
   assert.match(html, /<td>0\.83 \(0\.02\)<\/td>/);
   assert.match(html, /<td class="ame">0\.125<\/td>/);
-  assert.match(html, /Not converged: model 2/);
+  assert.match(html, /Niet geconvergeerd: model 2/);
   const c = compareModels(t, loadPublishedModels(), "synthetic");
   const ch = comparisonTableHtml(c);
-  assert.match(ch, /SYNTHETIC DATA/);
+  assert.match(ch, /SYNTHETISCHE DATA/);
   assert.match(ch, /Typo: SE printed as \(0\.2\)/);
-  assert.match(ch, /Shown: cells outside a tolerance or with a note on the published value \((\d+)\)/);
-  assert.match(ch, /<details><summary>All \d+ cells of the comparison<\/summary>/);
+  assert.match(ch, /Getoond: cellen buiten een tolerantie of met een noot bij de gepubliceerde waarde \((\d+)\)/);
+  assert.match(ch, /<details><summary>Alle \d+ cellen van de vergelijking<\/summary>/);
   assert.doesNotMatch(comparisonTableHtml(c, { onlyOutside: true }), /<details>/);
   // Nothing flagged: no empty table, a sentence instead.
   const clean = { ...c, rows: c.rows.filter((r) => r.withinTolerance !== false && r.note === "") };
   const cleanHtml = comparisonTableHtml(clean);
-  assert.match(cleanHtml, /Every cell within its tolerance/);
+  assert.match(cleanHtml, /Elke cel binnen haar tolerantie/);
   assert.equal((cleanHtml.match(/<table/g) ?? []).length, 1); // only the folded full list
   assert.match(simpleTableHtml("Stap", ["a", "b"], [["x<y", 0.5]]), /<td>x&lt;y<\/td><td>0\.500<\/td>/);
   assert.match(descriptiveTableHtml({ kind: "descriptive", tableNumber: 1, outcome: "doorstroom", year: 2020, n: 1, caption: "Tabel 1", rows: [{ group: "Geslacht", category: "Man", isReference: true, mean: 0.5, sd: null, min: 0, max: 1 }], footnote: "" }), /Man \(ref\.\)<\/td><td>\.500<\/td><td>-<\/td>/);
@@ -134,4 +134,23 @@ test("figures written to a run share one copy of the pinned bundle, loaded by a 
   assert.ok(html.length < 100_000, "the figure itself is small");
   assert.doesNotMatch(html, /https?:\/\//);
   assert.match(readFileSync(join(out, "figures", "plotly-4.1.1.js"), "utf8"), /plotly\.js v4\.1\.1/);
+});
+
+test("a p-value prints as < 0.001 below 0.0005, never 0, and the LRT table has one format per column", async () => {
+  const { formatPValue } = await import("../../src/report/tables");
+  const { lrtRows, LRT_HEADER } = await import("../../src/report/adapters");
+  assert.equal(formatPValue(0), "< 0.001");
+  assert.equal(formatPValue(1e-300), "< 0.001");
+  assert.equal(formatPValue(0.0004999), "< 0.001");
+  assert.equal(formatPValue(0.0005), "0.001");
+  assert.equal(formatPValue(0.0312), "0.031");
+  assert.equal(formatPValue(1), "1.000");
+  assert.equal(formatPValue(NaN), "NA");
+  const rows = lrtRows([
+    { smaller: "0", larger: "1a", statistic: 412.5, df: 4, pValue: 0, boundary: false },
+    { smaller: "1c", larger: "2", statistic: 3, df: 2, pValue: 0.2231, boundary: true },
+  ]);
+  const html = simpleTableHtml("LRT", LRT_HEADER, rows, [null, null, "fixed2", "integer", "pValue", null]);
+  assert.match(html, /<td>0<\/td><td>1a<\/td><td>412\.50<\/td><td>4<\/td><td>&lt; 0\.001<\/td><td>nee<\/td>/);
+  assert.match(html, /<td>1c<\/td><td>2<\/td><td>3\.00<\/td><td>2<\/td><td>0\.223<\/td><td>ja<\/td>/, "a whole chi2 prints 3.00 like its column, not 3");
 });

@@ -22,7 +22,7 @@ test("publishing a model table shows table and comparison and writes both CSVs",
     const r = publishModels(ctx, publishedSummaries(7).summaries, new Map([["leerwegbbl", 0]]));
     assert.equal(shown.length, 2);
     assert.match(shown[0] ?? "", /Tabel 7 Multilevel logistisch regressiemodel van vsv/);
-    assert.match(shown[1] ?? "", /SYNTHETIC DATA/);
+    assert.match(shown[1] ?? "", /SYNTHETISCHE DATA/);
     assert.deepEqual(readdirSync(join(ctx.outDir, "tables")).sort(), ["tabel-7-vsv-2020-vergelijking.csv", "tabel-7-vsv-2020.csv"]);
     assert.equal(r.comparison.summary.outside, 0);
     assert.equal(r.comparison.summary.truthJudged, 1);

@@ -56,7 +56,7 @@ test("Tabel 5 from summaries holding the published numbers reproduces the publis
   assert.equal(formatCell(r2, r2.cells["1b"]), "0.258");
   assert.equal(t.groupHeaders["Sector"], "Sector (ref. handel en economie)");
   assert.equal(t.ameModel, "2");
-  assert.ok(t.convergence.every((c) => c.converged && c.text.startsWith(`Model ${c.model}: converged`)));
+  assert.ok(t.convergence.every((c) => c.converged && c.text.startsWith(`Model ${c.model}: geconvergeerd`)));
 });
 
 test("a model that did not converge says so plainly in its convergence line", () => {
@@ -65,7 +65,7 @@ test("a model that did not converge says so plainly in its convergence line", ()
   const line = t.convergence.find((c) => c.model === "1c");
   assert.ok(line);
   assert.equal(line.converged, false);
-  assert.match(line.text, /DID NOT CONVERGE/);
+  assert.match(line.text, /NIET GECONVERGEERD/);
   assert.match(line.text, /failed to converge/);
 });
 
@@ -126,4 +126,15 @@ test("descriptiveTable names the missing column and an unknown level", () => {
   assert.throws(() => descriptiveTable(noSector, "doorstroom", 2020), /no column 'sector'/);
   const bad = { ...smallFrame(), niveau: ["5", "2", "3", "4", "4", "4", "3", "2", "4", "4"] };
   assert.throws(() => descriptiveTable(bad, "doorstroom", 2020), /column 'niveau' has level '5'/);
+});
+
+test("the convergence line under a model table is short: gradients and iterations, not the optimiser's description per model", () => {
+  const long = "Newton-type with exact gradient and bounds on the theta diagonal (a long description)";
+  const summaries = publishedSummaries(5).summaries.map((x) => ({ ...x, convergence: { ...x.convergence, optimizer: long } }));
+  const lines = modelTable(summaries).convergence.map((c) => c.text);
+  assert.equal(lines.length, summaries.length);
+  for (const line of lines) {
+    assert.match(line, /^Model \w+: geconvergeerd \(max\|grad\| [^,]+, geschaald [^,]+, \d+ Newton-iteraties\)/);
+    assert.ok(!line.includes(long), line);
+  }
 });

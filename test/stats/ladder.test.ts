@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { GlmmFit } from "../../src/glmm/types";
 import type { ColumnTable, GlmmDesign } from "../../src/model/types";
 import { designFitter, fitLadder, modelLadder, robustnessModel, type LadderProgress } from "../../src/analysis/models";
+import { frameColumns } from "../pipeline/frame-fixture";
 
 test("the ladder of 3a Tabel 2 as formulas over the frame columns", () => {
   const ladder = modelLadder("vsv");
@@ -25,29 +26,7 @@ test("the ladder of 3a Tabel 2 as formulas over the frame columns", () => {
 });
 
 // A small frame with every analysis-frame column (data-schema/README.md).
-function frame(n: number): ColumnTable {
-  let s = 12345;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)];
-  const migratie = Array.from({ length: n }, () => pick(["geen", "geen", "niet-westers", "westers"]));
-  const citoMissing = Array.from({ length: n }, () => (r() < 0.2 ? 1 : 0));
-  return {
-    doorstroom: Float64Array.from({ length: n }, () => (r() < 0.3 ? 1 : 0)),
-    migratie,
-    niet_westers: Float64Array.from(migratie, (m) => (m === "niet-westers" ? 1 : 0)),
-    ouders: Array.from({ length: n }, () => pick(["max_vmbo_kader", "hoger", "onbekend"])),
-    geslacht: Array.from({ length: n }, () => pick(["man", "vrouw"])),
-    leeftijd: Float64Array.from({ length: n }, () => Math.floor(r() * 6)),
-    niveau: Array.from({ length: n }, () => pick(["1", "2", "3", "4"])),
-    sector: Array.from({ length: n }, () => pick(["handel_economie", "zorg_sport", "techniek_ict", "overig"])),
-    leerweg: Array.from({ length: n }, () => pick(["bol", "bbl"])),
-    cito: Float64Array.from(citoMissing, (m) => (m ? 100 : Math.floor(r() * 51))),
-    cito_missing: Float64Array.from(citoMissing),
-    citojaar: Array.from(citoMissing, (m) => (m ? "2009" : pick(["2009", "2010", "2011", "2012", "2013", ">2014"]))),
-    locatie: Array.from({ length: n }, (_, i) => `L${i % 12}`),
-    instelling: Array.from({ length: n }, (_, i) => `I${i % 12 % 4}`),
-  };
-}
+const frame = (n: number): ColumnTable => frameColumns(n);
 
 // A stand-in for the solver: deterministic parameters on the real design (the plumbing is under test,
 // not the optimiser). logLik grows with the number of parameters so every LRT step is positive.

@@ -8,7 +8,10 @@ import assert from "node:assert/strict";
 import { loadRawData } from "../../src/data/load";
 import { buildAnalysisFrames, describeFrameRow, traceFrameError } from "../../src/transform/frames";
 import { DesignError } from "../../src/model/columns";
-import { fitOutcomeYear } from "../../src/pipeline/steps";
+import { ModelWorkbench } from "../../src/pipeline/workbench";
+import { modelLadder } from "../../src/analysis/models";
+import { loadConfig } from "../../src/config";
+import { PUBLISHED_REFERENCE } from "../../src/vocabulary";
 import { writeRawFolder, type StudentSpec } from "../data/fixture";
 
 const students: StudentSpec[] = [
@@ -73,7 +76,9 @@ test("an error raised after validation, in a fit of a later chapter, names the f
   const d = frames.vsv2020;
   const i = d.data.id.indexOf("vsv-24");
   const broken = { ...d, columns: { ...d.columns, leeftijd: Float64Array.from(d.data.leeftijd, (x, k) => (k === i ? Infinity : x)) } };
-  await assert.rejects(fitOutcomeYear(broken, "/nonexistent-out", ["1b"]), (err: unknown) => {
+  // The model chapter's design stage (src/pipeline/workbench.ts), as a cell would call it.
+  const wb = new ModelWorkbench({ ctx: { display: { html: () => undefined }, outDir: "/nonexistent-out", source: "real" }, config: loadConfig(), frames: [broken], reference: PUBLISHED_REFERENCE, fitCache: null });
+  assert.throws(() => wb.design("1b", modelLadder("vsv")[2]!.formula), (err: unknown) => {
     assert.ok(err instanceof Error);
     assert.equal(err.message.split("\n")[0], `${raw.studenten.file} data row 6 (line 7): column 'leeftijd' has the non-finite value Infinity at frame row ${i + 1}`);
     return true;

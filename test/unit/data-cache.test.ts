@@ -61,13 +61,13 @@ test("a cached population is reused with the current fingerprint and generated a
     writeFileSync(join(first.dir, FINGERPRINT_FILE), "0".repeat(64) + "\n");
     const third = ensureData(config, (l) => lines.push(l));
     assert.equal(third.generated, true, "another generator's population is made again");
-    assert.ok(lines.some((l) => l.includes("was made by another generator")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("is gemaakt door een andere generator")), lines.join("\n"));
     assert.equal(readFileSync(join(third.dir, "truth.json"), "utf8"), truth, "same generator, scale and seed: the same population");
 
     rmSync(join(first.dir, FINGERPRINT_FILE));
     const fourth = ensureData(config, (l) => lines.push(l));
     assert.equal(fourth.generated, true, "a population without a fingerprint is made again");
-    assert.ok(lines.some((l) => l.includes("records no generator fingerprint")), lines.join("\n"));
+    assert.ok(lines.some((l) => l.includes("heeft geen vingerafdruk van de generator")), lines.join("\n"));
 
     // A generated file edited in place, to the same size and with its time stamp put back: made again.
     const studenten = join(fourth.dir, "studenten.csv");
@@ -84,7 +84,7 @@ test("a cached population is reused with the current fingerprint and generated a
     assert.equal(statSync(studenten).mtimeMs, before.mtimeMs);
     const fifth = ensureData(config, (l) => lines.push(l));
     assert.equal(fifth.generated, true, "an edited population is made again");
-    assert.ok(lines.some((l) => /data: studenten\.csv in .* changed after generation \(SHA-256 differs from contents\.sha256\)/.test(l)), lines.join("\n"));
+    assert.ok(lines.some((l) => /data: studenten\.csv in .* veranderde na het genereren \(SHA-256 wijkt af van contents\.sha256\)/.test(l)), lines.join("\n"));
     assert.equal(readFileSync(studenten, "utf8"), text, "the population as the generator makes it");
     assert.deepEqual(fifth.contentHashes, fourth.contentHashes, "the digests the frame cache is keyed on");
     assert.equal(recordedContents(fifth.dir)?.["studenten.csv"], fifth.contentHashes["studenten.csv"]);
