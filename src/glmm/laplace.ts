@@ -54,7 +54,7 @@ export class LaplaceModel {
   readonly y: Float64Array;
   readonly m: Float64Array;
   /** sum_i log C(m_i, y_i): 0 for 0/1 rows. */
-  readonly logBinomialConstant: number;
+  logBinomialConstant: number;
   /** Fixed-effect columns the optimiser works with (scaled, see scaling.ts), views of shared memory. */
   readonly x: readonly Float64Array[];
   /** The O(n) passes, on one or two threads. */
@@ -148,16 +148,7 @@ export class LaplaceModel {
     R.m.set(design.response.trials);
     this.y = R.y;
     this.m = R.m;
-    let c = 0;
-    for (let i = 0; i < n; i++) {
-      const yi = this.y[i];
-      const mi = this.m[i];
-      if (!(mi > 0) || !(yi >= 0) || yi > mi || !Number.isFinite(mi)) {
-        throw new Error(`glmm: row ${i + 1} of the response "${design.response.name}" has ${yi} successes out of ${mi} trials`);
-      }
-      if (mi !== 1) c += logChoose(mi, yi);
-    }
-    this.logBinomialConstant = c;
+    this.logBinomialConstant = this.checkResponse(design.response.name);
     this.chol = new BlockedCholesky(L);
     this.theta = new Float64Array(L.nTheta);
     this.beta = new Float64Array(this.p);
@@ -198,6 +189,36 @@ export class LaplaceModel {
     }
   }
 
+  /** Checks every row's successes against its trials; returns sum_i log C(m_i, y_i). */
+  private checkResponse(name: string): number {
+    let c = 0;
+    for (let i = 0; i < this.n; i++) {
+      const yi = this.y[i];
+      const mi = this.m[i];
+      if (!(mi > 0) || !(yi >= 0) || yi > mi || !Number.isFinite(mi)) {
+        throw new Error(`glmm: row ${i + 1} of the response "${name}" has ${yi} successes out of ${mi} trials`);
+      }
+      if (mi !== 1) c += logChoose(mi, yi);
+    }
+    return c;
+  }
+
+  /**
+   * Replaces the successes of every row (the trials stay): the same design with another response, e.g.
+   * a simulated one. The model starts afresh, as if just built: u = 0 and the next setParameters
+   * recomputes o + X beta in full, so what follows does not depend on what came before.
+   */
+  setSuccesses(successes: ArrayLike<number>, name: string): void {
+    if (successes.length !== this.n) throw new Error(`glmm: the response has ${successes.length} values, the design ${this.n} rows`);
+    for (let i = 0; i < this.n; i++) this.y[i] = successes[i];
+    this.logBinomialConstant = this.checkResponse(name);
+    this.u.fill(0);
+    this.fresh = true;
+  }
+
+  /** Set by setSuccesses: the next setParameters recomputes X beta in full. */
+  private fresh = false;
+
   /** Sets theta and beta (scaled), recomputes Lambda and o + X beta. u is kept as the warm start. */
   setParameters(theta: ArrayLike<number>, beta: ArrayLike<number>): void {
     const L = this.layout;
@@ -208,7 +229,8 @@ export class LaplaceModel {
     let nChanged = 0;
     for (let j = 0; j < this.p; j++) if (this.beta[j] !== beta[j]) nChanged++;
     const coef = this.engine.inputs.coef;
-    if (this.pirlsIterationsTotal === 0 || nChanged > 2) {
+    if (this.pirlsIterationsTotal === 0 || nChanged > 2 || this.fresh) {
+      this.fresh = false;
       for (let j = 0; j < this.p; j++) this.beta[j] = beta[j];
       coef.set(this.beta);
       this.engine.run(Kernel.LinearPredictor, 1);

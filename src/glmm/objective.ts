@@ -6,6 +6,7 @@
  *   objective.deviance(theta, beta);                      // d(theta, beta), beta on the scale of X
  *   objective.gradient();                                 // its exact gradient there
  *   objective.state();                                    // u, b, eta, mu, PIRLS iterations, log det ...
+ *   objective.setResponse(ySimulated);                     // the same design with another response
  *   objective.release();                                  // when done: frees the worker's buffers
  *
  * d(theta, beta) = -2 log L_Laplace without the binomial constant (laplace.ts): at any (theta, beta)
@@ -96,7 +97,7 @@ export function laplaceObjective(design: GlmmDesign, options: ObjectiveOptions =
 }
 
 export class LaplaceObjective {
-  readonly design: GlmmDesign;
+  private currentDesign: GlmmDesign;
   readonly control: GlmmControl;
   /** The block structure of the random effects (structure.ts). */
   readonly layout: RandomEffectsLayout;
@@ -133,7 +134,7 @@ export class LaplaceObjective {
     const started = performance.now();
     const threads: RowEngineOptions = { threads: options.threads, forceThreads: options.forceThreads };
     prepareRowThread(design.nobs, threads);
-    this.design = design;
+    this.currentDesign = design;
     this.control = glmmControl(options.control);
     this.layout = buildLayout(design);
     this.p = design.fixed.columns.length;
@@ -154,6 +155,28 @@ export class LaplaceObjective {
     }
     this.parameterNames = [...names, ...design.fixed.names];
     this.setupSeconds = (performance.now() - started) / 1000;
+  }
+
+  /** The design, with the response of the last setResponse. */
+  get design(): GlmmDesign {
+    return this.currentDesign;
+  }
+
+  /**
+   * Replaces the response's successes (same rows, same trials): the objective of another data set on
+   * the same design, e.g. a bootstrap replicate, without packing the rows again. Everything evaluated
+   * so far is forgotten and PIRLS starts from u = 0, as in a new objective, so the results are the
+   * same bits as those of laplaceObjective(design with this response). (counts() keep adding up over
+   * the objective's life.)
+   */
+  setResponse(successes: ArrayLike<number>): void {
+    this.assertLive();
+    const d = this.currentDesign;
+    this.model.setSuccesses(successes, d.response.name);
+    this.currentDesign = { ...d, response: { ...d.response, successes: Float64Array.from(successes) } };
+    this.forgetHeldPoint();
+    this.lastX = null;
+    this.lastPirls = null;
   }
 
   // --- On the original scale of X -------------------------------------------------------------------
