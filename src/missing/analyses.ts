@@ -20,7 +20,8 @@
  * did not converge is pooled by default (`nonConverged: "exclude"` leaves it out); either way every
  * imputation's fit is listed in `fits` with the solver's messages, and `convergence` counts them.
  */
-import { CITO_TERMS, designFitter, formulaOf, MODEL_REFERENCE_LEVELS, modelLadder, robustnessModel, type DesignFit, type Outcome } from "../analysis/models";
+import { CITO_TERMS, designFitter, formulaOf, modelLadder, robustnessModel, type DesignFit, type Outcome } from "../analysis/models";
+import { PUBLISHED_REFERENCE } from "../vocabulary";
 import { fitDesign } from "../glmm/fit";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import type { ColumnTable, GlmmDesign } from "../model/types";
@@ -84,7 +85,7 @@ export function completeDataFormula(outcome: Outcome, randomTerms?: readonly str
 }
 
 function referenceOf(frame: MissingDataFrame): Readonly<Record<string, string>> {
-  return frame.reference ?? MODEL_REFERENCE_LEVELS;
+  return frame.reference ?? PUBLISHED_REFERENCE;
 }
 
 function seconds(t0: number): number {

@@ -27,7 +27,8 @@
  * The bounded range (0-50 after subtracting 500) is handled by predictive mean matching by default
  * (pmm.ts); `method: "normal"` draws from the normal model itself, as jomo does (for the comparison).
  */
-import { CITO_TERMS, MODEL_REFERENCE_LEVELS, modelLadder, type Outcome } from "../analysis/models";
+import { CITO_TERMS, modelLadder, type Outcome } from "../analysis/models";
+import { PUBLISHED_REFERENCE } from "../vocabulary";
 import { buildDesign } from "../model/design";
 import type { ColumnTable, FixedDesign } from "../model/types";
 import { CITO_MAX, CITO_MIN } from "../transform/recode";
@@ -52,7 +53,7 @@ export const CITO_RANGE = { min: 0, max: CITO_MAX - CITO_MIN } as const;
 export interface MissingDataFrame {
   readonly columns: ColumnTable;
   readonly outcome: Outcome;
-  /** Reference level per factor (MODEL_REFERENCE_LEVELS when absent). */
+  /** Reference level per factor (PUBLISHED_REFERENCE when absent). */
   readonly reference?: Readonly<Record<string, string>>;
 }
 
@@ -117,7 +118,7 @@ function factorColumn(table: ColumnTable, name: string): readonly (string | null
 /** Build the cito imputation model for one frame (see the module comment). */
 export function buildCitoImputationModel(frame: MissingDataFrame, specIn: CitoImputationSpec = {}): CitoImputationModel {
   const { columns, outcome } = frame;
-  const reference = frame.reference ?? MODEL_REFERENCE_LEVELS;
+  const reference = frame.reference ?? PUBLISHED_REFERENCE;
   const spec: Required<CitoImputationSpec> = {
     covariates: specIn.covariates ?? defaultImputationCovariates(outcome),
     locationSlope: specIn.locationSlope ?? true,
@@ -182,7 +183,7 @@ export function buildCitoImputationModel(frame: MissingDataFrame, specIn: CitoIm
   }
 
   // Year categories: reference first, then the levels of the design's dummies.
-  const yearRef = reference[CITOJAAR] ?? MODEL_REFERENCE_LEVELS[CITOJAAR];
+  const yearRef = reference[CITOJAAR] ?? PUBLISHED_REFERENCE[CITOJAAR];
   const yearLevels = [yearRef];
   const yearCols = [-1];
   design.fixed.info.forEach((info, j) => {

@@ -4,7 +4,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MODEL_REFERENCE_LEVELS } from "../../src/analysis/models";
+import { PUBLISHED_REFERENCE } from "../../src/vocabulary";
 import { buildDesign } from "../../src/model/design";
 import { buildCitoImputationModel, completedTable, completeDataFormula, imputeCito } from "../../src/missing";
 import { completedDesign } from "../../src/missing/completed-design";
@@ -14,7 +14,7 @@ test("patching the imputed cells of one completed design gives another's, bit fo
   const frame = smallFrame();
   const imp = imputeCito(buildCitoImputationModel(frame), { m: 3, seed: 9, burnIn: 100, between: 10 });
   const formula = completeDataFormula("doorstroom");
-  const reference = { ...MODEL_REFERENCE_LEVELS };
+  const reference = { ...PUBLISHED_REFERENCE };
   const template = buildDesign(formula, completedTable(frame.columns, imp, 0), { reference });
   for (const l of [1, 2]) {
     const patched = completedDesign(template, imp, l);
