@@ -11,7 +11,10 @@
  *     computed from the same fit (averageMarginalEffects), so the AME conventions share a fit;
  *   - multiple imputation is run once per fit specification and AME convention on the same imputations
  *     (drawn once per frame, shared by every random structure and reference); its completed-data fits
- *     go through a content-keyed solver, so the conventions after the first read them from the fit cache.
+ *     go through a content-keyed solver, so the conventions after the first read them from the fit cache;
+ *   - the other comparison group of the non-western gap (reference westers) is the same model with
+ *     migratie coded from another reference: its fits are the published group's fits recoded exactly
+ *     (reparametrise.ts), not refitted, when the grid holds the published group.
  *
  * The solvers are given (CurveSolvers): the pipeline passes ones that go through the fit cache
  * (src/pipeline/cached-fits.ts); tests pass the plain solver.
@@ -19,10 +22,13 @@
  * An interval is the analysis's own: a Wald interval for a single fit (delta-method SE of the AME), the
  * Barnard-Rubin t interval of Rubin's rules for multiple imputation.
  */
-import type { DesignFit } from "../analysis/models";
+import { referencesFor, type DesignFit } from "../analysis/models";
 import { completeCaseAnalysis, missingIndicatorAnalysis, multipleImputationAnalysis, noCitoAnalysis, withMissingCito } from "../missing/analyses";
 import type { CitoImputations } from "../missing/impute-cito";
-import { ameRows, type EstimateRow, type MissingDataAnalysis, type MissingDataMethod } from "../missing/result";
+import { ameRows, coefficientRows, type EstimateRow, type MissingDataAnalysis, type MissingDataMethod } from "../missing/result";
+import type { GlmmFit } from "../glmm/types";
+import { buildDesign } from "../model/design";
+import { reparametrise } from "./reparametrise";
 import type { ColumnTable } from "../model/types";
 import { averageMarginalEffects, type AmeRandomEffects } from "../stats/ame";
 import type { Outcome } from "../vocabulary";
@@ -38,6 +44,7 @@ import {
   specificationsOf,
   type CurveQuantity,
   type FitSpecification,
+  type ReferenceChoice,
   type Specification,
   type SpecificationGrid,
 } from "./specification-grid";
@@ -125,30 +132,54 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
   const tableOf = (method: MissingDataMethod): ColumnTable => (method === "complete-cases" ? completeCases : frame.columns);
   let done = 0;
   const total = fits.reduce((n, f) => n + (f.missing === "multiple-imputation" ? grid.ame.length : 1), 0);
+  // Fits of the published comparison group, by missing/random: the other group is the same model recoded.
+  const publishedFits = new Map<string, GlmmFit[]>();
+  const published = REFERENCE_CHOICES[0]?.id;
+  const recode = grid.reference.includes(published as ReferenceChoice["id"]);
   for (const spec of fits) {
     const reference = referenceFor(frame, spec);
     const structure = randomStructure(spec.random);
     const dataFrame = { outcome: frame.outcome, columns: frame.columns, reference };
     const fitLabel = `${label} ${spec.id}`;
+    const family = `${spec.missing}/${spec.random}`;
+    const recoded = recode && spec.reference !== published;
     if (spec.missing === "multiple-imputation") {
+      const recorded: GlmmFit[] = [];
       for (const ame of grid.ame) {
-        const a = await multipleImputationAnalysis(dataFrame, {
-          imputations: options.imputations as CitoImputations,
-          randomTerms: structure.terms,
-          ameRandomEffects: ame,
-          level,
-          solve: solvers.completed(fitLabel),
-        });
+        let call = 0;
+        const solve: DesignFit = recoded
+          ? (design) => {
+              const source = publishedFits.get(family)?.[call++];
+              if (source === undefined) throw new Error(`${fitLabel}: no fit of the published comparison group to recode`);
+              return reparametrise(source, design);
+            }
+          : async (design, glmm) => {
+              const fit = await solvers.completed(fitLabel)(design, glmm);
+              if (ame === grid.ame[0]) recorded.push(fit);
+              return fit;
+            };
+        const a = await multipleImputationAnalysis(dataFrame, { imputations: options.imputations as CitoImputations, randomTerms: structure.terms, ameRandomEffects: ame, level, solve });
         analyses.set(`${spec.id}|${ame}`, a);
-        options.onProgress?.(`${++done}/${total}: ${spec.id}, AME ${ame}: m = ${a.m}, ${a.convergence.pooled} gepoold`);
+        options.onProgress?.(`${++done}/${total}: ${spec.id}, AME ${ame}: m = ${a.m}, ${a.convergence.pooled} gepoold${recoded ? " (hercodering van de fits met de gepubliceerde vergelijkingsgroep)" : ""}`);
       }
+      if (!recoded) publishedFits.set(family, recorded);
       continue;
     }
-    const single = { randomTerms: structure.terms, ameRandomEffects: "included" as const, level, solve: solvers.single(tableOf(spec.missing), reference, fitLabel) };
-    const first =
-      spec.missing === "missing-indicator" ? await missingIndicatorAnalysis(dataFrame, single)
-      : spec.missing === "no-cito" ? await noCitoAnalysis(dataFrame, single)
-      : await completeCaseAnalysis(dataFrame, single);
+    let first: MissingDataAnalysis;
+    if (recoded) {
+      const source = analyses.get(`${family}/${published}|${grid.ame[0]}`);
+      if (source === undefined || source.fit === null) throw new Error(`${fitLabel}: no fit of the published comparison group to recode`);
+      const table = tableOf(spec.missing);
+      const design = buildDesign(source.formula, table, { reference: referencesFor(source.formula, reference) });
+      const fit = reparametrise(source.fit, design);
+      first = { ...source, coefficients: coefficientRows(fit, level), ames: ameRows(averageMarginalEffects(fit, { randomEffects: "included" }).effects, level), ameRandomEffects: "included", fit };
+    } else {
+      const single = { randomTerms: structure.terms, ameRandomEffects: "included" as const, level, solve: solvers.single(tableOf(spec.missing), reference, fitLabel) };
+      first =
+        spec.missing === "missing-indicator" ? await missingIndicatorAnalysis(dataFrame, single)
+        : spec.missing === "no-cito" ? await noCitoAnalysis(dataFrame, single)
+        : await completeCaseAnalysis(dataFrame, single);
+    }
     for (const ame of grid.ame) {
       if (ame === "included") {
         analyses.set(`${spec.id}|${ame}`, first);
@@ -159,7 +190,7 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
       // The same fit, the AMEs under another random-effects convention.
       analyses.set(`${spec.id}|${ame}`, { ...first, ames: ameRows(averageMarginalEffects(fit, { randomEffects: ame }).effects, level), ameRandomEffects: ame });
     }
-    options.onProgress?.(`${++done}/${total}: ${spec.id}`);
+    options.onProgress?.(`${++done}/${total}: ${spec.id}${recoded ? " (hercodering van de fit met de gepubliceerde vergelijkingsgroep)" : ""}`);
   }
 
   const estimates: SpecificationEstimate[] = [];

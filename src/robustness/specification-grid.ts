@@ -109,11 +109,12 @@ export interface FitSpecification {
   readonly reference: ReferenceChoice["id"];
 }
 
+/** The choices of each dimension as a notebook cell writes them (plain strings, checked by specificationGrid). */
 export interface GridChoices {
-  readonly missing?: readonly MissingDataMethod[];
-  readonly random?: readonly RandomStructureId[];
-  readonly ame?: readonly AmeRandomEffects[];
-  readonly reference?: readonly ReferenceChoice["id"][];
+  readonly missing?: readonly string[];
+  readonly random?: readonly string[];
+  readonly ame?: readonly string[];
+  readonly reference?: readonly string[];
 }
 
 export interface SpecificationGrid {
@@ -126,10 +127,10 @@ export interface SpecificationGrid {
 /** The published choice on each dimension. */
 export const PUBLISHED_CHOICES = { missing: "missing-indicator", random: "3-niveaus-helling", ame: "included", reference: "geen" } as const;
 
-function checked<T extends string>(dimension: string, given: readonly T[] | undefined, all: readonly T[]): readonly T[] {
+function checked<T extends string>(dimension: string, given: readonly string[] | undefined, all: readonly T[]): readonly T[] {
   const values = given ?? all;
   if (values.length === 0) throw new Error(`specification grid: the dimension '${dimension}' has no choices`);
-  for (const v of values) if (!all.includes(v)) throw new Error(`specification grid: '${v}' is not a choice of '${dimension}' (choices: ${all.join(", ")})`);
+  for (const v of values) if (!(all as readonly string[]).includes(v)) throw new Error(`specification grid: '${v}' is not a choice of '${dimension}' (choices: ${all.join(", ")})`);
   if (new Set(values).size !== values.length) throw new Error(`specification grid: the dimension '${dimension}' names a choice twice`);
   // Kept in the order of the full list, so the panel's rows do not depend on how the cell lists them.
   return all.filter((v) => values.includes(v));

@@ -20,6 +20,10 @@ import { ModelWorkbench } from "../../src/pipeline/workbench";
 import { CURVE_SUMMARY_HEADER, curveSummaryRows, SPECIFICATION_CURVE_CSV_HEADER, specificationCurveFigure, specificationCurveRows } from "../../src/report/specification-curve";
 import { choicePanel, estimateSpecifications, specificationCurve, type CurveSolvers } from "../../src/robustness/specification-curve";
 import { specificationGrid } from "../../src/robustness/specification-grid";
+import { referencesFor } from "../../src/analysis/models";
+import { buildDesign } from "../../src/model/design";
+import { reparametrise } from "../../src/robustness/reparametrise";
+import { averageMarginalEffects } from "../../src/stats/ame";
 import { PUBLISHED_REFERENCE } from "../../src/vocabulary";
 import { analysisFrame } from "../pipeline/frame-fixture";
 
@@ -51,8 +55,9 @@ test("the published specification reads chapter 5's model 2 from the fit cache a
     const curveModel2 = events.filter((e) => e.label === "doorstroom 2020 missing-indicator/3-niveaus-helling/geen");
     assert.equal(curveModel2.length, 1);
     assert.equal(curveModel2[0]!.status, "hit", "model 2 of the curve comes from the workbench's fit");
-    // 2 methods x 2 random structures x 2 references: 8 fits, each once, whatever the AME conventions.
-    assert.equal(events.filter((e) => e.label.includes("/")).length, 8);
+    // 2 methods x 2 random structures: 4 fits, each once, whatever the AME conventions; the western
+    // comparison group is the same fits recoded (reparametrise.ts), not refitted.
+    assert.equal(events.filter((e) => e.label.includes("/")).length, 4);
     // The western comparison group is another contrast: not the published estimate.
     const westers = result.estimates.find((e) => e.specification.id === "missing-indicator/3-niveaus-helling/included/westers");
     assert.ok(westers && westers.estimate !== published.find((e) => e.term === "migratieniet-westers")!.estimate);
@@ -124,4 +129,22 @@ test("multiple imputation in the curve: one set of imputations for every random 
   assert.equal(mi.length, 2 * 3);
   for (const e of mi) assert.ok(e.fmi !== null && e.m === 2);
   assert.throws(() => firstImputations(imputations, 4), /cannot take the first 4 of 3/);
+});
+
+test("the western comparison group recodes the published fit: the same estimates as a refit with that reference, without the fit", async () => {
+  const formula = modelLadder("doorstroom")[4]!.formula;
+  const reference = { ...PUBLISHED_REFERENCE, migratie: "westers" };
+  const refit = fitDesign(buildDesign(formula, frame.columns, { reference: referencesFor(formula, reference) }));
+  const base = fitDesign(buildDesign(formula, frame.columns, { reference: referencesFor(formula, PUBLISHED_REFERENCE) }));
+  const recoded = reparametrise(base, refit.design);
+  assert.deepEqual(recoded.design.fixed.names, refit.design.fixed.names);
+  const p = refit.beta.length;
+  for (let j = 0; j < p; j++) {
+    assert.ok(Math.abs(recoded.beta[j]! - refit.beta[j]!) < 1e-4 * (1 + Math.abs(refit.beta[j]!)), `beta ${refit.design.fixed.names[j]}: ${recoded.beta[j]} vs ${refit.beta[j]}`);
+    assert.ok(Math.abs(recoded.se[j]! - refit.se[j]!) < 2e-3 * refit.se[j]!, `se ${refit.design.fixed.names[j]}: ${recoded.se[j]} vs ${refit.se[j]}`);
+  }
+  const a = averageMarginalEffects(recoded).effects.find((e) => e.term === "migratieniet-westers")!;
+  const b = averageMarginalEffects(refit).effects.find((e) => e.term === "migratieniet-westers")!;
+  assert.ok(Math.abs(a.estimate - b.estimate) < 1e-5, `${a.estimate} vs ${b.estimate}`);
+  assert.throws(() => reparametrise(base, buildDesign(modelLadder("doorstroom")[3]!.formula.replace(" + citojaar", ""), frame.columns, { reference: referencesFor(formula, PUBLISHED_REFERENCE) })), /not a recoding of the same model/);
 });
