@@ -12,7 +12,8 @@
  *     every random-effects term's levels, index and columns), since src/missing builds the completed
  *     designs itself. Its key parts name the design's blocks where the workbench's name frame columns.
  *
- * Every fit prints a progress line (fitted in s, or read from the cache with its original time).
+ * A fit that is computed prints its progress lines; one read from the cache prints nothing (the
+ * manifest's fit-cache lines list it, and the curve's progress line counts the analyses).
  */
 import { createHash } from "node:crypto";
 import { referencesFor } from "../analysis/models";
@@ -43,24 +44,26 @@ function readOrFit(cache: FitCache | null, key: string, parts: FitKeyParts, desi
   const c0 = cpuSeconds();
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
-  const progress = startProgress(`fit ${label}`);
   const d = design();
   let fit: GlmmFit;
   let fromCache = false;
+  // A fit read from the cache prints nothing (the manifest lists it): a grid reads hundreds, and a
+  // kernel's output channel is not the place for them. A fit that is computed shows its progress.
   if (cache !== null) {
     const found = cache.read(key, d);
     if (found.status === "hit") {
       fit = found.fit;
       fromCache = true;
-      progress.done(`uit de fitcache (sleutel ${key.slice(0, 12)}; het schatten duurde ${found.fit.elapsedSeconds.toFixed(1)} s)`);
       recordFitCache({ label, key, status: "hit", detail: `opgeslagen ${found.entry.createdAt}`, fitSeconds: found.fit.elapsedSeconds });
     } else {
+      const progress = startProgress(`fit ${label}`);
       fit = fitDesign(d, glmm);
       cache.write(key, parts, fit);
       progress.done(`geschat in ${fit.elapsedSeconds.toFixed(1)} s en opgeslagen in de fitcache`);
       recordFitCache({ label, key, status: "miss", detail: found.reason, fitSeconds: fit.elapsedSeconds });
     }
   } else {
+    const progress = startProgress(`fit ${label}`);
     fit = fitDesign(d, glmm);
     progress.done(`geschat in ${fit.elapsedSeconds.toFixed(1)} s (fitcache uit)`);
     recordFitCache({ label, key, status: "off", detail: "fitcache uit", fitSeconds: fit.elapsedSeconds });

@@ -147,6 +147,7 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
       const recorded: GlmmFit[] = [];
       for (const ame of grid.ame) {
         let call = 0;
+        const completed = solvers.completed(fitLabel);
         const solve: DesignFit = recoded
           ? (design) => {
               const source = publishedFits.get(family)?.[call++];
@@ -154,7 +155,7 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
               return reparametrise(source, design);
             }
           : async (design, glmm) => {
-              const fit = await solvers.completed(fitLabel)(design, glmm);
+              const fit = await completed(design, glmm);
               if (ame === grid.ame[0]) recorded.push(fit);
               return fit;
             };
