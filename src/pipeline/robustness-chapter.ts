@@ -209,7 +209,7 @@ export class RobustnessChapter {
       analyses.push(await multipleImputationAnalysis(data, { imputations, solve: cachedDesignSolver(this.ch.fitCache, (_, i) => `${label} multipele imputatie ${i + 1}`), onProgress: (m) => p.note(m) }));
       p.done();
       const comparison = compareMissingDataMethods(analyses);
-      const table = missingDataTable(comparison, frame.year);
+      const table = missingDataTable(comparison);
       this.display.html(simpleTableHtml(`Ontbrekende citoscores, ${label}: model 2 op vier manieren (coëfficiënt of AME, met SE tussen haakjes; FMI: fractie ontbrekende informatie bij imputatie, m = ${imputations.m})`, table.header, table.rows));
       writeCsvText(this.ch.ctx.outDir, `ontbrekende-cito-${frame.outcome}-${frame.year}`, toCsv(MISSING_DATA_CSV_HEADER, missingDataCsvRows(comparison, frame.year)));
       out.push({ frame, imputations, analyses, comparison });

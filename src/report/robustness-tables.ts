@@ -95,7 +95,7 @@ function cell(line: ComparisonLine | undefined): string {
 }
 
 /** The missing-data comparison as 3b prints a model table: rows are terms, columns methods, "b (SE)" cells. */
-export function missingDataTable(c: MissingDataComparison, year: number): { readonly header: string[]; readonly rows: string[][] } {
+export function missingDataTable(c: MissingDataComparison): { readonly header: string[]; readonly rows: string[][] } {
   const header = ["", "rij (3b)", ...c.methods.map((m) => METHOD_HEAD[m]), "FMI (imputatie)", "grootste verschil met 3b"];
   const rows: string[][] = [];
   for (const quantity of ["coefficient", "ame"] as const) {
@@ -116,7 +116,6 @@ export function missingDataTable(c: MissingDataComparison, year: number): { read
   }
   const m = c.lines.find((l) => l.method === "multiple-imputation")?.m;
   rows.push(["", "studenten in de analyse", ...c.methods.map((method) => String(c.lines.find((l) => l.method === method)?.nobs ?? "")), m !== undefined ? `m = ${m}` : "", ""]);
-  void year;
   return { header, rows };
 }
 
@@ -147,7 +146,7 @@ export function intervalSentences(label: string, profile: ProfileResult | null, 
     if (Number.isFinite(slope.lower) && slope.lower > 0) {
       out.push(`${label}: het ${method}interval van de SD van de niet-westerse helling per locatie loopt van ${num(slope.lower, 3)} tot ${num(slope.upper, 3)} (log-odds) en sluit nul uit: de gegevens steunen de conclusie van 3b dat het effect van een niet-westerse migratieachtergrond tussen locaties verschilt.`);
     } else {
-      out.push(`${label}: het ${method}interval van de SD van de niet-westerse helling per locatie reikt tot ${Number.isFinite(slope.lower) ? num(slope.lower, 3) : "een onbepaalde grens"} (bovengrens ${num(slope.upper, 3)}): de gegevens sluiten niet uit dat het effect op alle locaties even groot is, dus de spreiding tussen locaties die 3b beschrijft is hier niet zeker.`);
+      out.push(`${label}: het ${method}interval van de SD van de niet-westerse helling per locatie loopt van ${Number.isFinite(slope.lower) ? num(slope.lower, 3) : "een grens die niet bepaald kon worden"} tot ${Number.isFinite(slope.upper) ? num(slope.upper, 3) : "een grens die niet bepaald kon worden"} (log-odds) en sluit nul niet uit: de gegevens sluiten niet uit dat het effect op alle locaties even groot is, dus de spreiding tussen locaties die 3b beschrijft is hier niet zeker.`);
     }
   }
   const cor = profile?.intervals.find((i) => i.parameter.startsWith("cor_"));
@@ -182,7 +181,7 @@ export function curveSentence(curve: SpecificationCurve): string {
   const range = `de ${s.specifications} specificaties geven ${pp(s.min)} tot ${pp(s.max)} (mediaan ${pp(s.median)})`;
   const published = s.publishedRank !== null ? `; de specificatie van de Rekenkamer (${pp(s.published)}) staat op plaats ${s.publishedRank}` : "";
   const sign = s.sameSign === s.specifications ? "alle hebben hetzelfde teken" : `${s.sameSign} van de ${s.specifications} hebben hetzelfde teken als de gepubliceerde`;
-  const zero = s.excludingZero === s.specifications ? "en bij alle sluit het 95%-interval nul uit" : `en bij ${s.excludingZero} sluit het 95%-interval nul uit`;
+  const zero = s.excludingZero === s.specifications ? "en bij alle sluit het 95%-interval nul uit" : s.excludingZero === 0 ? "en bij geen enkele sluit het 95%-interval nul uit" : `en bij ${s.excludingZero} sluit het 95%-interval nul uit`;
   const conv = s.notConverged > 0 ? ` (${s.notConverged} met een fit die niet convergeerde, open cirkels)` : "";
   return `${where}: ${range}${published}; ${sign} ${zero}${conv}.`;
 }
