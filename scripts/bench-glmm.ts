@@ -111,7 +111,8 @@ interface Row {
   note: string;
 }
 
-function writeCsv(design: GlmmDesign, path: string): void {
+/** The design's columns as a CSV the CLI and R read alike (also used by bench-cli.ts). */
+export function writeCsv(design: GlmmDesign, path: string): void {
   const names = design.fixed.names.slice(1);
   const cols = design.fixed.columns.slice(1);
   const loc = design.random[0];
@@ -270,4 +271,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();

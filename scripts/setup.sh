@@ -42,8 +42,9 @@ if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ packag
   npm ci --no-audit --no-fund
 fi
 
-# src/ -> dist/, served to the notebooks as node_modules/kansen-mbo (scripts/link-dist.mjs).
-npm run --silent build
+# src/ -> dist/, served to the notebooks as node_modules/kansen-mbo (scripts/build.cjs, link-dist.mjs);
+# rebuilt only when the sources differ from the ones dist/ was built from (a content fingerprint).
+node scripts/build.cjs --if-stale
 
 # Register the tslab kernel inside the project (never in the user's global Jupyter folders); again if
 # the registered kernel points at another checkout's tslab.

@@ -14,7 +14,7 @@
 #   glmmTMB   glmmTMB(family = binomial): Laplace with exact gradients (TMB), nlminb
 # Text columns are read as factors, levels in code-point order, the first the reference (as R's default
 # and the TS formula interface); --factors also makes digit-only columns (e.g. niveau) factors.
-# elapsedSeconds times the fit call only, not reading the CSV nor computing the output.
+# elapsedSeconds (wall) and cpuSeconds time the fit call only, not reading the CSV nor computing the output.
 
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
@@ -56,7 +56,7 @@ for (nm in names(d)) {
   if (is.character(d[[nm]])) d[[nm]] <- factor(d[[nm]], levels = sort(unique(d[[nm]][!is.na(d[[nm]])]), method = "radix"))
 }
 
-t0 <- proc.time()[["elapsed"]]
+t0 <- proc.time()
 caught <- if (opts$engine == "glmmTMB") {
   suppressPackageStartupMessages(library(glmmTMB))
   with_conditions(glmmTMB::glmmTMB(form, data = d, family = binomial))
@@ -65,7 +65,10 @@ caught <- if (opts$engine == "glmmTMB") {
   tryCatch(with_conditions(glmer(form, data = d, family = binomial, control = ctrl)),
            error = function(e) fail("glmer failed: ", conditionMessage(e)))
 }
-elapsed <- proc.time()[["elapsed"]] - t0
+spent <- proc.time() - t0
+elapsed <- spent[["elapsed"]]
+# CPU time of the fit (user + system of this process; includes BLAS/OpenMP threads, if any).
+cpu <- spent[["user.self"]] + spent[["sys.self"]]
 fit <- caught$value
 
 corr_list <- function(C) lapply(seq_len(nrow(C)), function(i) as.list(C[i, ]))
@@ -118,6 +121,7 @@ out <- list(
   varcorr = lapply(info$varcorr, function(v) list(group = v$group, terms = v$terms, sd = v$sd, corr = corr_list(v$corr))),
   diagnostics = diagnostics,
   elapsedSeconds = elapsed,
+  cpuSeconds = cpu,
   software = software_versions()
 )
 

@@ -20,6 +20,7 @@
 #                   correlations (confint names), the fixed effects, the adjusted ICC, Nakagawa's R2 and
 #                   the published AMEs (conditional on the modes); boot.ci percentile, basic and normal
 #                   intervals, and the mean, SD and quantiles of every statistic -> NAME.boot.json
+#   bootci          boot.ci's percentile, basic and normal limits of fixed replicates -> boot-ci.json
 #   ame             AMEs of the i_slope fit in the published (derivative) and discrete conventions, each
 #                   conditional on the modes, at zero random effects and integrated over N(0, Sigma)
 #                   (trapezoid rule on a fine grid, independent of the solver's Gauss-Hermite rule), with
@@ -415,12 +416,39 @@ run_ame <- function() {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# boot.ci's interval arithmetic on fixed replicates (src/inference/bootstrap-intervals.ts)
+# ---------------------------------------------------------------------------------------------------
+
+run_bootci <- function() {
+  set.seed(130004)
+  cases <- lapply(c(9, 39, 99, 200, 1000), function(R) {
+    t <- round(rgamma(R, shape = 3, rate = 2), 6)
+    t0 <- 1.4
+    lapply(c(0.8, 0.9, 0.95), function(conf) {
+      list(
+        R = R, conf = conf, t0 = t0, t = as.list(t),
+        percentile = as.list(unname(suppressWarnings(boot:::perc.ci(t, conf = conf))[1, 4:5])),
+        basic = as.list(unname(suppressWarnings(boot:::basic.ci(t0, t, conf = conf))[1, 4:5])),
+        normal = as.list(unname(boot:::norm.ci(t0 = t0, t = t, conf = conf)[1, 2:3]))
+      )
+    })
+  })
+  out <- list(
+    description = "boot.ci's percentile, basic and normal limits (boot:::perc.ci, basic.ci, norm.ci) of replicates drawn from a gamma(3, 2), R = 9 (extreme order statistics), 39, 99, 200, 1000, at levels 0.8, 0.9, 0.95; t0 = 1.4",
+    software = c(software_versions(), boot = as.character(packageVersion("boot"))),
+    cases = unlist(cases, recursive = FALSE)
+  )
+  write_json_file(out, file.path(out_dir, "boot-ci.json"))
+  stamp("wrote boot-ci.json")
+}
+
+# ---------------------------------------------------------------------------------------------------
 
 boot_settings <- list(g_cbpp = c(nsim = 2000, seed = 130001), a_two_level = c(nsim = 500, seed = 130002), i_slope = c(nsim = 300, seed = 130003))
 profile_names <- c("i_slope", "a_two_level", "b_nested_unique", "d_crossed", "e_singular", "f_aggregated", "g_cbpp", "h_uncorrelated_slope")
 
 wanted <- commandArgs(trailingOnly = TRUE)
-if (length(wanted) == 0) wanted <- c("data", paste0("profile:", profile_names), paste0("boot:", names(boot_settings)), "ame")
+if (length(wanted) == 0) wanted <- c("data", paste0("profile:", profile_names), paste0("boot:", names(boot_settings)), "ame", "bootci")
 if (!file.exists(i_slope_case$csv) && !("data" %in% wanted)) wanted <- c("data", wanted)
 for (w in wanted) {
   if (w == "data") {
@@ -435,6 +463,8 @@ for (w in wanted) {
     run_boot(nm, s[["nsim"]], s[["seed"]])
   } else if (w == "ame") {
     run_ame()
+  } else if (w == "bootci") {
+    run_bootci()
   } else {
     stop("unknown case ", w)
   }

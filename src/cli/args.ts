@@ -20,6 +20,19 @@ options:
                             the result is the same bit for bit either way)
   --ame published|discrete  convention of the average marginal effects in --json (default published:
                             mean derivative, dummies as numeric, as bijlage 3b; discrete: level vs reference)
+  --ame-random-effects included|excluded|integrated
+                            the AMEs conditional on the estimated group effects (default, as bijlage 3b),
+                            at zero random effects, or integrated over the fitted random-effect distribution
+  --profile [variance|all]  profile-likelihood intervals (lme4's confint(method = "profile")) for the SDs
+                            and correlations; "all" adds the fixed effects
+  --bootstrap N             parametric bootstrap with N replicates (lme4's bootMer, use.u = FALSE):
+                            percentile intervals for the SDs, correlations, fixed effects, ICC, R2, AMEs
+  --seed S                  seed of the bootstrap (required with --bootstrap; 0 to 4294967295)
+  --bootstrap-file FILE     keep the replicates in FILE; a later run with the same data, formula and seed
+                            reads them and computes only the missing ones
+  --bootstrap-type percentile|basic|normal
+                            the bootstrap intervals (default percentile, as boot.ci's "perc")
+  --level L                 confidence level of the intervals (default 0.95)
   --progress                report progress on stderr
   --help                    this text`;
 
@@ -45,12 +58,40 @@ export interface FitArguments {
   readonly threads?: number;
   /** AME convention for --json (absent: published). */
   readonly ame?: "published" | "discrete";
+  /** AME random-effects convention (absent: included). */
+  readonly ameRandomEffects?: "included" | "excluded" | "integrated";
+  /** Profile intervals: the variance parameters, or all parameters. */
+  readonly profile?: "variance" | "all";
+  /** Bootstrap replicates and seed (both or neither), the replicate file, the interval type. */
+  readonly bootstrap?: number;
+  readonly seed?: number;
+  readonly bootstrapFile?: string;
+  readonly bootstrapType?: "percentile" | "basic" | "normal";
+  /** Confidence level of the intervals (absent: 0.95). */
+  readonly level?: number;
 }
 
 export type GlmmArguments = FitArguments | { readonly command: "help" };
 
-const VALUE_FLAGS = new Set(["--data", "--formula", "--reference", "--factor", "--se", "--max-iterations", "--threads", "--ame"]);
+const VALUE_FLAGS = new Set([
+  "--data",
+  "--formula",
+  "--reference",
+  "--factor",
+  "--se",
+  "--max-iterations",
+  "--threads",
+  "--ame",
+  "--ame-random-effects",
+  "--bootstrap",
+  "--seed",
+  "--bootstrap-file",
+  "--bootstrap-type",
+  "--level",
+]);
 const SWITCHES = new Set(["--json", "--progress", "--help"]);
+/** Flags whose value may be left out: --profile alone means --profile variance. */
+const OPTIONAL_VALUE_FLAGS = new Map([["--profile", ["variance", "all"]]]);
 
 function parseReference(text: string, into: Record<string, string>): void {
   const eq = text.indexOf("=");
@@ -82,6 +123,16 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
     if (SWITCHES.has(flag)) {
       if (eq > 0) throw new UsageError(`${flag} takes no value`);
       switches.add(flag);
+      continue;
+    }
+    const choices = OPTIONAL_VALUE_FLAGS.get(flag);
+    if (choices) {
+      let value = choices[0];
+      if (eq > 0) value = arg.slice(eq + 1);
+      else if (i + 1 < rest.length && choices.includes(rest[i + 1])) value = rest[++i];
+      if (!choices.includes(value)) throw new UsageError(`${flag} takes ${choices.join(" or ")}, got '${value}'`);
+      if (values.has(flag)) throw new UsageError(`${flag} given twice`);
+      values.set(flag, value);
       continue;
     }
     if (!VALUE_FLAGS.has(flag)) {
@@ -131,6 +182,36 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
   if (ame !== undefined && ame !== "published" && ame !== "discrete") {
     throw new UsageError(`--ame must be 'published' or 'discrete', got '${ame}'`);
   }
+  const ameRandomEffects = values.get("--ame-random-effects");
+  if (ameRandomEffects !== undefined && ameRandomEffects !== "included" && ameRandomEffects !== "excluded" && ameRandomEffects !== "integrated") {
+    throw new UsageError(`--ame-random-effects must be 'included', 'excluded' or 'integrated', got '${ameRandomEffects}'`);
+  }
+  const profile = values.get("--profile") as "variance" | "all" | undefined;
+  const wholeNumber = (flag: string, min: number, max: number): number | undefined => {
+    const text = values.get(flag);
+    if (text === undefined) return undefined;
+    const v = Number(text);
+    if (text.trim() === "" || !Number.isInteger(v) || v < min || v > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got '${text}'`);
+    return v;
+  };
+  const bootstrap = wholeNumber("--bootstrap", 1, 1_000_000);
+  const seed = wholeNumber("--seed", 0, 0xffffffff);
+  if (bootstrap !== undefined && seed === undefined) throw new UsageError("--bootstrap N needs --seed S: the replicates are drawn from that seed, so a run can be repeated and extended");
+  const bootstrapFile = values.get("--bootstrap-file");
+  const bootstrapType = values.get("--bootstrap-type");
+  if (bootstrapType !== undefined && bootstrapType !== "percentile" && bootstrapType !== "basic" && bootstrapType !== "normal") {
+    throw new UsageError(`--bootstrap-type must be 'percentile', 'basic' or 'normal', got '${bootstrapType}'`);
+  }
+  for (const [flag, given] of [["--seed", seed], ["--bootstrap-file", bootstrapFile], ["--bootstrap-type", bootstrapType]] as const) {
+    if (given !== undefined && bootstrap === undefined) throw new UsageError(`${flag} needs --bootstrap N`);
+  }
+  const levelText = values.get("--level");
+  let level: number | undefined;
+  if (levelText !== undefined) {
+    level = Number(levelText);
+    if (levelText.trim() === "" || !(level > 0 && level < 1)) throw new UsageError(`--level must be a number strictly between 0 and 1, got '${levelText}'`);
+    if (profile === undefined && bootstrap === undefined) throw new UsageError("--level needs --profile or --bootstrap N");
+  }
   return {
     command: "fit",
     data,
@@ -143,5 +224,11 @@ export function parseGlmmArgs(argv: readonly string[]): GlmmArguments {
     ...(maxIterations !== undefined ? { maxIterations } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(ame !== undefined ? { ame } : {}),
+    ...(ameRandomEffects !== undefined ? { ameRandomEffects } : {}),
+    ...(profile !== undefined ? { profile } : {}),
+    ...(bootstrap !== undefined ? { bootstrap, seed } : {}),
+    ...(bootstrapFile !== undefined ? { bootstrapFile } : {}),
+    ...(bootstrapType !== undefined ? { bootstrapType } : {}),
+    ...(level !== undefined ? { level } : {}),
   };
 }

@@ -7,6 +7,7 @@
  * Wald test per coefficient: z = estimate / SE, Pr(>|z|) = 2 Phi(-|z|) (normal reference, as lme4).
  */
 import type { GlmmFit } from "../glmm/types";
+import type { Interval } from "../inference/interval";
 import { fitMessages } from "./fitJson";
 import { twoSidedNormalP } from "../numeric/distributions";
 
@@ -185,8 +186,34 @@ function fixedEffectsLines(fit: GlmmFit): string[] {
   ];
 }
 
-/** The whole summary as text (lines joined by "\n", ending in a newline). `data` names the data source. */
-export function formatSummary(fit: GlmmFit, data?: string): string {
+/**
+ * The intervals of --profile / --bootstrap as lme4's confint prints them (one row per parameter and
+ * method, the limits in the percent columns of the level), each note as a numbered footnote.
+ */
+export function intervalLines(intervals: readonly Interval[]): string[] {
+  if (intervals.length === 0) return [];
+  const level = intervals[0].level;
+  const pct = (p: number): string => `${Number((p * 100).toFixed(2))} %`;
+  const rows: string[][] = [["", "method", pct((1 - level) / 2), pct(1 - (1 - level) / 2), ""]];
+  const notes: string[] = [];
+  const d = columnDecimals(intervals.flatMap((iv) => [iv.lower, iv.upper]));
+  for (const iv of intervals) {
+    let mark = "";
+    if (iv.note !== "") {
+      notes.push(iv.note);
+      mark = `[${notes.length}]`;
+    }
+    const lvl = iv.level === level ? "" : ` (${pct(iv.level)})`;
+    rows.push([iv.parameter, `${iv.method}${lvl}`, fixedNumber(iv.lower, d), fixedNumber(iv.upper, d), mark]);
+  }
+  return [`Confidence intervals (${pct(level)}):`, ...table(rows, [0, 1, 4]), ...notes.map((n, k) => ` [${k + 1}] ${n}`)];
+}
+
+/**
+ * The whole summary as text (lines joined by "\n", ending in a newline). `data` names the data source;
+ * `intervals` (from --profile, --bootstrap) are printed after the fixed effects.
+ */
+export function formatSummary(fit: GlmmFit, data?: string, intervals: readonly Interval[] = []): string {
   const c = fit.convergence;
   const lines: string[] = [];
   if (!c.converged) lines.push(...notConvergedBanner(fit, "below"));
@@ -212,6 +239,8 @@ export function formatSummary(fit: GlmmFit, data?: string): string {
   lines.push(`(standard errors: ${fit.seMethod})`, "");
   const correlations = fixedCorrelationLines(fit);
   if (correlations.length > 0) lines.push(...correlations, "");
+  const intervalText = intervalLines(intervals);
+  if (intervalText.length > 0) lines.push(...intervalText, "");
   const messages = fitMessages(fit);
   if (messages.length > 0) lines.push(...messages.map((m) => `Note: ${m}`), "");
   lines.push(...convergenceLines(fit));

@@ -1,13 +1,15 @@
 /**
  * The published numbers of bijlage 3b (Tabel 1-8), read from the reference CSVs so that they are never
- * retyped: published-descriptives.csv (Tabel 1-4, one row per cell) and published-models.csv (Tabel 5-8,
- * one row per row-and-model cell). The one reader for both the report's published-versus-reproduced
- * comparison (src/report/compare.ts) and the synthetic generator's calibration targets
- * (src/data/synthetic/targets.ts).
+ * retyped: published-descriptives.csv (Tabel 1-4, one row per printed row), published-models.csv
+ * (Tabel 5-8, one row per printed cell) and published-tables.csv (the tables' captions and N's). The one
+ * reader for both the report's published-versus-reproduced comparison (src/report/compare.ts) and the
+ * synthetic generator's calibration targets (src/data/synthetic/targets.ts).
  *
  * Where the files live: the repository's own copy in `reference/bijlage-3b/` (transcribed once from the
- * table book, see its README), or $KANSEN_REFERENCE_DIR when set (it must hold both files). Nothing outside
- * the repository is read unless that variable names it.
+ * table book, which lies beside them as bijlage-3b.txt; every cell carries the line it is printed on, see
+ * the folder's README and its *.schema.json), or $KANSEN_REFERENCE_DIR when set (it must hold the
+ * descriptives and models files; their provenance columns are optional there). Nothing outside the
+ * repository is read unless that variable names it.
  *
  * Reading is strict, so a damaged or edited file fails loudly instead of shifting a calibration target:
  * the CSV grammar and field counts are checked by src/data/csv.ts, every required column must be in the
@@ -20,6 +22,9 @@ import { CsvError, readCsvRecords, type CsvRecords } from "./csv";
 
 export const DESCRIPTIVES_FILE = "published-descriptives.csv";
 export const MODELS_FILE = "published-models.csv";
+export const TABLES_FILE = "published-tables.csv";
+/** The table book as plain text, beside the CSVs in the repository's copy; `source_line` counts its lines. */
+export const TABLE_BOOK_FILE = "bijlage-3b.txt";
 const REFERENCE_FILES = [DESCRIPTIVES_FILE, MODELS_FILE] as const;
 /** The repository's copy of the published numbers, relative to its root. */
 export const REFERENCE_SUBDIR = ["reference", "bijlage-3b"] as const;
@@ -30,7 +35,29 @@ const REPO_ROOT = resolve(__dirname, "..", "..");
 export type PublishedOutcome = "doorstroom" | "vsv";
 export type PublishedPart = "fixed" | "random" | "diagnostic";
 
-/** One cell of Tabel 1-4. */
+/** Where a row of Tabel 1-4 is printed in the table book text (bijlage-3b.txt). */
+export interface PrintedRow {
+  /** 1-based line of bijlage-3b.txt. */
+  readonly line: number;
+  /** The row label as printed, e.g. "Geen migratie-achtergrond (ref.)". */
+  readonly label: string;
+  /** The cells as printed after the label, e.g. ".732 - 0 1". */
+  readonly cells: string;
+}
+
+/** Where a cell of Tabel 5-8 is printed in the table book text (bijlage-3b.txt). */
+export interface PrintedCell {
+  /** 1-based line of bijlage-3b.txt holding the row's numbers. */
+  readonly line: number;
+  /** The row label as printed (lines broken by the text extraction joined with one space). */
+  readonly label: string;
+  /** This model's cell as printed, e.g. "0.60 (0.03)". */
+  readonly cell: string;
+  /** The AME as printed beside model 2's cell ("" where none is printed). */
+  readonly ame: string;
+}
+
+/** One row of Tabel 1-4. */
 export interface PublishedDescriptive {
   readonly table: number;
   readonly outcome: PublishedOutcome;
@@ -44,6 +71,10 @@ export interface PublishedDescriptive {
   readonly sd: number | null;
   readonly min: number;
   readonly max: number;
+  /** Where it is printed; null when the file read has no provenance columns (an older copy). */
+  readonly source: PrintedRow | null;
+  /** The reference CSV's misprint note ("" if none). */
+  readonly note: string;
 }
 
 /** One cell of Tabel 5-8: a row (term, variance component or R2) of one model. */
@@ -67,6 +98,24 @@ export interface PublishedModelCell {
   readonly ameText: string;
   /** The reference CSV's misprint note ("" if none). */
   readonly note: string;
+  /** Where it is printed; null when the file read has no provenance columns (an older copy). */
+  readonly source: PrintedCell | null;
+}
+
+/** One table of bijlage 3b: what its caption says. */
+export interface PublishedTable {
+  readonly table: number;
+  readonly content: "descriptives" | "models";
+  readonly outcome: PublishedOutcome;
+  readonly year: number;
+  readonly nIndividuals: number;
+  /** null for Tabel 1-4, whose captions print no number of locations or institutions. */
+  readonly nLocations: number | null;
+  readonly nInstitutions: number | null;
+  /** 1-based line of bijlage-3b.txt where the caption starts. */
+  readonly line: number;
+  /** The caption as printed, whitespace runs collapsed to one space. */
+  readonly caption: string;
 }
 
 /**
@@ -97,6 +146,8 @@ const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 /** Typed access to the cells of one data row; every failure names file, row, line, column and value. */
 interface RowCells {
   text(column: string): string;
+  /** Whether the file's header has this column. */
+  has(column: string): boolean;
   number(column: string): number;
   /** null for an empty cell. */
   optionalNumber(column: string): number | null;
@@ -128,6 +179,7 @@ function rowsOf(records: CsvRecords, required: readonly string[]): RowCells[] {
     };
     return {
       text,
+      has: (column: string) => index.has(column),
       optionalNumber,
       number(column: string): number {
         const x = optionalNumber(column);
@@ -153,6 +205,10 @@ const MODEL_COLUMNS = [
   "table", "outcome", "year", "n_individuals", "n_locations", "n_institutions",
   "part", "group", "category", "model", "estimate", "se", "ame", "note",
 ];
+const TABLE_COLUMNS = [
+  "table", "content", "outcome", "year", "n_individuals", "n_locations", "n_institutions", "source_line", "printed_caption",
+];
+const CONTENTS = ["descriptives", "models"] as const;
 
 /** Tabel 1-4, every published cell. */
 export function loadPublishedDescriptives(dir: string = referenceDir()): PublishedDescriptive[] {
@@ -168,6 +224,10 @@ export function loadPublishedDescriptives(dir: string = referenceDir()): Publish
     sd: c.optionalNumber("sd"),
     min: c.number("min"),
     max: c.number("max"),
+    source: c.has("source_line")
+      ? { line: c.number("source_line"), label: c.text("printed_row"), cells: c.text("printed_cells") }
+      : null,
+    note: c.text("note"),
   }));
 }
 
@@ -189,5 +249,23 @@ export function loadPublishedModels(dir: string = referenceDir()): PublishedMode
     ame: c.optionalNumber("ame"),
     ameText: c.text("ame"),
     note: c.text("note"),
+    source: c.has("source_line")
+      ? { line: c.number("source_line"), label: c.text("printed_row"), cell: c.text("printed_cell"), ame: c.text("printed_ame") }
+      : null,
+  }));
+}
+
+/** The eight tables' captions: frame, N's and where each caption is printed. */
+export function loadPublishedTables(dir: string = referenceDir()): PublishedTable[] {
+  return rowsOf(readCsvRecords(join(dir, TABLES_FILE)), TABLE_COLUMNS).map((c) => ({
+    table: c.number("table"),
+    content: c.oneOf("content", CONTENTS),
+    outcome: c.oneOf("outcome", OUTCOMES),
+    year: c.number("year"),
+    nIndividuals: c.number("n_individuals"),
+    nLocations: c.optionalNumber("n_locations"),
+    nInstitutions: c.optionalNumber("n_institutions"),
+    line: c.number("source_line"),
+    caption: c.text("printed_caption"),
   }));
 }

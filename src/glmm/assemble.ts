@@ -25,6 +25,7 @@ import { covarianceFromTheta, thetaPositions } from "./lambda";
 import type { LaplaceObjective } from "./objective";
 import type { Optimum } from "./optimise";
 import { fixedEffectsCrossproduct } from "./rx";
+import { fixedEffectsBlock, identifiabilityMessages } from "./identifiability";
 import { lme4ScaledGradient } from "./vcov";
 
 export interface AssembleOptions {
@@ -111,16 +112,30 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
     ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars[t] });
   });
 
-  // Separation: coefficients running off or fitted probabilities at 0/1.
+  // lme4's identifiability checks (skipped for a singular fit, as lme4 does), on the Hessian over the
+  // optimised (theta, beta~) of the centred and scaled columns: a column in large units (cito 0-100) is
+  // no problem here, nearly collinear columns are (identifiability.ts).
+  const identifiability = singular
+    ? []
+    : [...new Set([...identifiabilityMessages(symmetricEigenvalues(fixedEffectsBlock(hFree, m, mTheta), p), "fixed-effect"), ...identifiabilityMessages(symmetricEigenvalues(hFree, m), "")])];
+  messages.push(...identifiability);
+
+  // Separation: fitted probabilities at 0/1, with coefficients running off. Coefficients that run off
+  // while every fitted probability stays inside (0, 1) are not separation: nearly collinear columns
+  // whose large coefficients cancel (the identifiability check above says so), or, if that check is
+  // silent, a flat direction the optimiser has not resolved.
   let extreme = 0;
   for (let i = 0; i < model.n; i++) if (model.mu[i] < c.separationProbability || model.mu[i] > 1 - c.separationProbability) extreme++;
   let runaway = false;
   for (let k = 0; k < p; k++) if (Math.abs(betaScaled[k]) > c.runawayCoefficient) runaway = true;
-  if (runaway || extreme > 0) {
+  if (extreme > 0) {
     messages.push(
       `possible complete separation: ${extreme} row(s) with fitted probability 0 or 1${runaway ? ", fixed effects running off" : ""}`,
     );
+  } else if (runaway && identifiability.length === 0) {
+    messages.push(`fixed effects running off (|beta| > ${c.runawayCoefficient} on the centred and scaled columns) with no fitted probability at 0 or 1`);
   }
+  if (runaway && extreme === 0 && identifiability.length > 0) runaway = false;
   // Quasi-complete separation shows as coefficients of 0/1 columns (dummies, the intercept) far out on
   // the logit scale with huge SEs: some combination of those categories has (almost) no events, or
   // only events, and its logit runs off towards +-infinity while the others compensate.

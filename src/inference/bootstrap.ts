@@ -19,7 +19,7 @@
  *                 worker, each with its own objective and its passes on its own thread; 1 runs them one
  *                 after the other with the passes split over two threads (GlmmOptions.threads). The rows
  *                 are the same bits either way. "auto" (default) takes 2 from 20,000 rows and 8
- *                 replicates on (scripts/bench-intervals.ts measures both).
+ *                 replicates on (scripts/bench-intervals.ts --concurrency 1|2 measures either).
  *
  *   const boot = parametricBootstrap(fit, { replicates: 200, seed: 1, file: "outputs/boot/model2.kboot" });
  *   boot.intervals();                                  // percentile, 95 %, every replicate
@@ -307,7 +307,9 @@ export function bootstrapResult(input: {
       if (main.used < inSubset) notes.push(`${inSubset - main.used} without a value (e.g. a correlation where an SD is 0)`);
       const format = (l: ReturnType<typeof bootstrapLimits>): string => `[${l.lower.toPrecision(5)}, ${l.upper.toPrecision(5)}]`;
       if (subset === "all" && counts.notConverged > 0) notes.push(`without the not converged: ${format(limitsOf("converged"))}`);
-      if (subset !== "regular" && counts.singular > 0) notes.push(`without the not converged and the singular: ${format(limitsOf("regular"))}`);
+      if (subset !== "regular" && counts.singular > 0) {
+        notes.push(`without ${counts.notConverged > 0 ? "the not converged and " : ""}the singular: ${format(limitsOf("regular"))}`);
+      }
       if (main.extreme) notes.push(`too few replicates for this level: an end is the most extreme replicate`);
       return { parameter: name, method: "bootstrap" as const, level, lower: main.lower, upper: main.upper, note: notes.join("; ") };
     });

@@ -20,6 +20,15 @@
  *      half the norm (Kahan-Parlett "twice is enough"), which keeps Q orthonormal to working precision
  *      for nearly collinear columns.
  * A full-rank X (the usual case) pays only for stage 1.
+ *
+ * Near rank deficiency (nearDependencies): columns that lme4 keeps (residual ratio >= 1e-7) but that
+ * are so close to a combination of the columns before them that their coefficients are not separately
+ * determined. Ratio r_j means R^2 = 1 - r_j^2 of x_j on the earlier columns (uncentred; the intercept is
+ * one of them when the model has one), a variance inflation of about 1 / r_j^2. Below
+ * NEAR_DEPENDENCE_TOLERANCE = 1e-3 (R^2 > 1 - 1e-6) the Hessian of the deviance typically has an
+ * eigenvalue ratio below lme4's 1e-6, and lme4 warns "Model is nearly unidentifiable" without saying
+ * which columns; this says which, and the combination: x_j ~ sum_k c_k x_k, c = R_KK^-1 Q_K' x_j from
+ * the same Gram-Schmidt factorisation, listing the columns that carry at least 1e-3 of ||x_j||.
  */
 
 /** lme4's default tolerance for the rank check (`glmerControl(check.rankX = "message+drop.cols")`). */
@@ -56,6 +65,38 @@ function isConstant(x: Float64Array): boolean {
 }
 
 /**
+ * gram[at .. at + 3] += sum over rows [start, end) of x_i * (a_i, b_i, c_i, d_i): four products per pass,
+ * x loaded once. A function of its own so that V8 optimises it after a few calls, instead of running
+ * lowerGram's loops unoptimised until on-stack replacement (most of a cold command's rank check).
+ */
+function accumulate4(
+  gram: Float64Array, at: number, x: Float64Array, a: Float64Array, b: Float64Array, c: Float64Array, d: Float64Array, start: number, end: number,
+): void {
+  let sa = 0;
+  let sb = 0;
+  let sc = 0;
+  let sd = 0;
+  for (let i = start; i < end; i++) {
+    const v = x[i];
+    sa += v * a[i];
+    sb += v * b[i];
+    sc += v * c[i];
+    sd += v * d[i];
+  }
+  gram[at] += sa;
+  gram[at + 1] += sb;
+  gram[at + 2] += sc;
+  gram[at + 3] += sd;
+}
+
+/** sum over rows [start, end) of x_i y_i. */
+function blockDot(x: Float64Array, y: Float64Array, start: number, end: number): number {
+  let s = 0;
+  for (let i = start; i < end; i++) s += x[i] * y[i];
+  return s;
+}
+
+/**
  * Lower triangle of X'X, accumulated over blocks of rows so that one block of every column stays in
  * cache while all p(p+1)/2 products are formed (one pass over memory instead of p/2 passes).
  */
@@ -69,34 +110,8 @@ function lowerGram(columns: readonly Float64Array[]): Float64Array {
     for (let j = 0; j < p; j++) {
       const xj = columns[j];
       let k = 0;
-      // Four products per pass over the block: x_j is loaded once for four columns.
-      for (; k + 3 <= j; k += 4) {
-        const a = columns[k];
-        const b = columns[k + 1];
-        const c = columns[k + 2];
-        const d = columns[k + 3];
-        let sa = 0;
-        let sb = 0;
-        let sc = 0;
-        let sd = 0;
-        for (let i = start; i < end; i++) {
-          const x = xj[i];
-          sa += x * a[i];
-          sb += x * b[i];
-          sc += x * c[i];
-          sd += x * d[i];
-        }
-        gram[j * p + k] += sa;
-        gram[j * p + k + 1] += sb;
-        gram[j * p + k + 2] += sc;
-        gram[j * p + k + 3] += sd;
-      }
-      for (; k <= j; k++) {
-        const xk = columns[k];
-        let s = 0;
-        for (let i = start; i < end; i++) s += xj[i] * xk[i];
-        gram[j * p + k] += s;
-      }
+      for (; k + 3 <= j; k += 4) accumulate4(gram, j * p + k, xj, columns[k], columns[k + 1], columns[k + 2], columns[k + 3], start, end);
+      for (; k <= j; k++) gram[j * p + k] += blockDot(xj, columns[k], start, end);
     }
   }
   return gram;
@@ -106,10 +121,11 @@ function lowerGram(columns: readonly Float64Array[]): Float64Array {
 const SCREEN_TOLERANCE = 1e-4;
 
 /**
- * Stage 1: true when every column passes the greedy test on G = X'X by a wide margin. Builds the
- * Cholesky factor R of G_KK row by row: for column j, solve R' c = G_Kj, residual^2 = g_jj - c'c.
+ * Stage 1: true when every column passes the greedy test on G = X'X by a wide margin (residual ratio
+ * above `screen`). Builds the Cholesky factor R of G_KK row by row: for column j, solve R' c = G_Kj,
+ * residual^2 = g_jj - c'c.
  */
-function clearlyFullRank(columns: readonly Float64Array[]): boolean {
+function clearlyFullRank(columns: readonly Float64Array[], screen: number = SCREEN_TOLERANCE): boolean {
   const p = columns.length;
   const gram = lowerGram(columns);
   // R is upper triangular, stored by columns of kept entries: r[k * p + j] for k <= j.
@@ -125,7 +141,7 @@ function clearlyFullRank(columns: readonly Float64Array[]): boolean {
       r[k * p + j] = c;
       residual -= c * c;
     }
-    if (!(residual > SCREEN_TOLERANCE * SCREEN_TOLERANCE * gjj)) return false;
+    if (!(residual > screen * screen * gjj)) return false;
     r[j * p + j] = Math.sqrt(residual);
   }
   return true;
@@ -170,4 +186,73 @@ export function checkRank(columns: readonly Float64Array[], tol: number = RANK_T
     kept.push(j);
   }
   return { kept, dropped, rank: kept.length };
+}
+
+/** Below this residual ratio a kept column counts as nearly dependent on the columns before it. */
+export const NEAR_DEPENDENCE_TOLERANCE = 1e-3;
+
+/** A column nearly equal to a combination of earlier columns (indices into the columns given). */
+export interface NearDependence {
+  readonly index: number;
+  /** ||(I - P_K) x_j|| / ||x_j||, K the columns before j. */
+  readonly residual: number;
+  /** x_j ~ sum of coefficient x_index over these columns (those carrying >= 1e-3 of ||x_j||), ascending. */
+  readonly combination: readonly { readonly index: number; readonly coefficient: number }[];
+}
+
+/**
+ * The columns whose residual ratio on the columns before them is below `tol` (and not zero: exactly
+ * aliased columns are checkRank's), each with the combination it nearly equals. Costs the Gram screen
+ * only, unless a column comes within 10 tol of dependence.
+ */
+export function nearDependencies(columns: readonly Float64Array[], tol: number = NEAR_DEPENDENCE_TOLERANCE): NearDependence[] {
+  if (columns.length < 2 || clearlyFullRank(columns, 10 * tol)) return [];
+  const p = columns.length;
+  const basis: Float64Array[] = [];
+  const basisOf: number[] = [];
+  // R of the factorisation X_K = Q R: r[k * p + j] = q_k' x_j for the k-th basis vector.
+  const r = new Float64Array(p * p);
+  const out: NearDependence[] = [];
+  for (let j = 0; j < p; j++) {
+    const x = columns[j];
+    const norm0 = Math.sqrt(dot(x, x));
+    if (norm0 === 0 || !Number.isFinite(norm0)) continue;
+    const v = Float64Array.from(x);
+    const proj = new Float64Array(basis.length);
+    // Modified Gram-Schmidt, twice (the second pass removes what rounding left of a large projection).
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < basis.length; k++) {
+        const c = dot(basis[k], v);
+        proj[k] += c;
+        const q = basis[k];
+        for (let i = 0; i < v.length; i++) v[i] -= c * q[i];
+      }
+    }
+    const norm = Math.sqrt(dot(v, v));
+    const ratio = norm / norm0;
+    if (ratio < tol && ratio > 0 && basis.length > 0) {
+      // Back-substitution R_KK c = proj over the basis columns.
+      const m = basis.length;
+      const c = new Float64Array(m);
+      for (let a = m - 1; a >= 0; a--) {
+        let s = proj[a];
+        for (let b = a + 1; b < m; b++) s -= r[a * p + basisOf[b]] * c[b];
+        c[a] = s / r[a * p + basisOf[a]];
+      }
+      const combination: { index: number; coefficient: number }[] = [];
+      for (let a = 0; a < m; a++) {
+        const k = basisOf[a];
+        const weight = Math.abs(c[a]) * Math.sqrt(dot(columns[k], columns[k]));
+        if (weight >= 1e-3 * norm0) combination.push({ index: k, coefficient: c[a] });
+      }
+      out.push({ index: j, residual: ratio, combination });
+    }
+    if (norm === 0) continue;
+    for (let k = 0; k < basis.length; k++) r[k * p + j] = proj[k];
+    r[basis.length * p + j] = norm;
+    for (let i = 0; i < v.length; i++) v[i] /= norm;
+    basis.push(v);
+    basisOf.push(j);
+  }
+  return out;
 }

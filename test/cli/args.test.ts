@@ -59,3 +59,38 @@ test("bad command lines are usage errors that say what is wrong", () => {
     assert.throws(() => parseGlmmArgs(argv), (e: unknown) => e instanceof UsageError && pattern.test(e.message), argv.join(" "));
   }
 });
+
+test("interval flags: --profile alone, with a value, or =value; --bootstrap N --seed S with its file, type and level", () => {
+  const parse = (...extra: string[]) => parseGlmmArgs([...base, ...extra]) as Record<string, unknown>;
+  assert.equal(parse("--profile").profile, "variance");
+  assert.equal(parse("--profile", "--json").profile, "variance");
+  assert.equal(parse("--profile", "--json").json, true);
+  assert.equal(parse("--profile", "all").profile, "all");
+  assert.equal(parse("--profile=all").profile, "all");
+  assert.equal(parse("--profile", "variance").profile, "variance");
+  const b = parse("--bootstrap", "200", "--seed", "42", "--bootstrap-file", "r.kboot", "--bootstrap-type", "basic", "--level", "0.9");
+  assert.deepEqual([b.bootstrap, b.seed, b.bootstrapFile, b.bootstrapType, b.level], [200, 42, "r.kboot", "basic", 0.9]);
+  assert.equal(parse("--ame-random-effects", "integrated").ameRandomEffects, "integrated");
+  assert.equal(parse().profile, undefined);
+  assert.equal(parse().bootstrap, undefined);
+});
+
+test("bad interval flags are usage errors that say what is wrong", () => {
+  const cases: [string[], RegExp][] = [
+    [[...base, "--profile=some"], /--profile takes variance or all, got 'some'/],
+    [[...base, "--profile", "--profile"], /--profile given twice/],
+    [[...base, "--bootstrap", "200"], /--bootstrap N needs --seed S/],
+    [[...base, "--bootstrap", "0", "--seed", "1"], /--bootstrap must be a whole number from 1/],
+    [[...base, "--bootstrap", "2.5", "--seed", "1"], /--bootstrap must be a whole number/],
+    [[...base, "--bootstrap", "20", "--seed", "-1"], /--seed must be a whole number from 0 to 4294967295/],
+    [[...base, "--seed", "1"], /--seed needs --bootstrap N/],
+    [[...base, "--bootstrap-file", "f"], /--bootstrap-file needs --bootstrap N/],
+    [[...base, "--bootstrap", "20", "--seed", "1", "--bootstrap-type", "bca"], /--bootstrap-type must be 'percentile', 'basic' or 'normal', got 'bca'/],
+    [[...base, "--profile", "--level", "95"], /--level must be a number strictly between 0 and 1, got '95'/],
+    [[...base, "--level", "0.9"], /--level needs --profile or --bootstrap N/],
+    [[...base, "--ame-random-effects", "marginal"], /--ame-random-effects must be 'included', 'excluded' or 'integrated'/],
+  ];
+  for (const [argv, pattern] of cases) {
+    assert.throws(() => parseGlmmArgs(argv), (e: unknown) => e instanceof UsageError && pattern.test(e.message), argv.join(" "));
+  }
+});

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runGlmm } from "../../src/cli/glmm";
+import { ensureBuilt } from "../../scripts/build.cjs";
 
 /**
  * End to end: a CSV simulated here from known values (40 locations in 8 institutions, a random slope
@@ -40,6 +41,8 @@ function simulateCsv(n: number): string {
 }
 
 before(() => {
+  // `npm run glmm` runs the compiled command: build it now if src/ changed, not inside a timed spawn.
+  ensureBuilt("test");
   dir = mkdtempSync(join(tmpdir(), "glmm-cli-"));
   csv = join(dir, "small.csv");
   writeFileSync(csv, simulateCsv(2500));

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CsvError } from "../../src/data/csv";
-import { loadPublishedDescriptives, loadPublishedModels, referenceDir, DESCRIPTIVES_FILE, MODELS_FILE, REFERENCE_SUBDIR } from "../../src/data/reference";
+import { loadPublishedDescriptives, loadPublishedModels, loadPublishedTables, referenceDir, DESCRIPTIVES_FILE, MODELS_FILE, TABLES_FILE, REFERENCE_SUBDIR } from "../../src/data/reference";
 
 const root = mkdtempSync(join(tmpdir(), "kansen-reference-"));
 let counter = 0;
@@ -54,7 +54,7 @@ test("valid reference CSVs are read into typed rows: empty SD/SE/AME are null, q
   const d = loadPublishedDescriptives(dir);
   assert.deepEqual(d[0], {
     table: 1, outcome: "doorstroom", year: 2020, n: 124621, group: "Doorstroom", category: "Doorstroom",
-    isReference: false, mean: 0.447, sd: null, min: 0, max: 1,
+    isReference: false, mean: 0.447, sd: null, min: 0, max: 1, source: null, note: "",
   });
   assert.equal(d[1]?.group, "Leeftijd (vanaf 14, per jaar)");
   assert.equal(d[1]?.sd, 1.32);
@@ -63,11 +63,27 @@ test("valid reference CSVs are read into typed rows: empty SD/SE/AME are null, q
   assert.deepEqual(m[1], {
     table: 5, outcome: "doorstroom", year: 2020, nIndividuals: 124621, nLocations: 566, nInstitutions: 62,
     part: "fixed", group: "Migratieachtergrond", category: "Niet-westerse migratieachtergrond", model: "2",
-    estimate: -0.61, se: 0.03, ame: -0.13, ameText: "-0.130", note: 'Typo in print: sign, "-" missing',
+    estimate: -0.61, se: 0.03, ame: -0.13, ameText: "-0.130", note: 'Typo in print: sign, "-" missing', source: null,
   });
   assert.equal(m[0]?.ame, null);
   assert.equal(m[0]?.ameText, "");
   assert.equal(m[2]?.part, "random");
+});
+
+test("provenance columns, where a file has them, are read into source; the tables file into its captions", () => {
+  const descriptives = DESCRIPTIVES_HEADER + ",source_line,printed_row,printed_cells,note\n" +
+    "1,doorstroom,2020,124621,Geslacht,Man,true,0.507,,0,1,233,Man (ref.),.507 - 0 1,\n";
+  const models = MODELS_HEADER.replace(",note", ",source_line,printed_row,printed_cell,printed_ame,note") + "\n" +
+    "5,doorstroom,2020,124621,566,62,fixed,Geslacht,Vrouw,2,0.07,0.02,0.014,546,Vrouw,0.07 (0.02),0.014,\n";
+  const dir = folder({ descriptives, models });
+  writeFileSync(join(dir, TABLES_FILE), "table,content,outcome,year,n_individuals,n_locations,n_institutions,source_line,printed_caption\n" +
+    '1,descriptives,doorstroom,2020,124621,,,209,"Tabel 1 Beschrijvende statistieken doorstroom (jaar 2020), N = 124.621"\n');
+  assert.deepEqual(loadPublishedDescriptives(dir)[0]?.source, { line: 233, label: "Man (ref.)", cells: ".507 - 0 1" });
+  assert.deepEqual(loadPublishedModels(dir)[0]?.source, { line: 546, label: "Vrouw", cell: "0.07 (0.02)", ame: "0.014" });
+  assert.deepEqual(loadPublishedTables(dir), [{
+    table: 1, content: "descriptives", outcome: "doorstroom", year: 2020, nIndividuals: 124621, nLocations: null, nInstitutions: null,
+    line: 209, caption: "Tabel 1 Beschrijvende statistieken doorstroom (jaar 2020), N = 124.621",
+  }]);
 });
 
 test("the published CSVs themselves read without error, every cell typed", () => {
