@@ -174,7 +174,7 @@ async function main(): Promise<void> {
   const config = { ...base, data: { kind: "synthetic" as const, scale: args.scale, seed: base.data.kind === "synthetic" ? base.data.seed : 20240214 } };
   const data = await prepareFrames(config);
   const frame = data.frames[args.frame];
-  if (frame === undefined) throw new Error(`bench-missing: no frame ${args.frame} was prepared`);
+  if (frame === undefined) throw new Error(`bench-missing: no frame ${args.frame} in the prepared data`);
   const full: MissingDataFrame = { columns: frame.columns, outcome: frame.outcome, reference: frame.reference };
   console.log(`frame ${args.frame}: ${frame.nrows} rows`);
 

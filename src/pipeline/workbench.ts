@@ -30,7 +30,6 @@ import type { GlmmControlInput } from "../glmm/control";
 import { laplaceObjective, type LaplaceObjective } from "../glmm/objective";
 import { optimiseObjective, type Optimum } from "../glmm/optimise";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
-import { buildDesign } from "../model/design";
 import { describeDesign, type DesignDescription } from "../model/describe";
 import { parseFormula } from "../model/formula";
 import type { GlmmDesign } from "../model/types";
@@ -48,9 +47,10 @@ import { publishFigure, publishModels, publishSimpleTable, type PublishContext }
 import { summariseFit, type FitSummary } from "../report/summary";
 import { modelTable } from "../report/tables";
 import { designSummaryHtml, fitReportHtml, objectiveHtml, optimisationHtml, statisticsHtml, type FitOrigin } from "../report/workbench";
-import { traceFrameError, type AnalysisFrame } from "../transform/frames";
+import type { AnalysisFrame } from "../transform/frames";
 import { isFactor, type Outcome, type ReferenceLevels } from "../vocabulary";
 import { fitCacheKey, fitKeyParts, type FitCache, type FitKeyParts } from "./fit-cache";
+import { frameDesign } from "./fit-formula";
 import { startProgress, type Progress } from "./progress";
 import { readTruth } from "./steps";
 
@@ -153,28 +153,6 @@ export interface FitSettings {
   readonly threads?: number;
 }
 
-/**
- * Designs built in this kernel, per frame (by object: the frames of one chapter open) and formula with
- * reference levels: "Run All" again after an edit rebuilds only the designs whose formula or references
- * changed. A design is never changed after it is built.
- */
-const designsBuilt = new WeakMap<AnalysisFrame, Map<string, GlmmDesign>>();
-
-function designOf(frame: AnalysisFrame, formula: string, reference: Readonly<Record<string, string>>): GlmmDesign {
-  let byFormula = designsBuilt.get(frame);
-  if (byFormula === undefined) {
-    byFormula = new Map();
-    designsBuilt.set(frame, byFormula);
-  }
-  const key = `${formula}\u0000${JSON.stringify(Object.entries(reference).sort())}`;
-  let design = byFormula.get(key);
-  if (design === undefined) {
-    design = buildDesign(formula, frame.columns, { reference });
-    byFormula.set(key, design);
-  }
-  return design;
-}
-
 function frameLabel(frame: AnalysisFrame): string {
   return `${frame.outcome} ${frame.year}`;
 }
@@ -215,12 +193,7 @@ export class ModelWorkbench {
     const byFrame = this.frames.map((frame): FrameDesign => {
       const text = this.formulaFor(model, formula, frame);
       const reference = referencesFor(text, { ...this.setup.reference, ...choices.reference });
-      let design: GlmmDesign;
-      try {
-        design = designOf(frame, text, reference);
-      } catch (error) {
-        throw traceFrameError(frame, error); // a frame row is named as its row of studenten.csv
-      }
+      const design = frameDesign(frame, text, reference); // built once per frame, formula and references in this kernel
       return { frame, label: frameLabel(frame), formula: text, reference, design, description: describeDesign(design) };
     });
     const result = { model, byFrame };
@@ -352,7 +325,7 @@ export class ModelWorkbench {
   }
 
   /**
-   * Stage 3: the statistics of every fit (Nakagawa's R2, the ICC, the average marginal effects in the
+   * Stage 5: the statistics of every fit (Nakagawa's R2, the ICC, the average marginal effects in the
    * published convention), shown, and each fit's summary saved under the run's fits/ folder.
    */
   statistics(fits: ModelFit, options: { readonly ame?: AmeConvention } = {}): ModelResult {

@@ -213,7 +213,9 @@ function convergenceLine(s: FitSummary): ConvergenceLine {
   const c = s.convergence;
   // A summary read back from JSON has null where the fit had NaN (JSON has no NaN).
   const expo = (x: number | null): string => (typeof x === "number" && Number.isFinite(x) ? x.toExponential(1) : "NA");
-  const detail = `max|grad| ${expo(c.maxAbsGradient)}, geschaald ${expo(c.maxAbsScaledGradient)}, ${c.iterations} iteraties, ${c.optimizer}`;
+  // The optimiser is the same for every model and described in full in the fit report (src/report/workbench.ts)
+  // and the manifest's appendix; under the table it would repeat one long sentence per model.
+  const detail = `max|grad| ${expo(c.maxAbsGradient)}, geschaald ${expo(c.maxAbsScaledGradient)}, ${c.iterations} Newton-iteraties`;
   // The solver's own messages are quoted as it gives them (lme4's wording).
   const warnings = c.messages.length > 0 ? `; ${c.messages.join("; ")}` : "";
   const singular = c.singular && !c.messages.some((m) => /singular/i.test(m)) ? "; singuliere fit (een variantie geschat op nul)" : "";

@@ -20,7 +20,7 @@ const STYLE =
   "<style>.kmbo-wb{border-collapse:collapse;font:13px/1.35 Helvetica,Arial,sans-serif;margin:6px 0}" +
   ".kmbo-wb caption{text-align:left;font-weight:bold;padding:4px 0}.kmbo-wb th,.kmbo-wb td{padding:2px 8px;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}" +
   ".kmbo-wb th:first-child,.kmbo-wb td:first-child{text-align:left}.kmbo-wb .bad{color:#b00020;font-weight:bold}.kmbo-wb .ok{color:#1b7a2e}" +
-  ".kmbo-wb td.txt{text-align:left}.kmbo-wb-f{font:13px Helvetica,Arial,sans-serif;margin:4px 0}.kmbo-wb-f code{background:#f3f3f3;padding:1px 4px}" +
+  ".kmbo-wb td.txt,.kmbo-wb th.txt{text-align:left}.kmbo-wb-f{font:13px Helvetica,Arial,sans-serif;margin:4px 0}.kmbo-wb-f code{background:#f3f3f3;padding:1px 4px}" +
   ".kmbo-params{font:13px Helvetica,Arial,sans-serif;background:#f4f7fb;border-left:4px solid #1565c0;padding:6px 10px;margin:6px 0}</style>";
 
 /** Where a fit came from: the fit cache, or the solver (and why not the cache). */
@@ -48,11 +48,37 @@ export interface StatisticsView extends FitView {
   readonly ame: AmeResult;
 }
 
-/** A table of HTML cells (already escaped) under an escaped caption and header. */
+/** A cell that reads as a number (or numbers: "0.123 (0.045)", "5 / 40 / 120", "3.1e-5", "< 0.001", "NA"). */
+const NUMERIC_CELL = /^[\s\d.,()+\-\u2212e/<>%]*$|^NA$/;
+
+/**
+ * A table of HTML cells (already escaped) under an escaped caption and header. Numbers are right-aligned
+ * so their digits line up; a cell of words (a message, where a fit came from) is left-aligned, and so is
+ * the header of a column that holds only words.
+ */
 function table(caption: string, header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const th = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
-  const body = rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("");
+  const isText = (c: string): boolean => c !== "" && !NUMERIC_CELL.test(c.replace(/<[^>]*>/g, "").replace(/&lt;/g, "<").replace(/&gt;/g, ">"));
+  const textColumn = header.map((_, j) => j > 0 && rows.some((r) => isText(r[j] ?? "")) && rows.every((r) => (r[j] ?? "") === "" || isText(r[j] ?? "")));
+  const th = header.map((h, j) => `<th${textColumn[j] ? ' class="txt"' : ""}>${escapeHtml(h)}</th>`).join("");
+  const body = rows.map((r) => `<tr>${r.map((c, j) => `<td${j > 0 && isText(c) ? ' class="txt"' : ""}>${c}</td>`).join("")}</tr>`).join("");
   return `<table class="kmbo-wb"><caption>${escapeHtml(caption)}</caption><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
+}
+
+/** The rows with something in at least one frame's column (a fit from the cache leaves the objective's rows empty). */
+function filledRows(rows: readonly (readonly string[])[]): string[][] {
+  return rows.filter((r) => r.slice(1).some((c) => c !== "")).map((r) => [...r]);
+}
+
+/** Text shown short, with the whole of it on hover (the solver's own description, quoted as it is). */
+function short(text: string, full: string): string {
+  return `<span title="${escapeHtml(full)}">${escapeHtml(text)}</span>`;
+}
+
+/** The SE method in a few Dutch words; the solver's full description on hover. */
+function seMethodText(seMethod: string): string {
+  if (seMethod.startsWith("hessian")) return short("uit de Hessiaan van de Laplace-deviantie (lme4's standaard)", seMethod);
+  if (seMethod.startsWith("rx")) return short("uit (RX'RX)^-1, theta als bekend", seMethod);
+  return escapeHtml(seMethod);
 }
 
 function expo(x: number): string {
@@ -168,7 +194,7 @@ export function objectiveHtml(model: string, views: readonly ObjectiveView[]): s
       table("Instellingen", ["veld", "waarde", "standaard", "betekenis", "lme4"], controlFields(first.control).map((f) => [
         `<code>${escapeHtml(f.field)}</code>`, escapeHtml(formatTolerance(f.value)), escapeHtml(formatTolerance(f.default)), escapeHtml(f.meaning), escapeHtml(f.lme4),
       ])) + "</details>";
-  return STYLE + table(`Doelfunctie van model ${model} (de Laplace-deviantie, als lme4's mkGlmerDevfun)`, header, rows) + control;
+  return STYLE + table(`Doelfunctie van model ${model} (de Laplace-deviantie, als lme4's mkGlmerDevfun)`, header, filledRows(rows)) + control;
 }
 
 /** Stage 3 on one frame: the optimisation summary (null for a fit stored before summaries existed). */
@@ -177,6 +203,16 @@ export interface OptimisationView {
   readonly summary: OptimisationSummary | null;
   readonly fromCache: boolean;
 }
+
+/** The optimiser's stages (src/glmm/optimise.ts) and starting points in the chapter's language. */
+const STAGE_NAMES: Readonly<Record<OptimisationSummary["stages"][number]["stage"] | OptimisationSummary["start"]["kind"], string>> = {
+  "lme4 start": "start (als lme4)",
+  "warm start": "warme start",
+  "beta at start": "beta bij de start",
+  EM: "EM",
+  Newton: "Newton",
+  polish: "afronding (volle Hessiaan)",
+};
 
 /**
  * Stage 3, the optimisation, as MixedModels.jl's OptSummary keeps it: where it started (lme4's start or a
@@ -195,10 +231,10 @@ export function optimisationHtml(model: string, views: readonly OptimisationView
     let maxGrad = 0;
     for (let i = 0; i < s.finalGradient.length; i++) maxGrad = Math.max(maxGrad, Math.abs(s.finalGradient[i] as number));
     const stages = s.stages.map((st) => [
-      escapeHtml(st.stage), String(st.iterations), String(st.evaluations), String(st.gradients), String(st.pirlsPasses),
+      escapeHtml(STAGE_NAMES[st.stage]), String(st.iterations), String(st.evaluations), String(st.gradients), String(st.pirlsPasses),
       fixed(st.deviance, 4), Number.isFinite(st.decrement) ? expo(st.decrement) : "", escapeHtml(st.message),
     ]);
-    stages.unshift([escapeHtml(s.start.kind), "", "", "", "", fixed(s.start.deviance, 4), "", "het startpunt"]);
+    stages.unshift([escapeHtml(STAGE_NAMES[s.start.kind]), "", "", "", "", fixed(s.start.deviance, 4), "", "het startpunt"]);
     stages.push([
       "<b>totaal</b>", String(s.iterations), String(s.evaluations), String(s.gradients), String(s.pirlsPasses), fixed(s.optimum.deviance, 4), expo(s.newtonDecrement),
       `${s.converged ? '<span class="ok">geconvergeerd</span>' : '<span class="bad">niet geconvergeerd</span>'}: ${escapeHtml(s.message)}; max |eindgradiënt| ${expo(maxGrad)}`,
@@ -213,7 +249,7 @@ export function optimisationHtml(model: string, views: readonly OptimisationView
 }
 
 /**
- * Stage 2, the fit: where it came from (the fit cache or the solver), the convergence report (lme4's
+ * Stage 4, the fit: where it came from (the fit cache or the solver), the convergence report (lme4's
  * checks: the gradient, the scaled gradient, the smallest Hessian eigenvalue, a singular fit, the
  * optimiser's messages) and the estimates, coefficient (SE) and variance (SD), per frame.
  */
@@ -228,8 +264,8 @@ export function fitReportHtml(model: string, views: readonly FitView[]): string 
     ["max |geschaalde gradiënt| (lme4 waarschuwt boven 0.002)", ...c.map((x) => expo(x.maxAbsScaledGradient))],
     ["kleinste eigenwaarde van de Hessiaan", ...c.map((x) => expo(x.minHessianEigenvalue))],
     ["singulier (een variantie op nul)", ...c.map((x) => (x.singular ? '<span class="bad">ja</span>' : "nee"))],
-    ["optimalisatie", ...c.map((x) => escapeHtml(`${x.optimizer}: ${x.iterations} iteraties, ${x.functionEvaluations} evaluaties`))],
-    ["standaardfouten", ...views.map((v) => escapeHtml(v.fit.seMethod))],
+    ["optimalisatie", ...c.map((x) => short(`Newton: ${x.iterations} iteraties, ${x.functionEvaluations} evaluaties`, x.optimizer))],
+    ["standaardfouten", ...views.map((v) => seMethodText(v.fit.seMethod))],
     ["meldingen", ...c.map((x) => (x.messages.length === 0 ? "geen" : `<span class="bad">${escapeHtml(x.messages.join("; "))}</span>`))],
   ];
   const names = [...new Set(views.flatMap((v) => [...v.fit.design.fixed.names]))];
@@ -260,7 +296,7 @@ export function fitReportHtml(model: string, views: readonly FitView[]): string 
 }
 
 /**
- * Stage 3, the statistics: Nakagawa's marginal and conditional R2 (3b prints the conditional one), the
+ * Stage 5, the statistics: Nakagawa's marginal and conditional R2 (3b prints the conditional one), the
  * latent-scale ICC with its parts per level, and the average marginal effects (AME (SE)).
  */
 export function statisticsHtml(model: string, views: readonly StatisticsView[]): string {

@@ -253,11 +253,36 @@ test(`${CHAPTER} runs in chromium through Cell > Run All at scale ${SCALE}: no e
     assert.ok(existsSync(sessionTables) && readdirSync(sessionTables).some((f) => f.startsWith("tabel-5-")), `no Tabel 5 CSV in the session's folder ${sessionTables}`);
     assert.ok(!existsSync(config.outDir), `the interactive session wrote into the outputs folder ${config.outDir}`);
 
+    // One model's cell: its output walks the stages (design, objective, optimisation, fit, statistics)
+    // and opens whole, not in Jupyter's scroll box (the cell's metadata says scrolled: false).
+    const stageCell = await page.evaluate(() => {
+      const cells = Array.from(document.querySelectorAll(".cell.code_cell"));
+      const index = cells.findIndex((cell) => (cell.querySelector(".input")?.textContent ?? "").includes("wb.design(\"1a\""));
+      const cell = cells[index];
+      if (cell === undefined) return null;
+      cell.setAttribute("data-kmbo-shot", "model-1a");
+      return {
+        captions: Array.from(cell.querySelectorAll(".output_area caption, .output_area h4, .output_area strong")).map((c) => c.textContent ?? ""),
+        scrollBox: cell.querySelector(".output_scroll") !== null,
+      };
+    });
+    assert.ok(stageCell !== null, "no cell calls wb.design(\"1a\", ...)");
+    const stageText = stageCell.captions.join(" | ");
+    for (const stage of ["Ontwerp van model 1a", "Doelfunctie van model 1a", "Optimalisatie van model 1a", "Fit van model 1a", "Statistieken van model 1a"]) {
+      assert.ok(stageText.includes(stage), `the model-1a cell does not show "${stage}": ${stageText}`);
+    }
+    assert.equal(stageCell.scrollBox, false, "the model-1a cell's output is in a scroll box (metadata scrolled should be false)");
+
     const shots = [
       await screenshotAt(page, "#notebook-container", "01-after-run-all.png"),
       await screenshotAt(page, ".js-plotly-plot", "02-figure.png"),
       await screenshotAt(page, "table.kmbo", "03-tabel-5.png"),
     ];
+    // The notebook scrolls inside #site, so an element screenshot beyond the viewport comes out garbled:
+    // a tall window instead (Jupyter sizes #site to it), with the cell's top at the top.
+    await page.setViewport({ width: 1400, height: 3000 });
+    await sleep(500);
+    shots.push(await screenshotAt(page, "[data-kmbo-shot=model-1a]", "04-model-1a-stages.png"));
     mark("screenshots");
     t.diagnostic(`${rendered.length} plotly figures rendered (${rendered.map((f) => f.title).join("; ")}); ${tables.map((x) => x.caption).join("; ")}`);
     t.diagnostic(`timings: ${timings.join(", ")}`);

@@ -29,6 +29,22 @@ test("committed notebooks run on the tslab kernel and every cell has a unique id
   }
 });
 
+// Jupyter Notebook 6.4 puts an output taller than 100 lines in a scroll box unless the cell's metadata
+// says "scrolled": false. A cell that publishes a table or walks a model's stages is read whole, so every
+// code cell but the parameters and setup cells carries it.
+test("every code cell that shows a table or a model's stages opens unscrolled (metadata scrolled: false)", { skip }, () => {
+  const problems: string[] = [];
+  for (const path of notebooks) {
+    for (const cell of readNotebook(path).cells) {
+      if (cell.cell_type !== "code") continue;
+      const tags = cell.metadata?.tags ?? [];
+      if (tags.includes("parameters") || tags.includes("setup")) continue;
+      if (cell.metadata?.["scrolled"] !== false) problems.push(`${basename(path)}, cell ${cell.id ?? "?"}: metadata.scrolled is ${JSON.stringify(cell.metadata?.["scrolled"])}, expected false`);
+    }
+  }
+  assert.deepEqual(problems, [], problems.join("\n"));
+});
+
 test("the model chapter named in MODEL_CHAPTER_NOTEBOOK (src/pipeline/notebooks.ts) is a numbered notebook", { skip }, () => {
   const file = MODEL_CHAPTER_NOTEBOOK;
   assert.ok(notebooks.includes(join(NOTEBOOK_DIR, file)), `MODEL_CHAPTER_NOTEBOOK = "${file}" is not among ${notebooks.map((nb) => basename(nb)).join(", ")}: update it in src/pipeline/notebooks.ts`);

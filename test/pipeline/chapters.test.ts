@@ -18,10 +18,10 @@ const CHAPTER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>
 const notebooks = listNotebooks();
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
 
-/** The values a parameters cell declares: `const name = <JSON literal>;` (a trailing comment allowed). */
+/** The values a parameters cell declares: `const name = <JSON literal>;`, over one line or several (a trailing comment allowed). */
 function parameterValues(source: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const m of source.matchAll(/^const (\w+) = (.+?);(?:\s*\/\/.*)?$/gm)) {
+  for (const m of source.matchAll(/^const (\w+) = ([\s\S]+?);(?:[ \t]*\/\/.*)?$/gm)) {
     const literal = (m[2] ?? "").replace(/([{,]\s*)(\w+):/g, '$1"$2":');
     out[m[1] ?? ""] = JSON.parse(literal);
   }

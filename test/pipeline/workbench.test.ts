@@ -45,8 +45,11 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
     assert.match(first.shown[1] ?? "", /Doelfunctie van model 1a/, "stage 2: the objective");
     assert.match(first.shown[1] ?? "", /opgebouwd \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
     assert.match(first.shown[1] ?? "", /<code>convergence\.scaledGradient<\/code><\/td><td>0\.002<\/td>/, "the control with its lme4 counterparts");
-    assert.match(first.shown[2] ?? "", /Optimalisatie van model 1a, doorstroom 2020<\/caption>[\s\S]*lme4 start[\s\S]*Newton[\s\S]*totaal/, "stage 3: the optimisation summary");
+    assert.match(first.shown[2] ?? "", /Optimalisatie van model 1a, doorstroom 2020<\/caption>[\s\S]*start \(als lme4\)[\s\S]*Newton[\s\S]*totaal/, "stage 3: the optimisation summary");
     assert.match(first.shown[3] ?? "", /Fit van model 1a: convergentie/, "stage 4: the fit");
+    assert.match(first.shown[3] ?? "", /<td class="txt"><span title="hessian: [^"]+">uit de Hessiaan van de Laplace-deviantie/, "the SE method in a few words, the solver's description on hover, left-aligned");
+    assert.match(first.shown[3] ?? "", /<td>studenten \(n\)<\/td>|<td>logLik<\/td><td>-?\d+\.\d\d<\/td>/, "numbers stay right-aligned");
+    assert.match(first.shown[2] ?? "", /<th class="txt">melding<\/th>/, "a column of words has its header on the left");
     assert.match(shownFirst, /geschat \(niet in de fitcache; sleutel [0-9a-f]{12}\)/);
 
     // A rerun (a new kernel: a new workbench, a design rebuilt from the frame) reads both fits back.
@@ -54,6 +57,7 @@ test("the workbench shows the design, fits (or reads the unchanged fit from the 
     const again = await second.wb.fit(second.wb.design("1a", ladder[1]!.formula), { threads: 1 });
     assert.deepEqual(again.byFrame.map((f) => f.origin.kind), ["cache", "cache"]);
     assert.match(second.shown[1] ?? "", /niet opgebouwd: de fit komt uit de fitcache/);
+    assert.doesNotMatch(second.shown[1] ?? "", /waarnemingen|parameters: beta/, "no empty rows for an objective that was not built");
     assert.match(second.shown[2] ?? "", /\(uit de fitcache: de samenvatting van toen\)/, "a cached fit shows the optimisation summary it was stored with");
     assert.match(second.shown[3] ?? "", /uit de fitcache \(sleutel [0-9a-f]{12}/);
     assert.deepEqual([...again.byFrame[0]!.fit.beta], [...fitted.byFrame[0]!.fit.beta]);
@@ -136,6 +140,47 @@ test("a formula for another outcome, or a reference level for something that is 
     assert.equal(wb.design("0", (y) => `${y} ~ 1 + (1 | locatie) + (1 | instelling)`).byFrame.map((d) => d.formula).join(" | "), "doorstroom ~ 1 + (1 | locatie) + (1 | instelling) | vsv ~ 1 + (1 | locatie) + (1 | instelling)");
     assert.throws(() => wb.design("1a", (y) => `${y} ~ migratie + (1 | locatie)`, { reference: { leeftijd: "3" } }), /model 1a: a reference level was given for 'leeftijd', which is not a factor of the frames/);
   } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("fitFormula (the package entry's call for many fits) shares the workbench's cache key: a model fitted in a chapter is a hit, a new formula a miss that is stored, and a label logs it", async () => {
+  const { fitFormula, FitCache: EntryFitCache } = await import("../../src/index");
+  const { fitDesign } = await import("../../src/glmm/fit");
+  const dir = mkdtempSync(join(tmpdir(), "kansen-wb-"));
+  const log = join(dir, "run-log.jsonl");
+  const before = process.env[RUN_LOG_ENV];
+  process.env[RUN_LOG_ENV] = log;
+  try {
+    const cache = new EntryFitCache(join(dir, "fit-cache"));
+    const frame = frames[0]!;
+    const { wb } = workbench(dir, [frame], cache);
+    const chapter = wb.fit(wb.design("1a", ladder[1]!.formula), { threads: 1 }).byFrame[0]!;
+
+    const same = fitFormula(frame, ladder[1]!.formula, { cache, reference: PUBLISHED_REFERENCE, label: "spec 1a" });
+    assert.equal(same.status, "hit");
+    assert.equal(same.key, chapter.origin.key, "the same formula, references and settings give the workbench's key");
+    assert.deepEqual([...same.fit.beta], [...chapter.fit.beta]);
+
+    const formula = "doorstroom ~ migratie + geslacht + (1 | locatie) + (1 | instelling)";
+    const first = fitFormula(frame, formula, { cache, reference: { ...PUBLISHED_REFERENCE, geslacht: "vrouw" }, glmm: { threads: 1 }, label: "spec geslacht" });
+    assert.equal(first.status, "miss");
+    assert.match(first.detail, /niet in de fitcache/);
+    assert.deepEqual(first.reference, { migratie: "geen", geslacht: "vrouw" }, "only the factors the formula uses");
+    assert.ok(first.design.fixed.names.includes("geslachtman"), first.design.fixed.names.join(", "));
+    const direct = fitDesign(first.design, { threads: 1 });
+    assert.ok(Buffer.from(first.fit.beta.buffer).equals(Buffer.from(direct.beta.buffer)), "the fit is fitDesign's, bit for bit");
+    const second = fitFormula(frame, formula, { cache, reference: { ...PUBLISHED_REFERENCE, geslacht: "vrouw" } });
+    assert.equal(second.status, "hit");
+    assert.equal(second.design, first.design, "the design is built once per frame, formula and references");
+    assert.notEqual(fitFormula(frame, formula, { cache, reference: PUBLISHED_REFERENCE }).key, first.key, "another reference level is another key");
+    assert.equal(fitFormula(frame, ladder[0]!.formula, { cache: null }).status, "off");
+
+    const events = parseRunLog(readFileSync(log, "utf8"), log).flatMap((e) => (e.type === "fitCache" ? [e.event] : []));
+    assert.deepEqual(events.map((e) => `${e.label}: ${e.status}`), ["doorstroom 2020 model 1a: miss", "spec 1a: hit", "spec geslacht: miss"], "only labelled calls are logged");
+  } finally {
+    if (before === undefined) delete process.env[RUN_LOG_ENV];
+    else process.env[RUN_LOG_ENV] = before;
     rmSync(dir, { recursive: true, force: true });
   }
 });

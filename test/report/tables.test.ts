@@ -127,3 +127,14 @@ test("descriptiveTable names the missing column and an unknown level", () => {
   const bad = { ...smallFrame(), niveau: ["5", "2", "3", "4", "4", "4", "3", "2", "4", "4"] };
   assert.throws(() => descriptiveTable(bad, "doorstroom", 2020), /column 'niveau' has level '5'/);
 });
+
+test("the convergence line under a model table is short: gradients and iterations, not the optimiser's description per model", () => {
+  const long = "Newton-type with exact gradient and bounds on the theta diagonal (a long description)";
+  const summaries = publishedSummaries(5).summaries.map((x) => ({ ...x, convergence: { ...x.convergence, optimizer: long } }));
+  const lines = modelTable(summaries).convergence.map((c) => c.text);
+  assert.equal(lines.length, summaries.length);
+  for (const line of lines) {
+    assert.match(line, /^Model \w+: geconvergeerd \(max\|grad\| [^,]+, geschaald [^,]+, \d+ Newton-iteraties\)/);
+    assert.ok(!line.includes(long), line);
+  }
+});
