@@ -68,11 +68,11 @@ export const CHAPTER_8_DEFAULTS = {
   intervalOutcome: "doorstroom",
   intervalYear: 2020,
   /** Parametric bootstrap replicates (lme4's bootMer), and their seed. */
-  bootstrapReplicates: 40,
+  bootstrapReplicates: 20,
   bootstrapSeed: 20240214,
   /** Imputations of the missing-data table, and of the specification curve (the first of the same chain). */
   imputations: 5,
-  curveImputations: 5,
+  curveImputations: 3,
   imputationSeed: 20240214,
   /**
    * The specification grid (specification-grid.ts): every choice of every dimension except the two-level

@@ -30,7 +30,7 @@ import type { GlmmFit } from "../glmm/types";
 import { buildDesign } from "../model/design";
 import { reparametrise } from "./reparametrise";
 import type { ColumnTable } from "../model/types";
-import { averageMarginalEffects, type AmeRandomEffects } from "../stats/ame";
+import { averageMarginalEffects } from "../stats/ame";
 import type { Outcome } from "../vocabulary";
 import {
   AME_CHOICES,
@@ -106,8 +106,6 @@ export interface FrameSpecifications {
   /** Imputations the multiple-imputation specifications pooled (0 when the grid has none). */
   readonly imputations: number;
   readonly estimates: readonly SpecificationEstimate[];
-  /** The analysis of a fit specification under an AME convention (the missing-data table reads these). */
-  analysis(fit: FitSpecification["id"], ame: AmeRandomEffects): MissingDataAnalysis;
   readonly seconds: number;
 }
 
@@ -189,7 +187,8 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
       const fit = first.fit;
       if (fit === null) throw new Error(`${fitLabel}: a single-fit analysis without its fit`);
       // The same fit, the AMEs under another random-effects convention.
-      analyses.set(`${spec.id}|${ame}`, { ...first, ames: ameRows(averageMarginalEffects(fit, { randomEffects: ame }).effects, level), ameRandomEffects: ame });
+      // (No check of the quadrature against twice the nodes here: chapter 8's intervals report it for model 2.)
+      analyses.set(`${spec.id}|${ame}`, { ...first, ames: ameRows(averageMarginalEffects(fit, { randomEffects: ame, checkQuadrature: false }).effects, level), ameRandomEffects: ame });
     }
     options.onProgress?.(`${++done}/${total}: ${spec.id}${recoded ? " (hercodering van de fit met de gepubliceerde vergelijkingsgroep)" : ""}`);
   }
@@ -224,11 +223,6 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
     grid,
     imputations: grid.missing.includes("multiple-imputation") ? (options.imputations?.m ?? 0) : 0,
     estimates,
-    analysis(fit, ame) {
-      const a = analyses.get(`${fit}|${ame}`);
-      if (a === undefined) throw new Error(`specification curve ${label}: the grid has no analysis ${fit} with AME convention ${ame}`);
-      return a;
-    },
     seconds: (performance.now() - t0) / 1000,
   };
 }
