@@ -68,7 +68,7 @@ export const CHAPTER_8_DEFAULTS = {
   intervalOutcome: "doorstroom",
   intervalYear: 2020,
   /** Parametric bootstrap replicates (lme4's bootMer), and their seed. */
-  bootstrapReplicates: 20,
+  bootstrapReplicates: 200,
   bootstrapSeed: 20240214,
   /** Imputations of the missing-data table, and of the specification curve (the first of the same chain). */
   imputations: 5,
