@@ -13,7 +13,7 @@
  * `recoverInterruptedSwap` puts back), after 2 the new outputs. A failed or interrupted run never touches
  * <final>; it leaves its partial work where it was written and says where.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 
 export interface FreshOutputOptions {
@@ -104,5 +104,30 @@ export async function runIntoFreshOutput<T>(
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
+  }
+}
+
+/**
+ * Write `content` to `path` atomically: write and fsync `<dir>/.<name>.tmp-<pid>`, then rename over
+ * `path`. On any error the temporary file is removed and the previous `path`, if any, is untouched.
+ */
+export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+      // write(2) may write fewer bytes than asked: go on from where it stopped.
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw new Error(`could not write ${path}: ${(err as Error).message}`);
   }
 }

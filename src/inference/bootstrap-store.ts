@@ -15,8 +15,8 @@
  * one, so the file is always a complete earlier or later state, never half a write.
  */
 import { createHash } from "node:crypto";
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { writeFileAtomic } from "../audit/atomic-output";
 import type { GlmmFit } from "../glmm/types";
 
 const MAGIC = "KBOOT001";
@@ -101,22 +101,7 @@ export function writeBootstrapFile(path: string, stored: StoredBootstrap): void 
   headerBytes.copy(out, 12);
   const start = 12 + headerBytes.length;
   for (let k = 0; k < stored.rows.length; k++) out.writeDoubleLE(stored.rows[k], start + 8 * k);
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, out);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new Error(`could not write ${path}: ${(err as Error).message}`);
-  }
+  writeFileAtomic(path, out);
 }
 
 /**

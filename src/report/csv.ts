@@ -2,11 +2,9 @@
  * The tables as CSV, as the Rekenkamer publishes them (3b: "in de vorm van een csv-bestand"), in the
  * same long format as the published reference CSVs (one row per cell, columns table, outcome, year, ...,
  * group, category, model, estimate, se, ame), so that a reproduced file and the published one join on
- * their key columns. Files are written atomically: to a temporary name in the same folder, then renamed,
- * so a reader never sees half a table and an existing file survives a failed write.
+ * their key columns. Files are written by writeFileAtomic (audit/atomic-output.ts), so a reader never sees half a table and an
+ * existing file survives a failed write.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
 import type { ComparisonTable } from "./compare";
 import type { DescriptiveTable, ModelTable } from "./tables";
 
@@ -35,28 +33,6 @@ export function toCsv(header: readonly string[], rows: readonly (readonly CsvVal
   return lines.join("\n") + "\n";
 }
 
-/**
- * Write `content` to `path` atomically: write and fsync `<dir>/.<name>.tmp-<pid>`, then rename over
- * `path`. On any error the temporary file is removed and the previous `path`, if any, is untouched.
- */
-export function writeFileAtomic(path: string, content: string): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.${basename(path)}.tmp-${process.pid}`);
-  try {
-    const fd = openSync(tmp, "w");
-    try {
-      writeSync(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw new Error(`could not write ${path}: ${(err as Error).message}`);
-  }
-}
 
 export const DESCRIPTIVE_CSV_HEADER = ["table", "outcome", "year", "n", "group", "category", "is_reference", "mean", "sd", "min", "max"] as const;
 export const MODEL_CSV_HEADER = [

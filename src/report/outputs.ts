@@ -7,7 +7,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { comparisonTableCsv, descriptiveTableCsv, modelTableCsv, writeFileAtomic } from "./csv";
+import { writeFileAtomic } from "../audit/atomic-output";
+import { comparisonTableCsv, descriptiveTableCsv, modelTableCsv } from "./csv";
 import type { ComparisonTable } from "./compare";
 import { figureHtmlLinked, plotlyBundle, plotlyBundleFileName, type FigureSpec } from "./figures";
 import { parseFitSummary, type FitSummary } from "./summary";

@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseCsvRecords, readCsvRecords } from "../../src/data/csv";
-import { toCsv, writeFileAtomic, MODEL_CSV_HEADER } from "../../src/report/csv";
+import { toCsv, MODEL_CSV_HEADER } from "../../src/report/csv";
+import { writeFileAtomic } from "../../src/audit/atomic-output";
 import { modelTable } from "../../src/report/tables";
 import { readFitSummary, writeFitSummary, writeTableCsv } from "../../src/report/outputs";
 import { publishedSummaries } from "./fixtures";
