@@ -3,10 +3,13 @@
  *
  * Writes the synthetic DUO-shaped population (studenten.csv, vsv.csv, crebo.csv and truth.json) into DIR.
  * Defaults: scale 1 (about 1.36 million students), seed 1, DIR data/synthetic-scale<S>-seed<N>.
+ * The association, composition and effect parameters are the committed calibration
+ * (src/data/synthetic/calibrated-parameters.json, written by npm run calibrate-synthetic); generation
+ * never recalibrates.
  * Progress goes to stderr; the files appear under their final names only once all are complete.
  */
 import { resolve } from "node:path";
-import { generateSyntheticData } from "../src/data/synthetic";
+import { calibratedParametersFile, generateSyntheticData, loadCalibration } from "../src/data/synthetic";
 
 const USAGE = `usage: npm run generate -- [--scale S] [--seed N] [--out DIR]
   --scale S   multiplies the number of students, 0 < S <= 4 (default 1: the real population size)
@@ -71,6 +74,11 @@ function main(): void {
     process.stderr.write(`[generate ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}\n`);
   };
   log(`synthetic population, scale ${args.scale}, seed ${args.seed} -> ${args.out}`);
+  const calibration = loadCalibration();
+  log(
+    `parameters: ${calibratedParametersFile()} (calibrated ${calibration.date} at scale ${calibration.scale}, seed ${calibration.seed}; ` +
+      `objective ${calibration.objectiveStart} -> ${calibration.objective} in ${calibration.evaluations} evaluations)`,
+  );
   const { written, generated } = generateSyntheticData({ ...args, onProgress: log });
   for (const f of written.files) log(`${f.name}: ${f.rows} rows, ${(f.bytes / 1e6).toFixed(1)} MB`);
   for (const [key, d] of Object.entries(generated.diagnostics)) {

@@ -13,13 +13,10 @@
  */
 import { CsvError, readCsvTable } from "../data/csv";
 import { fitDesign } from "../glmm/fit";
-import { parametricBootstrap } from "../inference/bootstrap";
-import { profileFit } from "../inference/profile";
 import { buildDesign, DesignError, designMessages } from "../model/design";
 import { FormulaError, formulaColumns, parseFormula } from "../model/formula";
 import { parseGlmmArgs, USAGE, UsageError, type FitArguments } from "./args";
 import { fitToJson, fitWarnings, type IntervalRuns } from "./fitJson";
-import { formatSummary } from "./summary";
 
 export interface CliOutput {
   readonly stdout: (text: string) => void;
@@ -81,6 +78,8 @@ function fit(args: FitArguments, out: CliOutput): void {
   if (args.json) {
     out.stdout(JSON.stringify(fitToJson(result, { ame: args.ame ?? "published", ameRandomEffects: args.ameRandomEffects ?? "included" }, runs), null, 2) + "\n");
   } else {
+    // The readable summary (and the normal distribution of its p-values) loads only when asked for.
+    const { formatSummary } = require("./summary") as typeof import("./summary");
     out.stdout(formatSummary(result, args.data, [...(runs.profile?.intervals ?? []), ...(runs.bootstrap?.intervals ?? [])]));
   }
 }
@@ -88,14 +87,16 @@ function fit(args: FitArguments, out: CliOutput): void {
 /** --profile and --bootstrap: the intervals of the fit (src/inference). */
 function intervalRuns(fit: ReturnType<typeof fitDesign>, args: FitArguments, progress: ((message: string) => void) | undefined): IntervalRuns {
   const level = args.level ?? 0.95;
+  // src/inference loads only for --profile or --bootstrap: a plain fit does not pay for it at start-up.
   let started = performance.now();
   const profile = args.profile
-    ? profileFit(fit, { parameters: args.profile, level, ...(args.threads !== undefined ? { threads: args.threads } : {}), ...(progress ? { onProgress: progress } : {}) })
+    ? (require("../inference/profile") as typeof import("../inference/profile")).profileFit(fit, { parameters: args.profile, level, ...(args.threads !== undefined ? { threads: args.threads } : {}), ...(progress ? { onProgress: progress } : {}) })
     : undefined;
   if (profile) progress?.(`profile: ${profile.profiles.length} parameter(s) in ${seconds(started)} s`);
   started = performance.now();
   let bootstrap: IntervalRuns["bootstrap"];
   if (args.bootstrap !== undefined && args.seed !== undefined) {
+    const { parametricBootstrap } = require("../inference/bootstrap") as typeof import("../inference/bootstrap");
     const result = parametricBootstrap(fit, {
       replicates: args.bootstrap,
       seed: args.seed,

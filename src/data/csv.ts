@@ -425,19 +425,30 @@ class StringInterner {
   }
 }
 
-/** Missing-value codes as byte strings, for comparing a field without decoding it. */
+/**
+ * Missing-value codes as byte strings, for comparing a field without decoding it. The comparison is a
+ * loop over a few bytes in JavaScript (a field is first told apart by its length): it runs once per
+ * cell, where a call into Buffer.compare per cell cost more than parsing the number.
+ */
 class MissingCodes {
-  private readonly codes: Buffer[];
+  private readonly codes: Uint8Array[];
   private readonly emptyIsMissing: boolean;
+  /** Per byte length up to 63: whether some code has that length (most fields are ruled out here). */
+  private readonly lengths = new Uint8Array(64);
   constructor(codes: readonly string[]) {
     this.emptyIsMissing = codes.includes("");
-    this.codes = codes.filter((c) => c !== "").map((c) => Buffer.from(c, "utf8"));
+    this.codes = codes.filter((c) => c !== "").map((c) => Uint8Array.from(Buffer.from(c, "utf8")));
+    for (const code of this.codes) this.lengths[Math.min(code.length, 63)] = 1;
   }
   isMissing(buf: Buffer, start: number, end: number): boolean {
     const len = end - start;
     if (len === 0) return this.emptyIsMissing;
+    if (this.lengths[len < 63 ? len : 63] === 0) return false;
     for (const code of this.codes) {
-      if (code.length === len && buf.compare(code, 0, len, start, end) === 0) return true;
+      if (code.length !== len) continue;
+      let i = 0;
+      while (i < len && code[i] === buf[start + i]) i++;
+      if (i === len) return true;
     }
     return false;
   }
@@ -600,22 +611,48 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   }
   const capacity = maxRecords(buf, offset);
   const numbers: (Float64Array | null)[] = header.map((name) => (forcedText.has(name) ? null : new Float64Array(capacity)));
+  // Byte ranges of the fields of the columns that are text from the first data row on (codes, ids),
+  // one RecordFields per column indexed by data row:
+  // kept in pass 1, so that a second tokenising pass is needed only for a column that turned out to be
+  // text after its first row (its earlier fields were read as numbers, not kept as text).
+  const ranges: (RecordFields | null)[] = numbers.map((num) => (num === null ? recordFields(capacity) : null));
+  let lateText = false;
   const cursor: RecordCursor = { row: 0, line };
   const fields = recordFields(ncols);
   const nrows = tokenize(buf, offset, line, path, header, cursor, fields, () => {
     const r = cursor.row - 1;
     for (let j = 0; j < ncols; j++) {
       const target = numbers[j];
-      if (target === null) continue;
       const start = fields.start[j];
       const end = fields.end[j];
+      if (target === null) {
+        const kept = ranges[j];
+        if (kept !== null) {
+          kept.start[r] = start;
+          kept.end[r] = end;
+          kept.quoting[r] = fields.quoting[j];
+        }
+        continue;
+      }
       if (missing.isMissing(buf, start, end)) {
         target[r] = NaN;
         continue;
       }
       const v = parseNumberBytes(buf, start, end);
-      if (Number.isNaN(v)) numbers[j] = null;
-      else target[r] = v;
+      if (!Number.isNaN(v)) {
+        target[r] = v;
+        continue;
+      }
+      numbers[j] = null;
+      if (r === 0) {
+        const kept = recordFields(capacity);
+        kept.start[0] = start;
+        kept.end[0] = end;
+        kept.quoting[0] = fields.quoting[j];
+        ranges[j] = kept;
+      } else {
+        lateText = true;
+      }
     }
   });
 
@@ -625,14 +662,20 @@ export function readCsvTable(path: string, options: CsvTableOptions = {}): CsvTa
   if (textCols.length > 0) {
     const interners = header.map(() => new StringInterner(50000));
     for (const j of textCols) strings[j] = new Array<string | null>(nrows).fill(null);
-    tokenize(buf, offset, line, path, header, cursor, fields, () => {
-      const r = cursor.row - 1;
+    const decode = (j: number, r: number, start: number, end: number, quoting: number): void => {
+      (strings[j] as (string | null)[])[r] = missing.isMissing(buf, start, end) ? null : interners[j].get(buf, start, end, quoting);
+    };
+    if (!lateText) {
       for (const j of textCols) {
-        const start = fields.start[j];
-        const end = fields.end[j];
-        (strings[j] as (string | null)[])[r] = missing.isMissing(buf, start, end) ? null : interners[j].get(buf, start, end, fields.quoting[j]);
+        const kept = ranges[j] as RecordFields;
+        for (let r = 0; r < nrows; r++) decode(j, r, kept.start[r], kept.end[r], kept.quoting[r]);
       }
-    });
+    } else {
+      tokenize(buf, offset, line, path, header, cursor, fields, () => {
+        const r = cursor.row - 1;
+        for (const j of textCols) decode(j, r, fields.start[j], fields.end[j], fields.quoting[j]);
+      });
+    }
   }
   const columns: Record<string, Float64Array | (string | null)[]> = {};
   for (let j = 0; j < ncols; j++) {

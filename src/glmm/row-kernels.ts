@@ -589,7 +589,7 @@ function crossproductsRange(
   withXwx: boolean,
 ): void {
   const { K, z, uIndex, m, mu, c, scratch, p } = R;
-  const { xwx, zwx, xv } = S;
+  const { xwx, zwx } = S;
   zwx.fill(0);
   for (let i = start; i < end; i++) {
     const mui = mu[i];
@@ -629,13 +629,45 @@ function crossproductsRange(
     }
   }
   if (!withXwx) return;
+  // X~'WX~ by columns: entry (a, b), b <= a, is sum_i x~_ib (W_i x~_ia), summed in row order from 0;
+  // four b share one sweep over the rows. Written out here rather than through crossprodRange so that
+  // the whole kernel is one function that V8 optimises (on-stack) once, early in its first call: a
+  // helper entered p times starts cold each time, and the first fit's RX'RX ran mostly interpreted.
   for (let a = 0; a < p; a++) {
     const xa = columns[a];
     for (let i = start; i < end; i++) scratch[i] = c[i] * xa[i];
-    crossprodRange(columns, scratch, xv, start, end, a + 1);
-    for (let b = 0; b <= a; b++) {
-      xwx[a * p + b] = xv[b];
-      xwx[b * p + a] = xv[b];
+    let b = 0;
+    for (; b + 4 <= a + 1; b += 4) {
+      const x0 = columns[b];
+      const x1 = columns[b + 1];
+      const x2 = columns[b + 2];
+      const x3 = columns[b + 3];
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let i = start; i < end; i++) {
+        const vi = scratch[i];
+        s0 += x0[i] * vi;
+        s1 += x1[i] * vi;
+        s2 += x2[i] * vi;
+        s3 += x3[i] * vi;
+      }
+      xwx[a * p + b] = s0;
+      xwx[b * p + a] = s0;
+      xwx[a * p + b + 1] = s1;
+      xwx[(b + 1) * p + a] = s1;
+      xwx[a * p + b + 2] = s2;
+      xwx[(b + 2) * p + a] = s2;
+      xwx[a * p + b + 3] = s3;
+      xwx[(b + 3) * p + a] = s3;
+    }
+    for (; b <= a; b++) {
+      const xb = columns[b];
+      let s = 0;
+      for (let i = start; i < end; i++) s += xb[i] * scratch[i];
+      xwx[a * p + b] = s;
+      xwx[b * p + a] = s;
     }
   }
 }

@@ -9,8 +9,8 @@
  * never leaves a half-written population that a later run would take for complete.
  *
  * A population is only reused if it was made by the same generator: the folder records a fingerprint
- * (SHA-256 over the source of src/data/, scripts/generate-data.ts and the published CSVs the generator
- * calibrates to), and a population whose fingerprint differs from the current one -- or that has none
+ * (SHA-256 over the source of src/data/ with the generator's calibrated parameters, scripts/generate-data.ts
+ * and the published CSVs the generator calibrates to), and a population whose fingerprint differs from the current one -- or that has none
  * -- is generated again. Otherwise a change to the generator would leave every later run on the old
  * population, and its numbers would not come from the code that is checked in.
  *
@@ -67,14 +67,14 @@ function changedSince(recorded: Readonly<Record<string, string>> | null, now: Re
   return Object.keys(now).filter((name) => recorded?.[name] !== now[name]);
 }
 
-/** Every .ts file below `dir`, as paths relative to the project, sorted. */
+/** Every .ts and .json file below `dir` (source, and data such as the calibrated parameters), sorted. */
 function sourceFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const path = join(d, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".ts")) out.push(path);
+      else if (name.endsWith(".ts") || name.endsWith(".json")) out.push(path);
     }
   };
   walk(dir);
@@ -83,7 +83,8 @@ function sourceFiles(dir: string): string[] {
 
 /**
  * SHA-256 over what decides the synthetic population besides (scale, seed): the source of src/data/
- * (the generator and the readers and writers it uses), scripts/generate-data.ts, and the two published
+ * (the generator and the readers and writers it uses) with its calibrated parameters
+ * (src/data/synthetic/calibrated-parameters.json), scripts/generate-data.ts, and the two published
  * CSVs it calibrates to. Each file enters with its project-relative name and its bytes.
  */
 export function generatorFingerprint(root: string = PROJECT_ROOT, reference: string = referenceDir()): string {

@@ -3,7 +3,9 @@
  * afzetten tegen de andere achtergrondkenmerken en de studiekenmerken." For one analysis frame: per
  * variable and category, the share within each migration background (column shares, so each background's
  * categories add up to 1), and for numeric variables the mean per background; the outcome rate per
- * background on top.
+ * background on top. For the cito score also its distribution among the students who have one (mean and
+ * SD where cito_missing = 0): the published mean counts a missing score as 100 and so mixes the score with
+ * its missingness, which differ by background in opposite directions.
  */
 import type { ColumnTable } from "../model/types";
 import type { CsvValue } from "./csv";
@@ -38,6 +40,27 @@ export function crossTableByBackground(frame: ColumnTable, outcome: string): Csv
     }
     return [...sum.map((s, g) => ((size[g] as number) > 0 ? s / (size[g] as number) : null)), n > 0 ? total / n : null];
   };
+  /** Mean and SD (divisor m - 1) of f(i) over the rows with keep(i), per background and overall. */
+  const meanSd = (f: (i: number) => number, keep: (i: number) => boolean): [CsvValue[], CsvValue[]] => {
+    const m = [0, 0, 0, 0];
+    const mean = [0, 0, 0, 0];
+    const ss = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      if (!keep(i)) continue;
+      const v = f(i);
+      for (const g of [groupOf[i] as number, 3]) {
+        // Welford's update: mean_m = mean_{m-1} + (v - mean_{m-1}) / m, ss += (v - mean_{m-1}) (v - mean_m)
+        m[g] = (m[g] as number) + 1;
+        const d = v - (mean[g] as number);
+        mean[g] = (mean[g] as number) + d / (m[g] as number);
+        ss[g] = (ss[g] as number) + d * (v - (mean[g] as number));
+      }
+    }
+    return [
+      mean.map((x, g) => ((m[g] as number) > 0 ? x : null)),
+      ss.map((x, g) => ((m[g] as number) > 1 ? Math.sqrt(x / ((m[g] as number) - 1)) : null)),
+    ];
+  };
   const num = (col: ColumnTable[string], i: number): number => {
     const v = col[i];
     return typeof v === "number" ? v : NaN;
@@ -50,6 +73,11 @@ export function crossTableByBackground(frame: ColumnTable, outcome: string): Csv
     if (col === undefined) throw new Error(`${where}: the frame has no column '${v.variable}'`);
     if (v.kind === "numeric") {
       rows.push([v.descriptiveGroup, v.variable === "cito" ? "gemiddelde (missend = 100)" : "gemiddelde", ...means((i) => num(col, i))]);
+      const missing = frame["cito_missing"];
+      if (v.variable === "cito" && missing !== undefined) {
+        const [mean, sd] = meanSd((i) => num(col, i), (i) => num(missing, i) === 0);
+        rows.push([v.descriptiveGroup, "gemiddelde (met score)", ...mean], [v.descriptiveGroup, "SD (met score)", ...sd]);
+      }
       continue;
     }
     for (const l of v.levels ?? []) rows.push([v.descriptiveGroup, l.descriptive, ...means((i) => (col[i] === l.level ? 1 : 0))]);

@@ -105,13 +105,13 @@ export function modelTableCsv(t: ModelTable, manifestId?: string): string {
 export function comparisonTableCsv(t: ComparisonTable, manifestId?: string): string {
   const header = [
     "source", "table", "outcome", "year", "part", "group", "category", "model", "statistic",
-    "published", "reproduced", "difference", "tolerance", "within_tolerance", "truth", "within_2se_of_truth", "note",
+    "published", "reproduced", "difference", "tolerance", "within_tolerance", "expected_miss", "truth", "within_2se_of_truth", "note",
   ];
   if (manifestId !== undefined) header.push("manifest_id");
   const rows = t.rows.map((r) => {
     const row: CsvValue[] = [
       t.source, t.tableNumber, t.outcome, t.year, r.part, r.group, r.category, r.model, r.statistic,
-      r.published, r6(r.reproduced), r6(r.difference), r.tolerance, r.withinTolerance,
+      r.published, r6(r.reproduced), r6(r.difference), r.tolerance, r.withinTolerance, r.expectedMiss,
       r6(r.truth), r.withinTwoSeOfTruth, r.note,
     ];
     if (manifestId !== undefined) row.push(manifestId);

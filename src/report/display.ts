@@ -77,7 +77,8 @@ function num(x: number | null, digits: number): string {
 
 function verdict(r: ComparisonRow): string {
   if (r.withinTolerance === null) return "";
-  return r.withinTolerance ? '<span class="ok">ja</span>' : '<span class="bad">NEE</span>';
+  if (r.withinTolerance) return '<span class="ok">ja</span>';
+  return r.expectedMiss !== "" ? '<span class="note">verwacht</span>' : '<span class="bad">NEE</span>';
 }
 
 /** The statistic of a comparison row, as the table names it. */
@@ -108,7 +109,8 @@ function comparisonRowsHtml(rows: readonly ComparisonRow[], hasTruth: boolean): 
       const t2 = r.withinTwoSeOfTruth === null ? "" : r.withinTwoSeOfTruth ? '<span class="ok">ja</span>' : '<span class="bad">NEE</span>';
       out.push(`<td>${num(r.truth, 3)}</td><td>${t2}</td>`);
     }
-    out.push(`<td class="note">${escapeHtml(r.note)}</td></tr>`);
+    const note = r.expectedMiss !== "" ? (r.note !== "" ? `${r.expectedMiss}. ${r.note}` : r.expectedMiss) : r.note;
+    out.push(`<td class="note">${escapeHtml(note)}</td></tr>`);
   }
   out.push("</tbody>");
   return out.join("");
@@ -126,6 +128,7 @@ export function comparisonTableHtml(t: ComparisonTable, options: { onlyOutside?:
   const out: string[] = [STYLE];
   if (t.source === "synthetic") out.push(`<div class="kmbo-banner">SYNTHETISCHE DATA. ${escapeHtml(t.label)}</div>`);
   let counts = `${s.within} van ${s.judged} gepubliceerde cellen binnen de tolerantie, ${s.outside} erbuiten`;
+  if (s.expected > 0) counts += `, ${s.expected} erbuiten zoals verwacht (drukfout, afgeronde 0,00 of steekproefband: zie de noot)`;
   if (s.truthJudged > 0) counts += `; vaste effecten van model 2 binnen 2 SE van de waarde van de generator: ${s.truthWithin} van ${s.truthJudged}`;
   const legend =
     "Tolerantie |gereproduceerd - gepubliceerd| <= de getoonde grens: 2 SE = tweemaal de grootste van de gepubliceerde en de gereproduceerde SE; " +

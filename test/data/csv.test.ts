@@ -39,6 +39,19 @@ test("a column with one non-numeric value becomes text, keeping every value as w
   assert.deepEqual(v.columns.a, ["007"]);
 });
 
+test("text columns read the same whether they are text from the first row on or only later", () => {
+  // g is text from row 1 (its fields are kept in the first pass), h only from row 3 (a second pass);
+  // both keep numeric-looking values as written, quotes undone, and missing codes as null.
+  const text = 'g,h,x\nloc1,10,1\n"a ""b""",7.50,2\n12,loc2,3\nNA,,4\n';
+  const t = readCsvTable(file(text), { missingValues: ["", "NA"] });
+  assert.deepEqual(t.columns.g, ["loc1", 'a "b"', "12", null]);
+  assert.deepEqual(t.columns.h, ["10", "7.50", "loc2", null]);
+  assert.deepEqual(Array.from(t.columns.x as Float64Array), [1, 2, 3, 4]);
+  const forced = readCsvTable(file(text), { missingValues: ["", "NA"], stringColumns: ["x"] });
+  assert.deepEqual(forced.columns.x, ["1", "2", "3", "4"]);
+  assert.deepEqual(forced.columns.g, t.columns.g);
+});
+
 test("parseNumberBytes equals Number() on many numbers and rejects non-numbers", () => {
   const samples = ["0", "-0.5", "+3", "1e-7", "123456789012345678", "0.1", "3.14159265358979", "2.5E+10", ".5", "5.", "1e400"];
   for (const s of samples) {

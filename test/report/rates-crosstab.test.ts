@@ -70,6 +70,12 @@ test("cross table by background: column shares add to 1 per background, outcome 
   const niveau = rows.filter((r) => r[0] === "Niveau");
   for (const col of [2, 3, 4, 5]) assert.ok(Math.abs(niveau.reduce((s, r) => s + (r[col] as number), 0) - 1) < 1e-12);
   assert.throws(() => crossTableByBackground({ ...smallFrame(), migratie: ["x"] }, "doorstroom"), /row 1 has migratie 'x'/);
+  // the cito score among the students who have one: geen 30, 40, 20, 45, 50; niet-westers 35; westers 25
+  const mean = rows.find((r) => r[0] === "Citoscore" && r[1] === "gemiddelde (met score)");
+  const sd = rows.find((r) => r[0] === "Citoscore" && r[1] === "SD (met score)");
+  assert.deepEqual(mean?.slice(2).map((v) => (v === null ? null : Math.round((v as number) * 1e9) / 1e9)), [37, 35, 25, 35]);
+  assert.ok(Math.abs((sd?.[2] as number) - Math.sqrt(580 / 4)) < 1e-12 && Math.abs((sd?.[5] as number) - Math.sqrt(700 / 6)) < 1e-12);
+  assert.deepEqual(sd?.slice(3, 5), [null, null]); // one score each: no SD
 });
 
 test("adapters: AME labels in table order, flow rows and funnel, caterpillar, robustness pairs", () => {

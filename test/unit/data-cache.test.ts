@@ -38,7 +38,10 @@ test("the generator fingerprint changes with the generator's source and the publ
     const afterSource = generatorFingerprint(root, reference);
     assert.notEqual(afterSource, base, "a changed generator module changes it");
     writeFileSync(join(reference, "published-models.csv"), "table\n6\n");
-    assert.notEqual(generatorFingerprint(root, reference), afterSource, "a changed published CSV changes it");
+    const afterCsv = generatorFingerprint(root, reference);
+    assert.notEqual(afterCsv, afterSource, "a changed published CSV changes it");
+    writeFileSync(join(root, "src", "data", "synthetic", "calibrated-parameters.json"), "{}\n");
+    assert.notEqual(generatorFingerprint(root, reference), afterCsv, "the generator's calibrated parameters count");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

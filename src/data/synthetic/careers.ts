@@ -6,13 +6,18 @@ import { DIM, DIM_NAMES, LEERWEG_EX, type FrameKey } from "./coding";
 import { drawCito, drawRecords, type FrameRecords } from "./frameDraw";
 import { calibrateIntercept, fixedPartWithoutIntercept } from "./outcomes";
 import { FIRST_YEAR, LAST_YEAR, type Population } from "./population";
-import type { Xoshiro128 } from "./prng";
-import { locationCdf, sectorOf, type CreboTable, type Schools } from "./schools";
+import { KeyedRandom, type Xoshiro128 } from "./prng";
+import type { SyntheticParameters } from "./parameters";
+import { Placement, sectorOf, sizeCdf, type CreboTable, type Schools } from "./schools";
 import type { FrameTarget } from "./targets";
 import { nieuweVsver, startpopulatie } from "./write";
 
 export function drawCategory(rng: Xoshiro128, p: Float64Array): number {
-  let u = rng.uniform();
+  return categoryAt(rng.uniform(), p);
+}
+
+/** The category of shares `p` (summing to 1) at uniform u. */
+export function categoryAt(u: number, p: Float64Array): number {
   for (let c = 0; c < p.length; c++) {
     u -= p[c];
     if (u < 0) return c;
@@ -26,11 +31,6 @@ export function setTimeInvariant(pop: Population, i: number, rec: FrameRecords, 
   pop.ouders[i] = rec.dims[DIM.ouders][r];
   pop.toetsScore[i] = rec.toetsScore[r];
   pop.toetsJaar[i] = rec.toetsJaar[r];
-}
-
-export function placeInLocations(rng: Xoshiro128, rec: FrameRecords, from: number, cdfs: [Float64Array, Float64Array]): void {
-  const mig = rec.dims[DIM.migratie];
-  for (let r = from; r < rec.n; r++) rec.loc[r] = rng.categorical(cdfs[mig[r] === 1 ? 1 : 0]);
 }
 
 /** Margins of a first-year intake: the vsv 2021 margins with ages concentrated at 15-17. */
@@ -56,12 +56,30 @@ export function programmeYears(rng: Xoshiro128, niveau: number): number {
   }
 }
 
+/** Share of the reference background (geen migratie-achtergrond, ouders max vmbo kader) with an earlier lower-level diploma (backfill). */
+export const EARLIER_DIPLOMA_REFERENCE_SHARE = 0.25;
+
+/** sigmoid(logit(EARLIER_DIPLOMA_REFERENCE_SHARE) + b_migratie + b_ouders) for student i (codes as DIM: migratie 1 niet-westers, 2 westers; ouders 1 hoger, 2 onbekend). */
+function earlierDiplomaProbability(pop: Population, i: number, beta: Float64Array): number {
+  const mig = pop.migratie[i];
+  const ou = pop.ouders[i];
+  const eta =
+    Math.log(EARLIER_DIPLOMA_REFERENCE_SHARE / (1 - EARLIER_DIPLOMA_REFERENCE_SHARE)) +
+    (mig === 1 ? beta[1] : mig === 2 ? beta[2] : 0) +
+    (ou === 1 ? beta[3] : ou === 2 ? beta[4] : 0);
+  return 1 / (1 + Math.exp(-eta));
+}
+
 /**
  * Earlier years of a career that is enrolled from some year in 2019-2021: the same programme back to its
  * start (a diploma student: its whole length; a non-diploma student: a random part), not before age 15
- * or 2015; for 25 % of diploma students at level 2+, a lower-level diploma just before (doorstroom).
+ * or 2015; for diploma students at level 2+, a lower-level diploma just before (doorstroom) with
+ * probability sigmoid(logit(EARLIER_DIPLOMA_REFERENCE_SHARE) + b_migratie + b_ouders), b the background
+ * terms of `grossBeta` (COEF_NAMES order; model 1a's gross gaps, as for the careers wholly before 2019):
+ * the frames put students with a migration background more often at levels 1-2, where no lower diploma
+ * can precede, so a flat share would turn the background gap of the years before 2020 around.
  */
-export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number): void {
+export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i: number, grossBeta: Float64Array): void {
   let first = -1;
   for (let y = 2019; y <= 2021; y++) {
     if (pop.enrolled(i, y)) {
@@ -91,7 +109,7 @@ export function backfill(rng: Xoshiro128, pop: Population, crebos: CreboTable, i
   // An earlier lower-level diploma is a startkwalificatie (level 2+): never for a student who must be in
   // the 2019 startpopulatie (no diploma in 2019, at most 21).
   const inStart2019 = !pop.diploma[s] && age <= 21;
-  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < 0.25) {
+  if (diplomaYear >= 0 && !inStart2019 && niveau >= 2 && y >= FIRST_YEAR && a >= 16 && rng.uniform() < earlierDiplomaProbability(pop, i, grossBeta)) {
     const lower = niveau === 2 ? crebos.pick(rng, 1, 3) : crebos.pick(rng, niveau - 1, sectorOf(crebos, crebo));
     const len = niveau === 2 ? 1 : 1 + rng.int(2);
     pop.setDiploma(i, y, niveau - 1);
@@ -116,7 +134,7 @@ export function addExcludedRecords(
   for (const t of [2019, 2020] as const) {
     const base = t === 2019 ? N.doorstroom2020 + N.vsv2020 : N.doorstroom2021 + N.vsv2021;
     const tg = t === 2019 ? targets.vsv2020 : targets.vsv2021;
-    const cdf = locationCdf(schools, schools.nLocations, false);
+    const cdf = sizeCdf(schools, schools.nLocations);
     const one = (kind: keyof typeof counts, k: number): void => {
       const i = pop.add();
       pop.geslacht[i] = kind === "missingGender" ? 2 : drawCategory(rng, tg.margins.geslacht);
@@ -163,11 +181,15 @@ export function addExcludedRecords(
   return counts;
 }
 
+/** Record keys of the careers wholly before 2019 (prng.ts KeyedRandom; the frames use keys below it). */
+export const EARLIER_CAREERS_KEY_BASE = 50_000_000;
+
 /** P(last year <= 2015, 2016, 2017, 2018) of a career that ends before 2019 (cumulative). */
 const LAST_YEAR_CDF = Float64Array.from([0.25, 0.5, 0.75, 1]);
 
 /**
- * Share of the careers wholly before 2019 that end with a diploma. The rest leave without one; of those
+ * Share of the careers wholly before 2019 that end with a diploma (who does: the vsv propensity, see
+ * addEarlierCareers). The rest leave without one; of those
  * the vsv calibration picks its vsv'ers, so the pool must be large enough for the model's ranking to
  * show (in 2018 about two thirds of it are needed).
  */
@@ -258,24 +280,30 @@ export function addEarlierCareers(
   tg: FrameTarget,
   n: number,
   calib: EarlierCalibration,
+  params: SyntheticParameters,
 ): void {
-  const cdf = locationCdf(schools, schools.nLocations, false);
-  const cdfNw = locationCdf(schools, schools.nLocations, true);
-  const draws = drawRecords(rng, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n))).records;
-  drawCito(rng, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
+  const placement = new Placement(schools, params, schools.nLocations);
+  // These careers are in no frame: keyed draws from this generator's own sequence are enough.
+  const keyed = new KeyedRandom(rng.nextUint32(), 0);
+  const draws = drawRecords(keyed, EARLIER_CAREERS_KEY_BASE, 2019, n, DIM_NAMES.map((d) => Float64Array.from(tg.margins[d], (p) => p * n)), params).records;
+  drawCito(keyed, draws, 0, 2019, tg.citoObservedMean, tg.citoObservedSd, params);
   const offD = fixedPartWithoutIntercept(draws, calib.doorstroomBeta);
   const offV = fixedPartWithoutIntercept(draws, calib.vsvBeta);
   const student = new Int32Array(n);
   const last = new Int16Array(n);
   const first = new Int16Array(n);
   const diploma = new Uint8Array(n);
+  // Who leaves without a diploma follows the vsv propensity (gross background gaps, level, age):
+  // P(diploma_r) = sigmoid(a - offV_r), a solved so that the share is EARLIER_DIPLOMA_SHARE.
+  const offNoVsv = Float64Array.from(offV, (v) => -v);
+  const aDiploma = calibrateIntercept(offNoVsv, EARLIER_DIPLOMA_SHARE, 0);
   for (let r = 0; r < n; r++) {
     const i = pop.add();
     student[r] = i;
     setTimeInvariant(pop, i, draws, r);
     const niveau = draws.dims[DIM.niveau][r] + 1;
     const crebo = crebos.pick(rng, niveau, draws.dims[DIM.sector][r]);
-    const l = rng.categorical(draws.dims[DIM.migratie][r] === 1 ? cdfNw : cdf);
+    const l = placement.draw(() => rng.uniform(), draws.dims[DIM.niveau][r], draws.dims[DIM.sector][r], draws.dims[DIM.leerweg][r], draws.dims[DIM.migratie][r], draws.dims[DIM.leeftijd][r]);
     const lw = draws.dims[DIM.leerweg][r];
     const len = programmeYears(rng, niveau) + (rng.uniform() < 0.5 ? 1 : 0);
     last[r] = 2015 + rng.categorical(LAST_YEAR_CDF); // 2015..2018
@@ -286,7 +314,7 @@ export function addEarlierCareers(
       pop.enrol(i, y, crebo, schools.institutionOf[l], -1, lw, ageLast - k);
       first[r] = y;
     }
-    diploma[r] = rng.uniform() < EARLIER_DIPLOMA_SHARE ? 1 : 0;
+    diploma[r] = rng.uniform() < 1 / (1 + Math.exp(-(aDiploma + offNoVsv[r]))) ? 1 : 0;
     if (diploma[r]) pop.setDiploma(i, last[r], niveau);
     else pop.vsvNew[pop.slot(i, last[r])] = 0; // for now a DUO exception; vsv'ers are chosen below
   }

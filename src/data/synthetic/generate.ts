@@ -3,14 +3,20 @@
  * the workspace's own selections (bijlage 3a 3.2) find the four analysis frames with the published
  * covariate distributions (Tabel 1-4) and outcomes from the published model 2 (Tabel 5-8).
  *
- * Order of construction (each step is a function below):
+ * How the covariates hang together, who studies where, and how the location and institution effects
+ * relate to that composition are the calibrated parameters (parameters.ts, calibrated-parameters.json).
+ *
+ * Order of construction (steps 1-2 are generateAnalysisFrames, all a calibration needs):
  *  1. schooljaar 2019: the students of doorstroom 2020 (diploma in 2019) and vsv 2020 (startpopulatie,
- *     no diploma) are drawn from IPF-fitted tables (frameDraw.ts), placed in locations, and get their
- *     outcomes from model 2.
+ *     no diploma) are drawn from IPF-fitted tables (frameDraw.ts), placed in locations by the choice
+ *     model of schools.ts, and get their outcomes from model 2 with balanced random effects.
  *  2. schooljaar 2020: the careers continue. Students still enrolled (vsv 2020 non-leavers, doorstroom
  *     2020 students who went up a level) are raked into doorstroom 2021 (diploma in 2020) and vsv 2021
  *     (still without startkwalificatie) so that they fill a fixed share of each 2021 frame with the
  *     published margins; new students fill the remaining gap of every margin (IPF on the gap).
+ *     Every draw of steps 1-2 that decides a frame record is keyed by the record (prng.ts KeyedRandom):
+ *     populations of nearby parameters differ record by record only where the parameters differ, which
+ *     is what a calibration by common random numbers needs.
  *  3. schooljaar 2021: what the 2021 outcomes imply (enrolled at a higher level, in hbo, left), plus a
  *     new intake.
  *  4. schooljaar 2015-2018: the earlier years of every career (same programme, lower-level diplomas
@@ -18,28 +24,23 @@
  *  5. records the selections must remove: examenkandidaten, missing migration background, ages outside
  *     14-25, unknown location.
  */
-import { DIM, DIM_NAMES, DIM_SIZES, FRAMES, type FrameKey } from "./coding";
+import { DIM, DIM_NAMES, DIM_SIZES, FRAMES, FRAME_KEYS, type FrameKey } from "./coding";
 import { allocRecords, concatRecords, drawCito, drawRecords, recordMargins, type FrameRecords } from "./frameDraw";
-import { rakeSelection } from "./ipf";
-import { drawLatentEffects, drawOutcomes, scaleEffects, type OutcomeReport, type RandomEffects } from "./outcomes";
+import { paretoSample, rakeSelection } from "./ipf";
+import { centreSlopesOnNietWesters, drawOutcomeEffects, drawOutcomes, type OutcomeReport, type RandomEffects } from "./outcomes";
+import { calibratedParameters, effectParameters, type SyntheticParameters } from "./parameters";
 import { Population } from "./population";
-import { Xoshiro128 } from "./prng";
-import { locationCdf, makeCreboTable, makeSchools, type CreboTable, type Schools } from "./schools";
-import {
-  addEarlierCareers,
-  addExcludedRecords,
-  backfill,
-  drawCategory,
-  intakeMargins,
-  placeInLocations,
-  setTimeInvariant,
-} from "./careers";
-import { frameTargets, modelTruths, type FrameTarget, type ModelTruth } from "./targets";
+import { KeyedRandom, Xoshiro128 } from "./prng";
+import { makeCreboTable, makeSchools, Placement, urbanity, type CreboTable, type Schools } from "./schools";
+import { addEarlierCareers, addExcludedRecords, backfill, categoryAt, drawCategory, intakeMargins, setTimeInvariant } from "./careers";
+import { frameTargets, modelTruths, withGrossBackground, type FrameTarget, type ModelTruth } from "./targets";
 
 export interface GenerateOptions {
   readonly seed: number;
   /** Multiplies the number of students (1 = the real population size). */
   readonly scale: number;
+  /** The association, composition and effect parameters; default: the committed calibration (parameters.ts). */
+  readonly parameters?: SyntheticParameters;
   readonly onProgress?: (message: string) => void;
 }
 
@@ -47,7 +48,6 @@ export interface GenerateOptions {
 export const CHOICES = {
   nInstitutions: { value: 62, reason: "Tabel 5-8: 62 institutions in every model" },
   nLocations: { value: 585, reason: "the largest published location count (Tabel 8); frames use the first 566/574/581/585 of one fixed order, so each frame has its published count at full scale" },
-  slopeCorrelation: { value: -0.3, reason: "not published. Non-zero so that a fit must estimate it; negative because locations with a higher baseline tend to show smaller background gaps (regression towards a common ceiling/floor)" },
   yearCorrelation: { value: 0.8, reason: "not published (each year is fitted separately). Location and institution effects of one outcome are correlated 0.8 between 2020 and 2021, as schools are stable over a year" },
   continuingShareDoorstroom2021: { value: 0.72, reason: "share of doorstroom 2021 (diploma in 2020) drawn from students already enrolled in 2019; the rest enter in 2020 or were older than 21 in 2019" },
   continuingShareVsv2021: { value: 0.68, reason: "share of vsv 2021 drawn from students enrolled in 2019; the rest is the 2020 intake" },
@@ -58,10 +58,10 @@ export const CHOICES = {
   excludedRecords: { value: "per schooljaar 2019 and 2020: examenkandidaten 2 %, missing migration background 0.5 %, missing gender 0.1 %, aged 26-34 with a diploma 1.5 %, aged 13 0.1 %, unknown location 0.3 % (shares of the frame sizes, at least 2 each; half with a diploma, half without)", reason: "so that every selection of 3a 3.2 removes records" },
   schoolSizes: { value: "institution size ~ lognormal(0, 0.9^2); every institution has one location, the other locations go to institutions in proportion to size; location size ~ lognormal(0, 0.7^2)", reason: "a few large regional colleges, many small specialist ones" },
   programmeLength: { value: "years up to the diploma: niveau 1: 1; niveau 2: 2 (70 %) or 1; niveau 3: 3 (60 %) or 2; niveau 4: 3 (50 %), 4 (40 %) or 2", reason: "nominal mbo programme lengths with some variation" },
-  earlierDiploma: { value: "25 % of diploma students at niveau 2+ who are not in the 2019 startpopulatie hold a lower-level diploma from just before their programme", reason: "doorstroom within mbo in the years before the data window" },
-  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 72 % diploma (careers.ts EARLIER_DIPLOMA_SHARE); outcomes as in earlierOutcomes", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
+  earlierDiploma: { value: "of the diploma students at niveau 2+ who are not in the 2019 startpopulatie, 25 % of the reference background (geen migratie-achtergrond, ouders max vmbo kader) hold a lower-level diploma from just before their programme, the others with the odds ratios of the background terms of model 1a of doorstroom 2020 (careers.ts earlierDiplomaProbability)", reason: "doorstroom within mbo in the years before the data window; a flat share turned the background gap of 2018-2019 around once the frames put students with a migration background more often at levels 1-2, where no lower diploma can precede" },
+  earlierCareers: { value: "careers wholly in 2015-2018: last year 2015/16/17/18 with P 0.25 each, programme length (+1 year for 50 %); 72 % diploma (careers.ts EARLIER_DIPLOMA_SHARE), who leaves without one drawn from the vsv propensity of model 2 of 2020 with model 1a's background terms (intercept solved for the share); outcomes as in earlierOutcomes", reason: "fills the years before the location data (about 330k-480k enrolled a year in 2015-2018 at scale 1, 550k-590k in 2019-2021); these years feed only the 3a 3.1 descriptives" },
   earlierOutcomes: {
-    value: "the outcomes of the careers wholly in 2015-2018 are calibrated per schooljaar t so that the 3a 3.1 rates of 2016-2019 equal the mean published rate of 2020 and 2021 (doorstroom among the diplomas of t, vsv among the startpopulatie of t), counting the earlier years of the 2019-2021 careers as they are: level-4 diploma leavers go to hbo with share hboShare (t = 2018: as many as the doorstroom rate needs, at most 0.9); a share of the students at level 2+ had a lower-level diploma in the year before their programme (t <= 2017), solved per year; of the leavers without a diploma in the startpopulatie, as many as the vsv rate needs leave as vsv'er, the others as a DUO exception. Who gets the event is drawn from the propensity of the published model 2 of 2020 (fixed part; intercept solved for the share), so the background gaps point as in 2020-2021",
+    value: "the outcomes of the careers wholly in 2015-2018 are calibrated per schooljaar t so that the 3a 3.1 rates of 2016-2019 equal the mean published rate of 2020 and 2021 (doorstroom among the diplomas of t, vsv among the startpopulatie of t), counting the earlier years of the 2019-2021 careers as they are: level-4 diploma leavers go to hbo with share hboShare (t = 2018: as many as the doorstroom rate needs, at most 0.9); a share of the students at level 2+ had a lower-level diploma in the year before their programme (t <= 2017), solved per year; of the leavers without a diploma in the startpopulatie, as many as the vsv rate needs leave as vsv'er, the others as a DUO exception. Who gets the event is drawn from the propensity of the published model 2 of 2020 (fixed part; intercept solved for the share) with the background terms of model 1a (the gross gaps: these careers' events are tied to their level and year, not drawn by the frames' level and age composition), so the background gaps point as in 2020-2021",
     hboShare: 0.5,
     reason: "nothing is published for 2016-2019 by background; uncalibrated careers gave doorstroom about 0.27 and vsv 0.03-0.05 with flat or reversed gaps, which the yearly figure would show as a break at 2020. In 2018 nobody can continue in mbo in 2019 without entering the calibrated 2019 frames, so that year's doorstroom rests on hbo and the 2019 students' earlier diplomas",
   },
@@ -87,6 +87,7 @@ export interface FrameDiagnostics {
 export interface GeneratedPopulation {
   readonly pop: Population;
   readonly schools: Schools;
+  readonly parameters: SyntheticParameters;
   readonly crebos: CreboTable;
   readonly frames: Readonly<Record<FrameKey, FrameRecords>>;
   readonly targets: Readonly<Record<FrameKey, FrameTarget>>;
@@ -96,7 +97,32 @@ export interface GeneratedPopulation {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-const STREAM = { schools: 1, frames2019: 2, effects: 3, outcomes: 4, careers2020: 5, frames2020: 6, careers2021: 7, backfill: 8, extras: 9, filler: 10 };
+const STREAM = {
+  schools: 1,
+  frames2019: 2,
+  effects: 3,
+  outcomes: 4,
+  careers2020: 5,
+  frames2020: 6,
+  careers2021: 7,
+  backfill: 8,
+  extras: 9,
+  filler: 10,
+  keyedRecords: 20,
+  keyedCito: 21,
+  keyedCareers: 22,
+  keyedIntake: 23,
+  keyedPlacement: 30,
+  keyedOutcomes: 40,
+};
+
+/**
+ * First record key of each draw (prng.ts KeyedRandom): the frames' own records and the fresh 2020
+ * students of the 2021 frames; continuing students keep the key of their 2019 record. At most
+ * 10 million records per draw (scale <= 4).
+ */
+const KEY_BASE: Readonly<Record<FrameKey, number>> = { doorstroom2020: 0, vsv2020: 10_000_000, doorstroom2021: 20_000_000, vsv2021: 30_000_000 };
+const INTAKE_KEY_BASE = 40_000_000;
 
 /**
  * The students with a cito score from 2009, the reference cito year (CHOICES.referenceCitoYearEvent):
@@ -118,10 +144,34 @@ function countsFromShares(target: FrameTarget, n: number): Float64Array[] {
   return DIM_NAMES.map((d) => Float64Array.from(target.margins[d], (p) => p * n));
 }
 
-export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
+/**
+ * Steps 1-2 of the construction: the four analysis frames with their outcomes (schooljaar 2019 and
+ * 2020), and the population of careers so far. This is all a calibration needs (src/calibration/); the
+ * later steps only add what the frames do not see.
+ */
+export interface SyntheticFrames {
+  readonly seed: number;
+  readonly scale: number;
+  readonly parameters: SyntheticParameters;
+  readonly pop: Population;
+  readonly schools: Schools;
+  readonly crebos: CreboTable;
+  readonly frames: Readonly<Record<FrameKey, FrameRecords>>;
+  readonly targets: Readonly<Record<FrameKey, FrameTarget>>;
+  readonly truths: Readonly<Record<FrameKey, ModelTruth>>;
+  readonly effects: Readonly<Record<FrameKey, RandomEffects>>;
+  readonly diagnostics: Readonly<Record<FrameKey, FrameDiagnostics>>;
+  /** Students per frame (published N times the scale). */
+  readonly sizes: Readonly<Record<FrameKey, number>>;
+  /** vsv 2020 students who left in 2020 without counting as vsv'er. */
+  readonly exceptionLeavers: number;
+}
+
+export function generateAnalysisFrames(opts: GenerateOptions): SyntheticFrames {
   const { seed, scale } = opts;
   if (!(scale > 0) || !Number.isFinite(scale)) throw new Error(`scale must be a positive number, got ${scale}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
+  const params = opts.parameters ?? calibratedParameters();
   const progress = opts.onProgress ?? (() => undefined);
   const targets = frameTargets();
   const truths = modelTruths();
@@ -131,27 +181,37 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const N = {} as Record<FrameKey, number>;
   for (const k of Object.keys(FRAMES) as FrameKey[]) N[k] = scaled(targets[k].n, scale);
 
-  // Random effects: one latent draw per outcome, shared by its two years (correlated), scaled per year.
+  // Random effects: balanced draws per outcome, shared by its two years (correlated), with the published
+  // model-2 SDs and the calibrated relations to composition.
   const rngFx = new Xoshiro128(seed, STREAM.effects);
   const effects = {} as Record<FrameKey, RandomEffects>;
+  const u = urbanity(schools, params);
   for (const outcome of ["doorstroom", "vsv"] as const) {
-    const z = drawLatentEffects(rngFx, schools.nLocations, schools.nInstitutions, CHOICES.yearCorrelation.value);
-    for (const year of [2020, 2021] as const) {
-      const key = `${outcome}${year}` as FrameKey;
-      const tr = truths[key];
-      effects[key] = scaleEffects(
-        year === 2020 ? z.loc2020 : z.loc2021,
-        year === 2020 ? z.inst2020 : z.inst2021,
-        tr.locationSd,
-        tr.slopeSd,
-        CHOICES.slopeCorrelation.value,
-        tr.institutionSd,
-      );
-    }
+    const scalesOf = (key: FrameKey) => ({ locationSd: truths[key].locationSd, slopeSd: truths[key].slopeSd, institutionSd: truths[key].institutionSd });
+    const fx = drawOutcomeEffects(
+      rngFx,
+      u,
+      schools.latent.level,
+      schools.latent.institutionUrbanity,
+      { 2020: scalesOf(`${outcome}2020`), 2021: scalesOf(`${outcome}2021`) },
+      effectParameters(params, outcome),
+      CHOICES.yearCorrelation.value,
+    );
+    effects[`${outcome}2020`] = fx[2020];
+    effects[`${outcome}2021`] = fx[2021];
   }
-  const locPool = (key: FrameKey): [Float64Array, Float64Array] => {
-    const k = Math.min(truths[key].publishedLocations, schools.nLocations);
-    return [locationCdf(schools, k, false), locationCdf(schools, k, true)];
+  const placements = {} as Record<FrameKey, Placement>;
+  for (const key of FRAME_KEYS) {
+    placements[key] = new Placement(schools, params, truths[key].publishedLocations, FRAMES[key].outcome === "vsv" ? params.startpopulatieSpread : 1);
+  }
+  // Keyed random numbers (common random numbers record by record, prng.ts KeyedRandom) for every draw
+  // that decides a frame record; the sequential generators only for what no frame sees.
+  const keyed = {
+    records: new KeyedRandom(seed, STREAM.keyedRecords),
+    cito: new KeyedRandom(seed, STREAM.keyedCito),
+    careers: new KeyedRandom(seed, STREAM.keyedCareers),
+    placement: (key: FrameKey) => new KeyedRandom(seed, STREAM.keyedPlacement + FRAME_KEYS.indexOf(key)),
+    outcome: (key: FrameKey) => new KeyedRandom(seed, STREAM.keyedOutcomes + FRAME_KEYS.indexOf(key)),
   };
   const rngOut = new Xoshiro128(seed, STREAM.outcomes);
   const frames = {} as Record<FrameKey, FrameRecords>;
@@ -161,10 +221,11 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const rng19 = new Xoshiro128(seed, STREAM.frames2019);
   for (const key of ["doorstroom2020", "vsv2020"] as const) {
     const tg = targets[key];
-    const { records, report } = drawRecords(rng19, 2019, N[key], countsFromShares(tg, N[key]));
-    drawCito(rng19, records, 0, 2019, tg.citoObservedMean, tg.citoObservedSd);
-    placeInLocations(rng19, records, 0, locPool(key));
-    const outcome = drawOutcomes(rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(records));
+    const { records, report } = drawRecords(keyed.records, KEY_BASE[key], 2019, N[key], countsFromShares(tg, N[key]), params);
+    drawCito(keyed.cito, records, 0, 2019, tg.citoObservedMean, tg.citoObservedSd, params);
+    placements[key].place(keyed.placement(key), records, 0);
+    effects[key] = centreSlopesOnNietWesters(effects[key], records);
+    const outcome = drawOutcomes(keyed.outcome(key), rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(records));
     frames[key] = records;
     diagnostics[key] = { n: records.n, continuing: 0, drawnNew: records.n, overfill: {}, outcome, ipfError: report.ipfError };
     for (let r = 0; r < records.n; r++) {
@@ -194,8 +255,11 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
     to.toetsScore[q] = from.toetsScore[r];
     to.toetsJaar[q] = from.toetsJaar[r];
     to.student[q] = from.student[r];
+    to.key[q] = from.key[r];
     to.loc[q] = from.loc[r];
   };
+  // Draws of step 2 that decide frame records, keyed by the record (draw numbers 0-5 of its key).
+  const u20 = (rec: FrameRecords, r: number, k: number): number => keyed.careers.uniform(rec.key[r], k);
   for (let r = 0; r < v20.n; r++) {
     if (v20.y[r] === 1) continue; // new vsv'er: not enrolled in 2020
     copyRecord(v20, r, candA, nA);
@@ -208,23 +272,23 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
     if (d20.y[r] === 1) {
       if (niv === 3) {
         pop.ho[pop.slot(i, 2020)] = 1;
-        if (rng20.uniform() < 0.85) pop.ho[pop.slot(i, 2021)] = 1;
+        if (u20(d20, r, 0) < 0.85) pop.ho[pop.slot(i, 2021)] = 1;
         continue;
       }
-      const up = niv === 1 && rng20.uniform() < 0.2 ? 2 : 1;
+      const up = niv === 1 && u20(d20, r, 1) < 0.2 ? 2 : 1;
       if (d20.dims[DIM.leeftijd][r] >= 11) {
         // 26 in 2020: enrolled at the higher level, but too old for any 2021 frame.
         const l = d20.loc[r];
-        const sec = niv === 0 ? drawCategory(rng20, targets.vsv2021.margins.sector) : d20.dims[DIM.sector][r];
+        const sec = niv === 0 ? categoryAt(u20(d20, r, 2), targets.vsv2021.margins.sector) : d20.dims[DIM.sector][r];
         pop.enrol(i, 2020, crebos.pick(rng20, niv + up + 1, sec), schools.institutionOf[l], l, d20.dims[DIM.leerweg][r], 26);
         continue;
       }
       copyRecord(d20, r, candA, nA);
       candA.dims[DIM.niveau][nA] = niv + up;
-      if (niv === 0) candA.dims[DIM.sector][nA] = drawCategory(rng20, targets.vsv2021.margins.sector);
+      if (niv === 0) candA.dims[DIM.sector][nA] = categoryAt(u20(d20, r, 2), targets.vsv2021.margins.sector);
       candA.dims[DIM.leeftijd][nA]++;
       origin[nA++] = niv === 0 ? 1 : 2;
-    } else if (niv >= 1 && rng20.uniform() < 0.15) {
+    } else if (niv >= 1 && u20(d20, r, 3) < 0.15) {
       const i2 = d20.student[r];
       const c = crebos.sibling(rng20, pop.crebo[pop.slot(i2, 2019)]);
       const l = d20.loc[r];
@@ -241,8 +305,9 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
     countsFromShares(tD21, nD21cont),
     25,
   );
-  const inD21 = new Uint8Array(nA);
-  for (let q = 0; q < nA; q++) inD21[q] = rng20.uniform() < pD[q] ? 1 : 0;
+  // Exactly the planned number continues (Pareto order sampling on the raked probabilities), so the
+  // number of new students below, and with it their draw, does not move with the parameters.
+  const inD21 = paretoSample(pD, (q) => u20(candA, q, 4), Math.round(nD21cont));
   // Candidates for vsv 2021: vsv 2020 stayers not in doorstroom 2021 and at most 21 in 2020; level-1
   // doorstroomers (no startkwalificatie yet) are in it whenever they are young enough.
   const forced: number[] = [];
@@ -263,7 +328,8 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const pV = rakeSelection(candBRec.dims, candB.length, vTargets, 25);
   const inV21 = new Uint8Array(nA);
   for (const q of forced) inV21[q] = 1;
-  candB.forEach((q, k) => (inV21[q] = rng20.uniform() < pV[k] ? 1 : 0));
+  const pickB = paretoSample(pV, (k) => u20(candA, candB[k], 5), Math.round(nV21cont) - forced.length);
+  candB.forEach((q, k) => (inV21[q] = pickB[k]));
   // Enrolment in 2020 of every candidate, by destination.
   let exceptionLeavers = 0;
   for (let q = 0; q < nA; q++) {
@@ -307,9 +373,9 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
       if (s > 0) for (let c = 0; c < g.length; c++) g[c] *= nNew / s;
       return g;
     });
-    const { records: fresh, report } = drawRecords(rngF20, 2020, nNew, gap);
-    drawCito(rngF20, fresh, 0, 2020, tg.citoObservedMean, tg.citoObservedSd);
-    placeInLocations(rngF20, fresh, 0, locPool(key));
+    const { records: fresh, report } = drawRecords(keyed.records, KEY_BASE[key], 2020, nNew, gap, params);
+    drawCito(keyed.cito, fresh, 0, 2020, tg.citoObservedMean, tg.citoObservedSd, params);
+    placements[key].place(keyed.placement(key), fresh, 0);
     for (let r = 0; r < fresh.n; r++) {
       const i = pop.add();
       fresh.student[r] = i;
@@ -326,13 +392,21 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
       }
     }
     const all = concatRecords(cont, fresh);
-    const outcome = drawOutcomes(rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(all));
+    effects[key] = centreSlopesOnNietWesters(effects[key], all);
+    const outcome = drawOutcomes(keyed.outcome(key), rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(all));
     frames[key] = all;
     diagnostics[key] = { n: all.n, continuing: cont.n, drawnNew: fresh.n, overfill, outcome, ipfError: report.ipfError };
     if (key === "vsv2021") for (let r = 0; r < all.n; r++) pop.vsvNew[pop.slot(all.student[r], 2020)] = all.y[r];
     progress(`schooljaar 2020: ${key} ${all.n} students (${cont.n} continuing, ${fresh.n} new)`);
   }
 
+  return { seed, scale, parameters: params, pop, schools, crebos, frames, targets, truths, effects, diagnostics, sizes: N, exceptionLeavers };
+}
+
+export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
+  const stage = generateAnalysisFrames(opts);
+  const { seed, scale, parameters: params, pop, schools, crebos, frames, targets, truths, effects, diagnostics, sizes: N, exceptionLeavers } = stage;
+  const progress = opts.onProgress ?? (() => undefined);
   // ---- 3. schooljaar 2021 -------------------------------------------------------------------------
   const rng21 = new Xoshiro128(seed, STREAM.careers2021);
   const d21 = frames.doorstroom2021;
@@ -374,9 +448,10 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   }
   // The 2021 intake: first-year students drawn like the new students of vsv 2021.
   const nIntake = Math.round(0.36 * N.vsv2021);
-  const intake = drawRecords(rng21, 2021, nIntake, intakeMargins(targets.vsv2021, nIntake)).records;
-  drawCito(rng21, intake, 0, 2021, targets.vsv2021.citoObservedMean, targets.vsv2021.citoObservedSd);
-  placeInLocations(rng21, intake, 0, locPool("vsv2021"));
+  const keyedIntake = new KeyedRandom(seed, STREAM.keyedIntake);
+  const intake = drawRecords(keyedIntake, INTAKE_KEY_BASE, 2021, nIntake, intakeMargins(targets.vsv2021, nIntake), params).records;
+  drawCito(keyedIntake, intake, 0, 2021, targets.vsv2021.citoObservedMean, targets.vsv2021.citoObservedSd, params);
+  new Placement(schools, params, truths.vsv2021.publishedLocations, params.startpopulatieSpread).place(keyedIntake, intake, 0);
   for (let r = 0; r < intake.n; r++) {
     const i = pop.add();
     setTimeInvariant(pop, i, intake, r);
@@ -388,7 +463,8 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   // ---- 4. schooljaar 2015-2018 --------------------------------------------------------------------
   const rngB = new Xoshiro128(seed, STREAM.backfill);
   const nCareers = pop.n;
-  for (let i = 0; i < nCareers; i++) backfill(rngB, pop, crebos, i);
+  const grossDoorstroom = withGrossBackground(truths.doorstroom2020);
+  for (let i = 0; i < nCareers; i++) backfill(rngB, pop, crebos, i, grossDoorstroom);
   // ---- 5. records the selections remove -----------------------------------------------------------
   const rngX = new Xoshiro128(seed, STREAM.extras);
   const excluded = addExcludedRecords(rngX, pop, crebos, schools, targets, N);
@@ -396,17 +472,18 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const rngFill = new Xoshiro128(seed, STREAM.filler);
   const nFill = Math.max(0, Math.round(CHOICES.populationSize.value * scale) - pop.n);
   addEarlierCareers(rngFill, pop, crebos, schools, targets.vsv2020, nFill, {
-    doorstroomBeta: truths.doorstroom2020.beta,
-    vsvBeta: truths.vsv2020.beta,
+    doorstroomBeta: grossDoorstroom,
+    vsvBeta: withGrossBackground(truths.vsv2020),
     doorstroomRate: 0.5 * (targets.doorstroom2020.rate + targets.doorstroom2021.rate),
     vsvRate: 0.5 * (targets.vsv2020.rate + targets.vsv2021.rate),
     hboShare: CHOICES.earlierOutcomes.hboShare,
-  });
+  }, params);
   progress(`careers: ${pop.n} students in total`);
 
   return {
     pop,
     schools,
+    parameters: params,
     crebos,
     frames,
     targets,

@@ -113,3 +113,27 @@ export function rakeSelection(
   for (let i = 0; i < n; i++) if (w[i] > 1) w[i] = 1;
   return w;
 }
+
+/**
+ * A sample of exactly m of the records with inclusion probabilities close to p (Pareto order sampling,
+ * Rosen 1997): record q gets the ranking value
+ *     xi_q = [u_q / (1 - u_q)] / [p_q / (1 - p_q)]
+ * from its own uniform u_q, and the m smallest values are taken. With keyed uniforms (prng.ts
+ * KeyedRandom) a record keeps its u_q whatever the probabilities, so two samples for nearby p differ only
+ * in the records near the cut: the selection is as stable as the p are, and its size is fixed.
+ */
+export function paretoSample(p: ArrayLike<number>, u: (q: number) => number, m: number): Uint8Array {
+  const n = p.length;
+  const out = new Uint8Array(n);
+  if (m <= 0) return out;
+  if (m >= n) return out.fill(1);
+  const xi = new Float64Array(n);
+  for (let q = 0; q < n; q++) {
+    const pq = Math.min(Math.max(p[q], 1e-12), 1 - 1e-12);
+    const uq = Math.min(Math.max(u(q), 1e-300), 1 - 1e-16);
+    xi[q] = uq / (1 - uq) / (pq / (1 - pq));
+  }
+  const order = Int32Array.from({ length: n }, (_, q) => q).sort((a, b) => xi[a] - xi[b]);
+  for (let k = 0; k < m; k++) out[order[k]] = 1;
+  return out;
+}

@@ -5,71 +5,125 @@
  *   (b0_l, b1_l) ~ N(0, [[s0^2, rho s0 s1], [rho s0 s1, s1^2]])   per location l,
  *   v_j ~ N(0, sI^2)                                               per institution j,
  *
- * with location l nested in institution j. The intercept is then recalibrated so that the expected
+ * with location l nested in institution j (drawOutcomeEffects: realised effects with exactly these
+ * variances, and the calibrated relations to composition; centreSlopesOnNietWesters: the slopes shifted
+ * per frame so that their mean over the non-western students is 0). The intercept is then recalibrated so that the expected
  * outcome rate in the frame equals the published rate (the published intercept is conditional on the
  * published covariate distribution, which the synthetic one matches only in its margins).
  */
+import { balance, balancedNormal, combine } from "./balanced";
 import { DIM } from "./coding";
 import type { FrameRecords } from "./frameDraw";
-import type { Xoshiro128 } from "./prng";
-
-/** Standard-normal draws behind one outcome's random effects, shared by its two years. */
-export interface LatentEffects {
-  /** Per location: z0 and z1 for 2020 and 2021. */
-  readonly loc2020: Float64Array; // 2 per location
-  readonly loc2021: Float64Array;
-  readonly inst2020: Float64Array;
-  readonly inst2021: Float64Array;
-}
-
-/**
- * Latent draws with an AR(1)-like link between the years: z_2021 = r z_2020 + sqrt(1 - r^2) e, so a
- * location that does well in 2020 tends to do well in 2021 (r is an unpublished choice, truth.json).
- */
-export function drawLatentEffects(rng: Xoshiro128, nLoc: number, nInst: number, r: number): LatentEffects {
-  const c = Math.sqrt(1 - r * r);
-  const loc2020 = new Float64Array(2 * nLoc);
-  const loc2021 = new Float64Array(2 * nLoc);
-  for (let i = 0; i < 2 * nLoc; i++) {
-    loc2020[i] = rng.normal();
-    loc2021[i] = r * loc2020[i] + c * rng.normal();
-  }
-  const inst2020 = new Float64Array(nInst);
-  const inst2021 = new Float64Array(nInst);
-  for (let j = 0; j < nInst; j++) {
-    inst2020[j] = rng.normal();
-    inst2021[j] = r * inst2020[j] + c * rng.normal();
-  }
-  return { loc2020, loc2021, inst2020, inst2021 };
-}
+import type { KeyedRandom, Xoshiro128 } from "./prng";
 
 export interface RandomEffects {
   /** Location intercept b0_l and slope b1_l. */
   readonly intercept: Float64Array;
   readonly slope: Float64Array;
   readonly institution: Float64Array;
+  /**
+   * The constant subtracted from every slope so that their mean over the frame's non-western students is 0
+   * (centreSlopesOnNietWesters); 0 before centring.
+   */
+  readonly slopeShift: number;
 }
 
-/** Scales standard-normal draws to the model's covariance: b0 = s0 z0, b1 = s1 (rho z0 + sqrt(1 - rho^2) z1). */
-export function scaleEffects(
-  z: Float64Array,
-  zInst: Float64Array,
-  s0: number,
-  s1: number,
-  rho: number,
-  sI: number,
-): RandomEffects {
-  const nLoc = z.length / 2;
-  const intercept = new Float64Array(nLoc);
-  const slope = new Float64Array(nLoc);
-  const c = Math.sqrt(1 - rho * rho);
-  for (let l = 0; l < nLoc; l++) {
-    intercept[l] = s0 * z[2 * l];
-    slope[l] = s1 * (rho * z[2 * l] + c * z[2 * l + 1]);
+/** The published SDs of one frame's model 2 (Tabel 5-8), which the realised effects get exactly. */
+export interface EffectScales {
+  readonly locationSd: number;
+  readonly slopeSd: number;
+  readonly institutionSd: number;
+}
+
+/** How one outcome's effects relate to each other and to composition (calibrated, parameters.ts). */
+export interface EffectStructure {
+  /** corr(b0_l, b1_l). */
+  readonly rho: number;
+  /** Partial correlation of b1_l with urbanity given b0_l. */
+  readonly slopeUrbanity: number;
+  /** corr(v_j, U_j), the institution effect with the institution's urbanity. */
+  readonly institutionUrbanity: number;
+}
+
+/**
+ * The random effects of one outcome in 2020 and 2021, from balanced draws (balanced.ts), so that over the
+ * locations and institutions every realised variance and correlation is exactly the one asked for:
+ *
+ *   b0_l = s0 z0_l,
+ *   b1_l = s1 [rho z0_l + sqrt(1 - rho^2) (lambda u_l + sqrt(1 - lambda^2) e1_l)],
+ *   v_j  = sI [kappa U_j + sqrt(1 - kappa^2) w_j],
+ *
+ * with u the location's urbanity, U_j the institution's; z0, e1 and w balanced and orthogonal to
+ * everything they are combined with, and z0 also to the level orientation: the location intercepts are
+ * unrelated to composition. (An intercept correlated with composition, a contextual effect, would make
+ * model 0's variance easy to reach but bias every fixed effect that varies between locations, so model
+ * 2 would no longer recover its truth.) In 2021 each score is r x_2020 + sqrt(1 - r^2) x_new (r =
+ * yearCorrelation: a school that does well in 2020 tends to do well in 2021).
+ */
+export function drawOutcomeEffects(
+  rng: Xoshiro128,
+  urbanityOfLocation: Float64Array,
+  levelOrientation: Float64Array,
+  institutionUrbanity: Float64Array,
+  scales: { readonly 2020: EffectScales; readonly 2021: EffectScales },
+  structure: EffectStructure,
+  yearCorrelation: number,
+): { readonly 2020: RandomEffects; readonly 2021: RandomEffects } {
+  const nLoc = urbanityOfLocation.length;
+  const nInst = institutionUrbanity.length;
+  const r = yearCorrelation;
+  const rc = Math.sqrt(1 - r * r);
+  const { rho, slopeUrbanity: lambda, institutionUrbanity: kappa } = structure;
+  const u = balance(Float64Array.from(urbanityOfLocation));
+  const fixed = [u, balance(Float64Array.from(levelOrientation))];
+  const z0a = balancedNormal(rng, nLoc, fixed);
+  const e1a = balancedNormal(rng, nLoc, [...fixed, z0a]);
+  const z0b = combine(r, z0a, rc, balancedNormal(rng, nLoc, [...fixed, z0a, e1a]));
+  const e1b = combine(r, e1a, rc, balancedNormal(rng, nLoc, [...fixed, z0a, e1a, z0b]));
+  const U = balance(Float64Array.from(institutionUrbanity));
+  const wa = balancedNormal(rng, nInst, [U]);
+  const wb = combine(r, wa, rc, balancedNormal(rng, nInst, [U, wa]));
+  const make = (z0: Float64Array, e1: Float64Array, w: Float64Array, sc: EffectScales): RandomEffects => {
+    const intercept = new Float64Array(nLoc);
+    const slope = new Float64Array(nLoc);
+    const a = Math.sqrt(1 - rho * rho);
+    const b = Math.sqrt(1 - lambda * lambda);
+    for (let l = 0; l < nLoc; l++) {
+      intercept[l] = sc.locationSd * z0[l];
+      slope[l] = sc.slopeSd * (rho * z0[l] + a * (lambda * u[l] + b * e1[l]));
+    }
+    const c = Math.sqrt(1 - kappa * kappa);
+    const institution = Float64Array.from(w, (wj, j) => sc.institutionSd * (kappa * U[j] + c * wj));
+    return { intercept, slope, institution, slopeShift: 0 };
+  };
+  return { 2020: make(z0a, e1a, wa, scales[2020]), 2021: make(z0b, e1b, wb, scales[2021]) };
+}
+
+/**
+ * The effects with every location slope shifted by one constant so that the slope's mean over the frame's
+ * non-western students is 0:
+ *
+ *   b1_l <- b1_l - m,   m = sum_i [nw_i] b1_l(i) / sum_i [nw_i].
+ *
+ * Why: the slopes may depend on urbanity (slopeUrbanity) and urbanity sorts non-western students
+ * (urbanitySorting), so without the shift the non-western students' average gap would be beta_nw + m,
+ * not the published beta_nw, and model 2 (whose fixed effect is the gap at the typical non-western
+ * student's location, not at the average location) would come back biased by about m. With the shift
+ * model 2's truth stays the published coefficient. The slopes' variance over locations is unchanged
+ * (their mean over locations becomes -m); the shift is recorded (slopeShift, truth.json).
+ */
+export function centreSlopesOnNietWesters(re: RandomEffects, rec: FrameRecords): RandomEffects {
+  const mig = rec.dims[DIM.migratie];
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < rec.n; i++) {
+    if (mig[i] !== 1) continue;
+    sum += re.slope[rec.loc[i]];
+    count++;
   }
-  const institution = new Float64Array(zInst.length);
-  for (let j = 0; j < zInst.length; j++) institution[j] = sI * zInst[j];
-  return { intercept, slope, institution };
+  const m = count > 0 ? sum / count : 0;
+  const slope = Float64Array.from(re.slope, (b) => b - m);
+  return { intercept: re.intercept, slope, institution: re.institution, slopeShift: re.slopeShift + m };
 }
 
 /**
@@ -183,12 +237,14 @@ export function conditionOnEvent(rng: Xoshiro128, y: Uint8Array, members: Int32A
 
 /**
  * Draws y for every record: offset_i = x_i' beta (no intercept) + b0_l + b1_l nw_i + v_j, intercept
- * calibrated to `rate`, then y_i ~ Bernoulli(sigmoid(intercept + offset_i)). When `eventGroup` is given
+ * calibrated to `rate`, then y_i = [u_i < sigmoid(intercept + offset_i)] with u_i the keyed uniform of
+ * the record (common random numbers: a record whose probability moves a little keeps its outcome). When `eventGroup` is given
  * (a 0/1 flag per record), the outcomes of the flagged records are drawn conditionally on at least one
  * event among them (conditionOnEvent; a non-empty group only).
  */
 export function drawOutcomes(
-  rng: Xoshiro128,
+  random: KeyedRandom,
+  eventRng: Xoshiro128,
   rec: FrameRecords,
   beta: Float64Array,
   re: RandomEffects,
@@ -208,7 +264,7 @@ export function drawOutcomes(
   for (let i = 0; i < rec.n; i++) {
     const p = sigmoid(b + offset[i]);
     expected += p;
-    const y = rng.uniform() < p ? 1 : 0;
+    const y = random.uniform(rec.key[i]) < p ? 1 : 0;
     rec.y[i] = y;
     realised += y;
   }
@@ -227,7 +283,7 @@ export function drawOutcomes(
       expectedEvents += p[k++];
     }
     const before = members.reduce((s, i) => s + rec.y[i], 0);
-    const redrawn = conditionOnEvent(rng, rec.y, members, p);
+    const redrawn = conditionOnEvent(eventRng, rec.y, members, p);
     const events = members.reduce((s, i) => s + rec.y[i], 0);
     realised += events - before;
     group = { n: members.length, expectedEvents, events, redrawn };

@@ -82,15 +82,7 @@ export class Xoshiro128 {
 
   /** Index drawn from a cumulative distribution `cdf` (non-decreasing, last element = total mass). */
   categorical(cdf: Float64Array): number {
-    const u = this.uniform() * cdf[cdf.length - 1];
-    let lo = 0;
-    let hi = cdf.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] > u) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return searchCdf(cdf, this.uniform() * cdf[cdf.length - 1]);
   }
 }
 
@@ -110,4 +102,62 @@ export function cumulative(weights: ArrayLike<number>): Float64Array {
   }
   if (s <= 0) throw new Error("cumulative: all weights are zero");
   return out;
+}
+
+/** A 32-bit integer finaliser (the "lowbias32" mix): every input bit affects every output bit. */
+function mix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x7feb352d);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x846ca68b);
+  x ^= x >>> 16;
+  return x >>> 0;
+}
+
+/**
+ * Counter-based random numbers: uniform(key, k) is a fixed function of (seed, stream, key, k), with
+ * no state. The generator keys every draw that decides a frame record (its cito score, its location,
+ * its outcome, whether it continues into a 2021 frame) by the record's identity, so that two
+ * populations made with the same seed and slightly different parameters differ only where the
+ * parameters make them differ: common random numbers, record by record. A sequential generator
+ * instead shifts every later draw as soon as one record takes another branch, which turns a small
+ * change of a parameter into a new sample.
+ */
+export class KeyedRandom {
+  private readonly base: number;
+
+  constructor(seed: number, stream: number) {
+    this.base = mix32(mix32(seed >>> 0) ^ Math.imul(stream + 1, 0x9e3779b9));
+  }
+
+  /** Uniform on [0, 1) with 53 bits, for record `key` and draw number `k` of that record. */
+  uniform(key: number, k = 0): number {
+    const h = mix32(mix32(this.base ^ (key >>> 0)) ^ Math.imul(k + 1, 0x85ebca6b));
+    const g = mix32(h ^ 0x68e31da4);
+    return ((h >>> 5) * 67108864 + (g >>> 6)) / 9007199254740992;
+  }
+
+  /** Standard normal (Box-Muller on draws k and k + 1 of the record). */
+  normal(key: number, k = 0): number {
+    let u1 = this.uniform(key, k);
+    if (u1 <= 0) u1 = 1 / 9007199254740992;
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.uniform(key, k + 1));
+  }
+
+  /** Index drawn from a cumulative distribution, with draw k of the record. */
+  categorical(cdf: Float64Array, key: number, k = 0): number {
+    return searchCdf(cdf, this.uniform(key, k) * cdf[cdf.length - 1]);
+  }
+}
+
+/** The first index whose cumulative weight exceeds u. */
+export function searchCdf(cdf: Float64Array, u: number): number {
+  let lo = 0;
+  let hi = cdf.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cdf[mid] > u) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }

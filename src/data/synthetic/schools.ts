@@ -3,12 +3,27 @@
  *
  * 62 institutions (Tabel 5-8) own the locations; each location belongs to exactly one institution.
  * Institution sizes are log-normal (a few large regional training centres, many small specialist
- * colleges); location sizes within them are log-normal too. Each location has an "urbanity" score that
- * raises its share of students with a non-western migration background, so locations differ in
- * composition, as real ones do.
+ * colleges); location sizes within them are log-normal too.
+ *
+ * Composition (who studies where) is what model 0's variances hold beyond the location effects, so
+ * locations differ the way real ones do, each through a latent profile of balanced normal scores
+ * (balanced.ts), scaled by the calibrated composition parameters (parameters.ts):
+ *  - programme specialisation: a level orientation z_l (towards the lower levels), a bbl orientation, an
+ *    age orientation and a sector affinity per sector, each centred within its institution (an
+ *    institution is a broad college; its locations specialise);
+ *  - urbanity u_l = sqrt(omega) U_j + sqrt(1 - omega) (c z_l + sqrt(1 - c^2) e_l): an institution part
+ *    U_j (urban and rural colleges) and a location part correlated c with the level orientation.
+ * A student of niveau n, sector s, leerweg b, age 14 + a and migration group g chooses location l of the
+ * frame's pool with probability proportional to
+ *    size_l exp(gLevel z_l s(n) + gBbl zb_l [b = bbl] + gAge za_l (a - 5) + gSector zs_{l,s} + gUrb m(g) u_l),
+ * s(n) = 3 - n the level step down, m(g) = 1 non-western, westernFraction western, 0 otherwise. Only
+ * who goes where changes: the frame's one-way margins (Tabel 1-4) are those of its records.
  */
-import { LEVELS, SECTORKAMERS, SECTORKAMER_ENTREE } from "./coding";
-import { cumulative, type Xoshiro128 } from "./prng";
+import { balance, balancedNormal, centreWithinGroups, combine } from "./balanced";
+import { DIM, LEVELS, SECTORKAMERS, SECTORKAMER_ENTREE } from "./coding";
+import type { FrameRecords } from "./frameDraw";
+import { LEVEL_STEP_DOWN, type SyntheticParameters } from "./parameters";
+import { cumulative, type KeyedRandom, type Xoshiro128 } from "./prng";
 
 export interface Schools {
   readonly nInstitutions: number;
@@ -17,8 +32,8 @@ export interface Schools {
   readonly institutionOf: Int16Array;
   /** Relative size of each location (students per location are proportional to it). */
   readonly size: Float64Array;
-  /** Urbanity score (standard normal); non-western students favour urban locations. */
-  readonly urbanity: Float64Array;
+  /** The latent location profile before the composition parameters scale it (balanced, see above). */
+  readonly latent: LocationLatent;
   /**
    * Locations in the order in which frames use them: a frame with K published locations draws from the
    * first K (566 / 574 / 581 / 585 for doorstroom 2020 / vsv 2020 / doorstroom 2021 / vsv 2021). The
@@ -31,6 +46,34 @@ export interface Schools {
   readonly locationCodes: readonly string[];
 }
 
+/**
+ * Balanced latent scores per location (mean 0, mean square 1): the within-institution ones are centred
+ * within each institution and orthogonal to each other where a correlation is a parameter.
+ */
+export interface LocationLatent {
+  /** Level orientation z_l (within institution). */
+  readonly level: Float64Array;
+  /** Bbl orientation (within institution). */
+  readonly bbl: Float64Array;
+  /** Age orientation (within institution). */
+  readonly age: Float64Array;
+  /** Affinity per sector 0-3 (within institution). */
+  readonly sector: readonly Float64Array[];
+  /** Location part of urbanity, orthogonal to the level orientation (within institution). */
+  readonly urbanityOwn: Float64Array;
+  /** Institution urbanity U_j, per institution (balanced over institutions). */
+  readonly institutionUrbanity: Float64Array;
+  /** U_j of each location's institution, balanced over locations. */
+  readonly institutionUrbanityOfLocation: Float64Array;
+}
+
+function withinInstitution(rng: Xoshiro128, institutionOf: Int16Array, nInstitutions: number, against: readonly Float64Array[]): Float64Array {
+  const x = new Float64Array(institutionOf.length);
+  for (let l = 0; l < x.length; l++) x[l] = rng.normal();
+  centreWithinGroups(x, institutionOf, nInstitutions);
+  return balance(x, against);
+}
+
 export function makeSchools(rng: Xoshiro128, nInstitutions: number, nLocations: number): Schools {
   const instSize = new Float64Array(nInstitutions);
   for (let j = 0; j < nInstitutions; j++) instSize[j] = Math.exp(0.9 * rng.normal());
@@ -39,11 +82,7 @@ export function makeSchools(rng: Xoshiro128, nInstitutions: number, nLocations: 
   const instCdf = cumulative(instSize);
   for (let l = 0; l < nLocations; l++) institutionOf[l] = l < nInstitutions ? l : rng.categorical(instCdf);
   const size = new Float64Array(nLocations);
-  const urbanity = new Float64Array(nLocations);
-  for (let l = 0; l < nLocations; l++) {
-    size[l] = Math.exp(0.7 * rng.normal());
-    urbanity[l] = rng.normal();
-  }
+  for (let l = 0; l < nLocations; l++) size[l] = Math.exp(0.7 * rng.normal());
   // Frame order: the first location of each institution, then the others in random order.
   const rest: number[] = [];
   for (let l = nInstitutions; l < nLocations; l++) rest.push(l);
@@ -69,12 +108,21 @@ export function makeSchools(rng: Xoshiro128, nInstitutions: number, nLocations: 
   const locationCodes = Array.from({ length: nLocations }, () =>
     code(() => `L${(rng.nextUint32() & 0xffffff).toString(16).toUpperCase().padStart(6, "0")}`),
   );
+  // Latent composition scores, drawn after everything above so that the sizes and codes of a seed do not
+  // depend on them.
+  const level = withinInstitution(rng, institutionOf, nInstitutions, []);
+  const bbl = withinInstitution(rng, institutionOf, nInstitutions, [level]);
+  const sector = [0, 1, 2, 3].map(() => withinInstitution(rng, institutionOf, nInstitutions, []));
+  const urbanityOwn = withinInstitution(rng, institutionOf, nInstitutions, [level]);
+  const institutionUrbanity = balancedNormal(rng, nInstitutions);
+  const institutionUrbanityOfLocation = balance(Float64Array.from(institutionOf, (j) => institutionUrbanity[j]));
+  const age = withinInstitution(rng, institutionOf, nInstitutions, [level, bbl, urbanityOwn]);
   return {
     nInstitutions,
     nLocations,
     institutionOf,
     size,
-    urbanity,
+    latent: { level, bbl, age, sector, urbanityOwn, institutionUrbanity, institutionUrbanityOfLocation },
     order,
     locationsOf: lists.map((l) => Int32Array.from(l)),
     institutionCodes,
@@ -82,13 +130,108 @@ export function makeSchools(rng: Xoshiro128, nInstitutions: number, nLocations: 
   };
 }
 
-/** Cumulative location weights for the first `k` locations of the frame order, for one migration group. */
-export function locationCdf(s: Schools, k: number, nonWestern: boolean): Float64Array {
-  const w = new Float64Array(s.nLocations);
-  for (let r = 0; r < k; r++) {
-    const l = s.order[r];
-    w[l] = s.size[l] * (nonWestern ? Math.exp(0.8 * s.urbanity[l]) : 1);
+/**
+ * Urbanity of every location: u_l = sqrt(omega) U_j(l) + sqrt(1 - omega) (c z_l + sqrt(1 - c^2) e_l),
+ * mean 0 and mean square 1 over locations (the institution part is constant within an institution, the
+ * location part centred within it, so the two are orthogonal and omega is the between-institution share).
+ */
+export function urbanity(s: Schools, p: SyntheticParameters): Float64Array {
+  const w = p.institutionUrbanityShare;
+  const c = p.urbanityLevelCorrelation;
+  const own = combine(c, s.latent.level, Math.sqrt(1 - c * c), s.latent.urbanityOwn);
+  return combine(Math.sqrt(w), s.latent.institutionUrbanityOfLocation, Math.sqrt(1 - w), own);
+}
+
+/** Ages a placement distinguishes (leeftijd 0-11, i.e. 14-25). */
+const PLACEMENT_AGES = 12;
+/** Number of record types a placement distinguishes: niveau (4) x sector (4) x leerweg (2) x migratie (3) x age (12). */
+const PLACEMENT_TYPES = 4 * 4 * 2 * 3 * PLACEMENT_AGES;
+
+/**
+ * Where the students of one frame study: the choice model of the module comment over the first `k`
+ * locations of the frame order. A location is drawn by descending a binary tree of summed weights (one
+ * per record type, computed on first use), taking the left or right branch with its share of the weight
+ * at each of about ten levels, each level with its own uniform. A change of the weights then moves only
+ * the students near a branch's threshold (common random numbers); an inverse CDF over 585 locations in a
+ * row would move students at every boundary, since each weight shifts all the boundaries after it.
+ */
+export class Placement {
+  private readonly trees: (Float64Array | undefined)[] = new Array(PLACEMENT_TYPES);
+  private readonly pool: Int32Array;
+  private readonly leaves: number;
+  private readonly u: Float64Array;
+  private readonly migWeight: readonly number[];
+
+  /** `spread` multiplies the four specialisation spreads (startpopulatieSpread for the vsv frames). */
+  constructor(
+    private readonly s: Schools,
+    private readonly p: SyntheticParameters,
+    k: number,
+    private readonly spread = 1,
+  ) {
+    this.pool = s.order.slice(0, Math.min(k, s.nLocations));
+    let leaves = 1;
+    while (leaves < this.pool.length) leaves *= 2;
+    this.leaves = leaves;
+    this.u = urbanity(s, p);
+    this.migWeight = [0, 1, p.westernFraction];
   }
+
+  /** Tree of weights: leaves at [leaves, leaves + pool), node i holds the sum of its children 2i, 2i + 1. */
+  private tree(niveau: number, sector: number, leerweg: number, migratie: number, age: number): Float64Array {
+    const type = (((niveau * 4 + sector) * 2 + leerweg) * 3 + migratie) * PLACEMENT_AGES + age;
+    const hit = this.trees[type];
+    if (hit) return hit;
+    const { s, p, pool, u, leaves, spread } = this;
+    const L = s.latent;
+    const step = LEVEL_STEP_DOWN[niveau];
+    const m = this.migWeight[migratie];
+    const t = new Float64Array(2 * leaves);
+    for (let r = 0; r < pool.length; r++) {
+      const l = pool[r];
+      const logw =
+        spread *
+          (p.locationLevelSpread * L.level[l] * step +
+            (leerweg === 1 ? p.locationBblSpread * L.bbl[l] : 0) +
+            p.locationAgeSpread * L.age[l] * (age - 5) +
+            p.locationSectorSpread * L.sector[sector][l]) +
+        p.urbanitySorting * m * u[l];
+      t[leaves + r] = s.size[l] * Math.exp(logw);
+    }
+    for (let i = leaves - 1; i >= 1; i--) t[i] = t[2 * i] + t[2 * i + 1];
+    this.trees[type] = t;
+    return t;
+  }
+
+  /**
+   * The location of a student of the given categories (codes of coding.ts; age = leeftijd 0-11);
+   * `uniformAt(level)` gives the uniform for each level of the descent.
+   */
+  draw(uniformAt: (level: number) => number, niveau: number, sector: number, leerweg: number, migratie: number, age: number): number {
+    const t = this.tree(niveau, sector, leerweg, migratie, Math.min(Math.max(age, 0), PLACEMENT_AGES - 1));
+    let node = 1;
+    for (let level = 0; node < this.leaves; level++) {
+      const left = 2 * node;
+      const goLeft = t[left + 1] <= 0 || (t[left] > 0 && uniformAt(level) * t[node] < t[left]);
+      node = goLeft ? left : left + 1;
+    }
+    return this.pool[node - this.leaves];
+  }
+
+  /** Places records[from..n), each with the keyed uniforms of its record key (draws 200 + level). */
+  place(random: KeyedRandom, rec: FrameRecords, from: number): void {
+    const d = rec.dims;
+    for (let r = from; r < rec.n; r++) {
+      const key = rec.key[r];
+      rec.loc[r] = this.draw((level) => random.uniform(key, 200 + level), d[DIM.niveau][r], d[DIM.sector][r], d[DIM.leerweg][r], d[DIM.migratie][r], d[DIM.leeftijd][r]);
+    }
+  }
+}
+
+/** Cumulative location weights by size alone over the first `k` locations of the frame order. */
+export function sizeCdf(s: Schools, k: number): Float64Array {
+  const w = new Float64Array(s.nLocations);
+  for (let r = 0; r < k; r++) w[s.order[r]] = s.size[s.order[r]];
   return cumulative(w);
 }
 

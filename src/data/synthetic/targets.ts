@@ -200,6 +200,33 @@ export function ageDistribution(mean: number, sd: number, max: number): Float64A
   return p;
 }
 
+/** What a published cell is read as, and why (the reference CSV's note). */
+export interface CellReading {
+  readonly value: number;
+  readonly reason: string;
+}
+
+/**
+ * The reading of a Tabel 5-8 cell whose reference note calls it a typo with a likely value, or null where
+ * the cell is read as printed. Two kinds occur in the notes of reference/bijlage-3b/published-models.csv:
+ *  - an SE with a misplaced decimal: "Typo: SE printed as (0.21); ... likely (0.02)" -> 0.02;
+ *  - a flipped sign of an estimate: "Typo ...: sign contradicts ...; likely -0.27." or "Probably 0.46 was
+ *    meant" -> that value (the printed value negated when the note names none).
+ * Notes that only call a cell suspect ("Suspect SE", "Suspect AME": one of two cells may be wrong) and
+ * notes about layout ("'- 0.37' with a space") give no reading.
+ */
+export function modelCellReading(cell: PublishedModelCell, statistic: "estimate" | "se"): CellReading | null {
+  const note = cell.note;
+  if (!/^Typo/.test(note)) return null;
+  if (statistic === "se") {
+    const m = /^Typo: SE printed as \(([0-9.]+)\).*likely \(([0-9.]+)\)/.exec(note);
+    return m ? { value: Number(m[2]), reason: note } : null;
+  }
+  if (!/^Typo[^:]*: sign/.test(note)) return null;
+  const named = /(?:likely|Probably) (-?[0-9]*\.?[0-9]+)(?:\.(?:\s|$)| was meant)/.exec(note);
+  return { value: named ? Number(named[1]) : -cell.estimate, reason: note };
+}
+
 /** The data-generating fixed effects and variance components of one outcome-year (model 2). */
 export interface ModelTruth {
   readonly key: FrameKey;
@@ -219,7 +246,8 @@ export interface ModelTruth {
   readonly publishedInstitutions: number;
 }
 
-const COEF_NAME: Readonly<Record<string, string>> = {
+/** lme4 term name of each Tabel 5-8 fixed-effect row, by its category (the row label of bijlage 3b). */
+export const PUBLISHED_TERM: Readonly<Record<string, string>> = {
   Intercept: "(Intercept)",
   "Niet-westerse migratieachtergrond": "migratieniet-westers",
   "Westerse migratieachtergrond": "migratiewesters",
@@ -292,7 +320,7 @@ export function modelTruths(rows: readonly PublishedModelCell[] = loadPublishedM
     const published = new Float64Array(COEF_NAMES.length).fill(Number.NaN);
     const derivation: string[] = COEF_NAMES.map(() => "");
     for (const r of fixed) {
-      const name = COEF_NAME[r.category];
+      const name = PUBLISHED_TERM[r.category];
       const j = COEF_NAMES.indexOf(name ?? "");
       if (j < 0) throw new Error(`reference: Tabel ${table} model 2 row '${r.category}' is not mapped`);
       published[j] = r.estimate;
@@ -302,9 +330,12 @@ export function modelTruths(rows: readonly PublishedModelCell[] = loadPublishedM
         const fromAme = Math.max(-0.00499, Math.min(0.00499, r.ame / factor));
         b = fromAme;
         derivation[j] = `printed ${r.estimate.toFixed(2)}; recovered as AME ${r.ameText} / factor ${factor.toFixed(4)} = ${fromAme.toFixed(5)} (kept inside the rounding interval of the printed value)`;
-      } else if (name === "(Intercept)" && /^Typo[^:]*: sign/.test(r.note)) {
-        b = -r.estimate;
-        derivation[j] = `printed ${r.estimate}; read as ${b} per the reference note: ${r.note}`;
+      } else if (name === "(Intercept)") {
+        const reading = modelCellReading(r, "estimate");
+        if (reading !== null) {
+          b = reading.value;
+          derivation[j] = `printed ${r.estimate}; read as ${b} per the reference note: ${r.note}`;
+        }
       }
       beta[j] = b;
     }
@@ -332,4 +363,21 @@ export function modelTruths(rows: readonly PublishedModelCell[] = loadPublishedM
     };
   }
   return out;
+}
+
+/**
+ * Model 2's fixed effects with the background terms (migration, parents' education) replaced by the
+ * published model 1a estimates of the same table: the gross background gaps, level and age composition
+ * included. For outcomes drawn where the population's level and age composition does not carry the gap
+ * (the careers wholly before 2019, CHOICES.earlierOutcomes).
+ */
+export function withGrossBackground(truth: ModelTruth, rows: readonly PublishedModelCell[] = loadPublishedModels()): Float64Array {
+  const table = FRAMES[truth.key].table + 4;
+  const beta = Float64Array.from(truth.beta);
+  for (const r of rows) {
+    if (r.table !== table || r.model !== "1a" || r.part !== "fixed") continue;
+    const j = COEF_NAMES.indexOf(PUBLISHED_TERM[r.category] ?? "");
+    if (j >= 1 && j <= 4) beta[j] = modelCellReading(r, "estimate")?.value ?? r.estimate;
+  }
+  return beta;
 }

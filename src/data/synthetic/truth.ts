@@ -7,6 +7,7 @@
 import { ASSOCIATIONS, TEST_YEAR_OFFSET } from "./associations";
 import { DIM, FRAME_KEYS, FRAMES } from "./coding";
 import { CHOICES, type GeneratedPopulation } from "./generate";
+import { effectParameters, PARAMETER_NAMES, PARAMETER_SPECS, type CalibrationRecord } from "./parameters";
 import { DESCRIPTIVE_MISPRINTS } from "./targets";
 
 export const TRUTH_FORMAT = "kansen-mbo synthetic truth v1";
@@ -16,7 +17,11 @@ function round(x: number, digits = 6): number {
   return Math.round(x * f) / f;
 }
 
-export function buildTruth(g: GeneratedPopulation, seed: number, scale: number): Record<string, unknown> {
+/**
+ * The generating truth of population `g`. `calibration` is the calibrated-parameters record the population
+ * was made with (its date, seed and objective are copied), or null when the parameters were given directly.
+ */
+export function buildTruth(g: GeneratedPopulation, seed: number, scale: number, calibration: CalibrationRecord | null = null): Record<string, unknown> {
   const frames: Record<string, unknown> = {};
   for (const key of FRAME_KEYS) {
     const spec = FRAMES[key];
@@ -85,9 +90,17 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
       randomEffects: {
         locationInterceptSd: tr.locationSd,
         locationSlopeSd: tr.slopeSd,
-        interceptSlopeCorrelation: CHOICES.slopeCorrelation.value,
+        interceptSlopeCorrelation: effectParameters(g.parameters, spec.outcome).rho,
+        slopeUrbanityPartialCorrelation: effectParameters(g.parameters, spec.outcome).slopeUrbanity,
+        institutionUrbanityCorrelation: effectParameters(g.parameters, spec.outcome).institutionUrbanity,
         institutionSd: tr.institutionSd,
-        source: "SDs as printed in brackets in Tabel 5-8 model 2; the correlation is unpublished (see choices)",
+        slopeShift: round(fx.slopeShift),
+        slopeShiftMeaning:
+          "constant subtracted from every location's non-western slope in this frame so that the slope's mean over the frame's non-western students is 0 " +
+          "(the slopes depend on urbanity and urbanity sorts non-western students; without it the non-western students' average gap, and model 2's estimate, would be the published coefficient plus this shift)",
+        source:
+          "SDs as printed in brackets in Tabel 5-8 model 2, realised exactly (balanced draws over the 585 locations and 62 institutions); " +
+          "the correlations are unpublished, calibrated parameters (see parameters)",
       },
       realisedLocationEffects: locationEffects,
       realisedInstitutionEffects: institutionEffects,
@@ -111,7 +124,7 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
       covariateAssociations: ASSOCIATIONS,
       testYearOffset: { value: TEST_YEAR_OFFSET, reason: "P(test year = natural year + k), k = -2..2; natural year = t - (age - 14) - 2" },
       citoScore: {
-        value: "score - 500 ~ round(N(mu + e - mean(e), sigma^2 - var(e))) clipped to 0-50, e = level shift (-6, -3, 0, +3) + parents (-1.5, +1.5, -0.5 unknown) + non-western (-2); mu and sigma solved per frame from the published mean and SD (missing = 100)",
+        value: "score - 500 ~ round(N(mu + e - mean(e), sigma^2 - var(e))) clipped to 0-50, e = levelCitoStep x level step down + parents (-1.5 max vmbo-kader, +1.5 hoger, -0.5 unknown) + nwCitoShift (non-western; westernFraction of it for western); mu and sigma solved per frame from the published mean and SD (missing = 100)",
         reason: "cito relates to level and background; the published total mean and SD are kept",
       },
       missingCito: { value: "no registration, or for tests from 2015 on (30 %) a non-cito test score 50-100", reason: "3a 2.3: only 500-550 is cito; other tests exist from 2015" },
@@ -123,7 +136,31 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number):
         value: "in vsv 2021 the reference cito year 2009 holds, besides all cito-missing students (missing-indicator method), only the few genuine 2009 students (about 100 at scale 1, their vsv rate near 1 %); the intercept of model 2 rests on them alone",
         reason: "as in the publication (Tabel 8: SE 1.01 for the intercept, the missing indicator and every cito year). The group always holds at least one vsv'er (choice referenceCitoYearEvent), so model 2 is identified; with only one or two events its SEs are near 1, as published",
       },
-      locationComposition: { value: "location weight x exp(0.8 urbanity) for non-western students", reason: "locations differ in composition" },
+      locationComposition: {
+        value:
+          "a student chooses location l with weight size_l exp(f (locationLevelSpread z_l s(niveau) + locationBblSpread zb_l [bbl] + locationAgeSpread za_l (leeftijd - 5) + locationSectorSpread zs_l,sector) + urbanitySorting m(migratie) u_l), f = 1 in the doorstroom frames and startpopulatieSpread in the vsv frames; " +
+          "z, zb, za, zs are balanced latent scores centred within each institution, u_l = sqrt(institutionUrbanityShare) U_j + sqrt(1 - institutionUrbanityShare) (urbanityLevelCorrelation z_l + ...) the urbanity; s(niveau) = 3 - niveau; m = 1 non-western, westernFraction western, 0 otherwise",
+        reason: "locations differ in programme level, leerweg, sector and background composition, which is what model 0's variances hold beyond the location effects (issue 14)",
+      },
+      commonRandomNumbers: {
+        value: "every draw that decides a frame record (its categories, cito score, location, outcome, whether it continues into a 2021 frame) is a keyed random number of the record (prng.ts KeyedRandom); the records' categories are drawn dimension by dimension from the fitted table, locations by descending a tree of location weights",
+        reason: "two populations of nearby parameters then differ record by record only where the parameters make them differ, so the calibration can compare them (common random numbers)",
+      },
+      balancedEffects: {
+        value: "location and institution effects, and the latent composition scores, are balanced draws (exact mean 0 and exact variances and correlations over the 585 locations and 62 institutions)",
+        reason: "the realised variance components equal the model-2 truth instead of one sample of it; a fit then misses them only by its estimation error",
+      },
+    },
+    parameters: {
+      source: calibration
+        ? { file: "src/data/synthetic/calibrated-parameters.json", date: calibration.date, seed: calibration.seed, scale: calibration.scale, objective: calibration.objective, evaluations: calibration.evaluations }
+        : { file: null, note: "parameters given directly, not the committed calibration" },
+      values: Object.fromEntries(
+        PARAMETER_NAMES.map((name) => {
+          const spec = PARAMETER_SPECS[name];
+          return [name, { value: g.parameters[name], group: spec.group, meaning: spec.meaning, unit: spec.unit, bounds: [spec.lower, spec.upper] }];
+        }),
+      ),
     },
   };
 }

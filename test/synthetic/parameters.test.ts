@@ -1,0 +1,173 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  CALIBRATION_FORMAT,
+  checkParameters,
+  loadCalibration,
+  PARAMETER_NAMES,
+  PARAMETER_SPECS,
+  startParameters,
+} from "../../src/data/synthetic/parameters";
+import { balance, balancedNormal, centreWithinGroups, combine } from "../../src/data/synthetic/balanced";
+import { centreSlopesOnNietWesters, drawOutcomeEffects } from "../../src/data/synthetic/outcomes";
+import { allocRecords } from "../../src/data/synthetic/frameDraw";
+import { DIM, FRAME_KEYS } from "../../src/data/synthetic/coding";
+import { generateAnalysisFrames } from "../../src/data/synthetic/generate";
+import { Xoshiro128 } from "../../src/data/synthetic/prng";
+import { makeSchools, Placement, urbanity } from "../../src/data/synthetic/schools";
+
+const mean = (x: ArrayLike<number>): number => Array.from(x).reduce((a, b) => a + b, 0) / x.length;
+const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => Array.from(x).reduce((a, v, i) => a + v * y[i], 0) / x.length;
+
+test("every parameter has a meaning, a unit, bounds around its start value", () => {
+  for (const name of PARAMETER_NAMES) {
+    const s = PARAMETER_SPECS[name];
+    assert.ok(s.meaning.length > 20, name);
+    assert.ok(s.unit.length > 0, name);
+    assert.ok(s.lower < s.upper && s.start >= s.lower && s.start <= s.upper, `${name}: ${s.lower} <= ${s.start} <= ${s.upper}`);
+  }
+  assert.deepEqual(checkParameters(startParameters(), "start"), startParameters());
+});
+
+test("checkParameters names the unknown, the missing and the out-of-bounds parameter", () => {
+  const p = { ...startParameters() } as Record<string, number>;
+  assert.throws(() => checkParameters({ ...p, bogus: 1 }, "f.json"), /f\.json: unknown parameter bogus/);
+  const missing = { ...p };
+  delete missing.nwBbl;
+  assert.throws(() => checkParameters(missing, "f.json"), /parameter nwBbl is undefined/);
+  assert.throws(() => checkParameters({ ...p, nwBbl: 99 }, "f.json"), /nwBbl = 99 lies outside its bounds/);
+});
+
+test("the committed calibration loads: format, date, seed, objective and parameters within bounds", () => {
+  const c = loadCalibration();
+  assert.equal(c.format, CALIBRATION_FORMAT);
+  assert.match(c.date, /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok(Number.isInteger(c.seed) && c.scale > 0 && c.evaluations > 0);
+  assert.ok(c.objective <= c.objectiveStart, `objective ${c.objective} > start ${c.objectiveStart}`);
+  assert.deepEqual(Object.keys(c.parameters).sort(), [...PARAMETER_NAMES].sort());
+});
+
+test("loadCalibration refuses a damaged file and names it", () => {
+  const dir = mkdtempSync(join(tmpdir(), "calibration-"));
+  try {
+    const path = join(dir, "c.json");
+    writeFileSync(path, "{ not json");
+    assert.throws(() => loadCalibration(path), /c\.json: not valid JSON/);
+    writeFileSync(path, JSON.stringify({ format: "other" }));
+    assert.throws(() => loadCalibration(path), /c\.json: format is "other"/);
+    const ok = { format: CALIBRATION_FORMAT, date: "2026-12-03", seed: 1, scale: 0.2, objectiveStart: 10, objective: 5, evaluations: 3, wallSeconds: 9, parameters: startParameters() };
+    writeFileSync(path, JSON.stringify({ ...ok, parameters: { ...ok.parameters, nwAge: 7 } }));
+    assert.throws(() => loadCalibration(path), /nwAge = 7 lies outside/);
+    writeFileSync(path, JSON.stringify(ok));
+    assert.deepEqual(loadCalibration(path).parameters, startParameters());
+    assert.throws(() => loadCalibration(join(dir, "absent.json")), /absent\.json: the calibrated parameters are missing/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("balanced draws: exact mean 0, mean square 1, orthogonality, and exact correlations of combinations", () => {
+  const rng = new Xoshiro128(3);
+  const a = balancedNormal(rng, 200);
+  const b = balancedNormal(rng, 200, [a]);
+  assert.ok(Math.abs(mean(a)) < 1e-12 && Math.abs(dot(a, a) - 1) < 1e-12);
+  assert.ok(Math.abs(dot(a, b)) < 1e-12 && Math.abs(dot(b, b) - 1) < 1e-12);
+  const c = combine(0.6, a, 0.8, b);
+  assert.ok(Math.abs(dot(c, c) - 1) < 1e-12 && Math.abs(dot(c, a) - 0.6) < 1e-12);
+  const groups = Int32Array.from({ length: 200 }, (_, i) => i % 7);
+  const w = centreWithinGroups(Float64Array.from(a), groups, 7);
+  for (let g = 0; g < 7; g++) assert.ok(Math.abs(mean(Array.from(w).filter((_, i) => groups[i] === g))) < 1e-12);
+  assert.throws(() => balance(new Float64Array(5).fill(2)), /no variance left/);
+});
+
+test("outcome effects: realised variances are the model-2 truth, the correlations those asked for", () => {
+  const schools = makeSchools(new Xoshiro128(9, 1), 62, 585);
+  const p = { ...startParameters(), urbanityLevelCorrelation: 0.5, institutionUrbanityShare: 0.4 };
+  const u = urbanity(schools, p);
+  const scales = { 2020: { locationSd: 0.42, slopeSd: 0.24, institutionSd: 0.13 }, 2021: { locationSd: 0.4, slopeSd: 0.14, institutionSd: 0.16 } };
+  const fx = drawOutcomeEffects(new Xoshiro128(9, 3), u, schools.latent.level, schools.latent.institutionUrbanity, scales, { rho: -0.4, slopeUrbanity: 0.3, institutionUrbanity: -0.5 }, 0.8);
+  for (const year of [2020, 2021] as const) {
+    const e = fx[year];
+    const s = scales[year];
+    assert.ok(Math.abs(dot(e.intercept, e.intercept) - s.locationSd ** 2) < 1e-9, `${year} location variance`);
+    assert.ok(Math.abs(dot(e.slope, e.slope) - s.slopeSd ** 2) < 1e-9, `${year} slope variance`);
+    assert.ok(Math.abs(dot(e.institution, e.institution) - s.institutionSd ** 2) < 1e-9, `${year} institution variance`);
+    assert.ok(Math.abs(dot(e.intercept, e.slope) / (s.locationSd * s.slopeSd) + 0.4) < 1e-9, `${year} intercept-slope correlation`);
+    const U = schools.latent.institutionUrbanity;
+    assert.ok(Math.abs(dot(e.institution, U) / (s.institutionSd * Math.sqrt(dot(U, U))) + 0.5) < 1e-9, `${year} institution-urbanity correlation`);
+    // Intercepts unrelated to composition.
+    assert.ok(Math.abs(dot(e.intercept, schools.latent.level)) < 1e-9 && Math.abs(dot(e.intercept, u)) < 1e-9);
+  }
+  const r = dot(fx[2020].intercept, fx[2021].intercept) / (0.42 * 0.4);
+  assert.ok(Math.abs(r - 0.8) < 1e-9, `year correlation ${r}`);
+});
+
+test("placement: level specialisation sorts the lower levels into the locations oriented towards them", () => {
+  const schools = makeSchools(new Xoshiro128(4, 1), 62, 585);
+  const shareLowByOrientation = (spread: number): number => {
+    const placement = new Placement(schools, { ...startParameters(), locationLevelSpread: spread }, 585);
+    const rng = new Xoshiro128(4, 2);
+    const low = new Float64Array(585);
+    const all = new Float64Array(585);
+    for (let k = 0; k < 40_000; k++) {
+      const niveau = k % 4; // niveau 1-4 equally often
+      const l = placement.draw(() => rng.uniform(), niveau, niveau === 0 ? 3 : k % 3, 0, 0, 5);
+      all[l]++;
+      if (niveau <= 1) low[l]++;
+    }
+    // Correlation over locations between the lower-level share and the level orientation.
+    const idx = Array.from({ length: 585 }, (_, l) => l).filter((l) => all[l] > 20);
+    const share = idx.map((l) => low[l] / all[l]);
+    const z = idx.map((l) => schools.latent.level[l]);
+    const ms = mean(share);
+    const mz = mean(z);
+    const cov = mean(share.map((s, i) => (s - ms) * (z[i] - mz)));
+    return cov / Math.sqrt(mean(share.map((s) => (s - ms) ** 2)) * mean(z.map((v) => (v - mz) ** 2)));
+  };
+  assert.ok(Math.abs(shareLowByOrientation(0)) < 0.15);
+  assert.ok(shareLowByOrientation(1.5) > 0.7);
+});
+
+test("slope centring: on a hand frame the non-western students' mean slope becomes 0, the slopes' spread stays", () => {
+  // Locations 0-2 with slopes 0.5, -0.1, 0.2; non-western students: 3 at location 0, 1 at location 1, none at 2.
+  const re = { intercept: Float64Array.of(0.1, 0, -0.1), slope: Float64Array.of(0.5, -0.1, 0.2), institution: Float64Array.of(0), slopeShift: 0 };
+  const rec = allocRecords(6);
+  rec.loc.set([0, 0, 0, 1, 2, 2]);
+  rec.dims[DIM.migratie].set([1, 1, 1, 1, 0, 2]);
+  const c = centreSlopesOnNietWesters(re, rec);
+  const m = (3 * 0.5 - 0.1) / 4; // 0.35
+  assert.ok(Math.abs(c.slopeShift - m) < 1e-15);
+  assert.deepEqual(Array.from(c.slope).map((x) => Math.round(x * 1e12) / 1e12), [0.15, -0.45, -0.15]);
+  assert.equal(c.intercept, re.intercept);
+  assert.deepEqual(Array.from(re.slope), [0.5, -0.1, 0.2], "the input is not changed");
+  // Without non-western students nothing moves.
+  rec.dims[DIM.migratie].fill(0);
+  assert.deepEqual(Array.from(centreSlopesOnNietWesters(re, rec).slope), [0.5, -0.1, 0.2]);
+});
+
+test("generated frames: per frame the location slopes average 0 over the non-western students, the shift is recorded", () => {
+  // Strong slope-urbanity relation and sorting by urbanity, so an uncentred mean would be far from 0.
+  const p = { ...startParameters(), doorstroomSlopeUrbanity: 0.6, vsvSlopeUrbanity: -0.6, urbanitySorting: 1.5 };
+  const g = generateAnalysisFrames({ seed: 5, scale: 0.02, parameters: p });
+  for (const key of FRAME_KEYS) {
+    const rec = g.frames[key];
+    const fx = g.effects[key];
+    let sum = 0;
+    let n = 0;
+    for (let i = 0; i < rec.n; i++) {
+      if (rec.dims[DIM.migratie][i] !== 1) continue;
+      sum += fx.slope[rec.loc[i]];
+      n++;
+    }
+    assert.ok(n > 100, `${key}: ${n} non-western students`);
+    assert.ok(Math.abs(sum / n) < 1e-12, `${key}: non-western mean slope ${sum / n}`);
+    assert.ok(Math.abs(fx.slopeShift) > 0.005, `${key}: shift ${fx.slopeShift} (the test's parameters make the uncentred mean non-zero)`);
+    // The variance over locations around their mean stays the published model-2 slope variance.
+    const s = g.truths[key].slopeSd;
+    const mu = mean(fx.slope);
+    assert.ok(Math.abs(mean(Array.from(fx.slope, (b) => (b - mu) ** 2)) - s * s) < 1e-9, `${key}: slope variance`);
+  }
+});
