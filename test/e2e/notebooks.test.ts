@@ -110,6 +110,17 @@ test(`every notebook runs headlessly at scale ${E2E_SCALE} without a cell error,
     const html = readFileSync(fig, "utf8");
     if (!/Plotly\.(newPlot|react)\(/.test(html) || /"data"\s*:\s*\[\s*\]/.test(html)) problems.push(`${relative(out, fig)}: a figure without traces`);
   }
+  // Chapter 8 per outcome and year: both specification curves (CSV and figure) and the missing-data
+  // table; the intervals of model 2 for the chapter's default outcome-year.
+  for (const outcome of ["doorstroom", "vsv"]) {
+    for (const year of [2020, 2021]) {
+      for (const table of [`specificatiecurve-niet-westers-${outcome}-${year}`, `specificatiecurve-ouders-hoger-${outcome}-${year}`, `ontbrekende-cito-${outcome}-${year}`]) {
+        if (!existsSync(join(out, "tables", `${table}.csv`))) problems.push(`chapter 8 wrote no tables/${table}.csv`);
+      }
+      if (!existsSync(join(out, "figures", `spec-curve-niet-westers-${outcome}-${year}.html`))) problems.push(`chapter 8 wrote no figure spec-curve-niet-westers-${outcome}-${year}.html`);
+    }
+  }
+  if (!existsSync(join(out, "tables", "intervallen-model-2-doorstroom-2020.csv"))) problems.push("chapter 8 wrote no intervals of model 2");
   assert.deepEqual(problems, [], problems.join("\n"));
 
   const report = readFileSync(join(out, "report.html"), "utf8");

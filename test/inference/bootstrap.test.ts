@@ -177,7 +177,10 @@ for (const name of ["g_cbpp", "a_two_level", "i_slope"]) {
     // Two independent bootstraps (ours with R, R's with nsim replicates): the SE of a 2.5 % quantile of
     // N draws is about sd sqrt(0.025 0.975 / N) / phi(1.96) = 2.67 sd / sqrt(N); of the difference
     // 2.67 sd sqrt(1/R + 1/nsim); the tolerance is 4 of those. Means: 4 sd sqrt(1/R + 1/nsim); SDs:
-    // 4 sd sqrt(1/(2R) + 1/(2 nsim)).
+    // 4 sd sqrt((kappa - 1)/4 (1/R + 1/nsim)), kappa the kurtosis of our draws: Var(s) ~ sigma^2 (kappa - 1)/(4N),
+    // which is sigma^2/(2N) for normal draws (kappa = 3). A replicate with separation (cbpp's period4 with no
+    // incidence: one draw near -22 where glmer stops elsewhere) makes the draws heavy-tailed, and then the
+    // sample SD is that much less precise on both sides.
     const mc = Math.sqrt(1 / R + 1 / ref.nsim);
     let compared = 0;
     for (const s of ref.statistics) {
@@ -187,11 +190,13 @@ for (const name of ["g_cbpp", "a_two_level", "i_slope"]) {
       const values = boot.values(statistic).filter(Number.isFinite);
       const mean = values.reduce((a, b) => a + b, 0) / values.length;
       const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1));
+      const m2 = values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length;
+      const kurtosis = values.reduce((a, b) => a + (b - mean) ** 4, 0) / values.length / (m2 * m2);
       const what = `${name} ${statistic}`;
       assert.ok(Math.abs(iv.lower - s.percentile[0]) < 4 * 2.67 * s.sd * mc, `${what} lower ${iv.lower} vs bootMer ${s.percentile[0]} (sd ${s.sd})`);
       assert.ok(Math.abs(iv.upper - s.percentile[1]) < 4 * 2.67 * s.sd * mc, `${what} upper ${iv.upper} vs bootMer ${s.percentile[1]} (sd ${s.sd})`);
       assert.ok(Math.abs(mean - s.mean) < 4 * s.sd * mc, `${what} mean ${mean} vs bootMer ${s.mean}`);
-      assert.ok(Math.abs(sd - s.sd) < 4 * s.sd * Math.sqrt(1 / (2 * R) + 1 / (2 * ref.nsim)), `${what} sd ${sd} vs bootMer ${s.sd}`);
+      assert.ok(Math.abs(sd - s.sd) < 4 * s.sd * Math.sqrt(((Math.max(kurtosis, 3) - 1) / 4) * (1 / R + 1 / ref.nsim)), `${what} sd ${sd} vs bootMer ${s.sd} (kurtosis ${kurtosis.toFixed(1)})`);
       compared++;
     }
     assert.ok(compared >= 5, `${name}: only ${compared} statistics compared`);

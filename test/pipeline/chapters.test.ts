@@ -9,7 +9,11 @@ import { basename } from "node:path";
 import { modelLadder, robustnessModel } from "../../src/analysis/models";
 import { loadConfig, DEFAULT_CONFIG_PATH, configToJson } from "../../src/config";
 import { MODEL_CHAPTER_NOTEBOOK, MODEL_CHAPTERS, cellSource, chapterRuns, listNotebooks, readNotebook, type Notebook } from "../../src/pipeline/notebooks";
+import { CHAPTER_8_DEFAULTS } from "../../src/pipeline/robustness-chapter";
 import { OUTCOMES } from "../../src/vocabulary";
+
+/** Parameters a chapter declares beyond the configuration's, with their documented defaults in src/. */
+const CHAPTER_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = { "08-zekerheid-robuustheid.ipynb": CHAPTER_8_DEFAULTS };
 
 const notebooks = listNotebooks();
 const codeCells = (nb: Notebook) => nb.cells.filter((c) => c.cell_type === "code");
@@ -35,7 +39,9 @@ test("every chapter has exactly one parameters cell, its defaults are the commit
     const values = parameterValues(cellSource(params[0]!));
     assert.ok(Object.keys(values).length > 0, `${basename(path)}: the parameters cell declares parameters`);
     for (const [name, value] of Object.entries(values)) {
+      const own = CHAPTER_DEFAULTS[basename(path)];
       if (name === "outcome") assert.equal(value, "doorstroom", `${basename(path)}: opened in Jupyter the model chapter is the doorstroom chapter`);
+      else if (own !== undefined && name in own) assert.deepEqual(value, own[name], `${basename(path)}: the default of ${name} is the chapter's own default in src/`);
       else assert.deepEqual(value, config[name], `${basename(path)}: the default of ${name} is notebooks/config.json's`);
     }
     const setup = cells.filter((c) => (c.metadata?.tags ?? []).includes("setup"));
@@ -61,7 +67,7 @@ test("the model chapter is one notebook, run once per outcome into chapters 5 an
   const runs = chapterRuns(base);
   const model = runs.filter((r) => basename(r.notebook) === MODEL_CHAPTER_NOTEBOOK);
   assert.deepEqual(model.map((r) => [r.name, r.parameters["outcome"]]), OUTCOMES.map((o) => [MODEL_CHAPTERS[o].name, o]));
-  assert.deepEqual(runs.map((r) => r.name), ["01-definities", "02-data", "03-missende-waarden", "04-beschrijvend", "05-modellen-doorstroom", "06-modellen-vsv", "07-robuustheid"]);
+  assert.deepEqual(runs.map((r) => r.name), ["01-definities", "02-data", "03-missende-waarden", "04-beschrijvend", "05-modellen-doorstroom", "06-modellen-vsv", "07-robuustheid", "08-zekerheid-robuustheid"]);
   assert.deepEqual(runs[0]?.parameters, { outcomes: ["doorstroom", "vsv"], years: [2020, 2021], reference: { ...base.reference } });
   assert.deepEqual(chapterRuns({ ...base, outcomes: ["vsv"] }).map((r) => r.name).filter((n) => n.includes("modellen")), ["06-modellen-vsv"], "only the configured outcomes' chapters");
 
