@@ -12,7 +12,7 @@ import {
   startParameters,
 } from "../../src/data/synthetic/parameters";
 import { balance, balancedNormal, centreWithinGroups, combine } from "../../src/data/synthetic/balanced";
-import { centreSlopesOnNietWesters, drawOutcomeEffects } from "../../src/data/synthetic/outcomes";
+import { centreSlopesByPrecision, drawOutcomeEffects, slopePrecisionWeights } from "../../src/data/synthetic/outcomes";
 import { allocRecords } from "../../src/data/synthetic/frameDraw";
 import { DIM, FRAME_KEYS } from "../../src/data/synthetic/coding";
 import { generateAnalysisFrames } from "../../src/data/synthetic/generate";
@@ -131,24 +131,54 @@ test("placement: level specialisation sorts the lower levels into the locations 
   assert.ok(shareLowByOrientation(1.5) > 0.7);
 });
 
-test("slope centring: on a hand frame the non-western students' mean slope becomes 0, the slopes' spread stays", () => {
+test("slope centring: on a hand frame the precision-weighted mean slope becomes 0; the shift lies between its limits s1 -> infinity and s1 = 0", () => {
   // Locations 0-2 with slopes 0.5, -0.1, 0.2; non-western students: 3 at location 0, 1 at location 1, none at 2.
-  const re = { intercept: Float64Array.of(0.1, 0, -0.1), slope: Float64Array.of(0.5, -0.1, 0.2), institution: Float64Array.of(0), slopeShift: 0 };
+  // One institution, no fixed effects (beta = 0), so a student's log odds are the intercept plus b0_l + b1_l nw_i.
+  const re = { intercept: new Float64Array(3), slope: Float64Array.of(0.5, -0.1, 0.2), institution: Float64Array.of(0), slopeShift: 0 };
   const rec = allocRecords(6);
   rec.loc.set([0, 0, 0, 1, 2, 2]);
   rec.dims[DIM.migratie].set([1, 1, 1, 1, 0, 2]);
-  const c = centreSlopesOnNietWesters(re, rec);
-  const m = (3 * 0.5 - 0.1) / 4; // 0.35
-  assert.ok(Math.abs(c.slopeShift - m) < 1e-15);
-  assert.deepEqual(Array.from(c.slope).map((x) => Math.round(x * 1e12) / 1e12), [0.15, -0.45, -0.15]);
+  const beta = new Float64Array(21);
+  const inst = new Int16Array(3);
+  const rate = 0.3;
+
+  // Weights by hand: with every slope 0 every student has p = rate, so I_l = (non-western count) r (1 - r).
+  const flat = { ...re, slope: new Float64Array(3) };
+  const v = rate * (1 - rate);
+  const s1 = 0.24;
+  const w = slopePrecisionWeights(flat, rec, beta, inst, rate, s1);
+  const expected = [3 * v, v, 0].map((I) => I / (1 + s1 * s1 * I));
+  for (let l = 0; l < 3; l++) assert.ok(Math.abs(w[l] - expected[l]) < 1e-9, `w_${l} = ${w[l]}, expected ${expected[l]}`);
+
+  const c = centreSlopesByPrecision(re, rec, beta, inst, rate, s1);
+  // The fixed point: with the weights of the centred effects, the weighted mean slope is 0.
+  const wc = slopePrecisionWeights(c, rec, beta, inst, rate, s1);
+  const weighted = (wc[0] * c.slope[0] + wc[1] * c.slope[1] + wc[2] * c.slope[2]) / (wc[0] + wc[1] + wc[2]);
+  assert.ok(Math.abs(weighted) < 1e-10, `weighted mean ${weighted}`);
+  // The non-western students' plain mean need not be 0: it is not here.
+  const plain = (3 * c.slope[0] + c.slope[1]) / 4;
+  assert.ok(Math.abs(plain) > 0.01, `plain non-western mean ${plain}`);
+  // One shift for all: differences between locations stay, the shift is recorded, the input is unchanged.
+  for (let l = 0; l < 3; l++) assert.ok(Math.abs(re.slope[l] - c.slope[l] - c.slopeShift) < 1e-12);
   assert.equal(c.intercept, re.intercept);
   assert.deepEqual(Array.from(re.slope), [0.5, -0.1, 0.2], "the input is not changed");
+  // As s1^2 I_l grows the shift tends to the plain mean over the locations with non-western students (0.2);
+  // at s1 = 0 it is the non-western students' mean weighted by p (1 - p) (more than their plain mean 0.35,
+  // since at a rate of 0.3 the students of location 0, with the larger slope, have p nearer 1/2); s1 = 0.24
+  // lies between the two.
+  const wide = centreSlopesByPrecision(re, rec, beta, inst, rate, 1e3);
+  assert.ok(Math.abs(wide.slopeShift - 0.2) < 1e-4, `shift with s1 = 1000: ${wide.slopeShift}`);
+  const narrow = centreSlopesByPrecision(re, rec, beta, inst, rate, 0);
+  const w0 = slopePrecisionWeights(narrow, rec, beta, inst, rate, 0);
+  assert.ok(Math.abs((w0[0] * 0.5 - w0[1] * 0.1) / (w0[0] + w0[1]) - narrow.slopeShift) < 1e-10, `shift with s1 = 0: ${narrow.slopeShift}`);
+  assert.ok(narrow.slopeShift > 0.35, `shift with s1 = 0: ${narrow.slopeShift}`);
+  assert.ok(c.slopeShift > wide.slopeShift && c.slopeShift < narrow.slopeShift, `shift ${c.slopeShift} between ${wide.slopeShift} and ${narrow.slopeShift}`);
   // Without non-western students nothing moves.
   rec.dims[DIM.migratie].fill(0);
-  assert.deepEqual(Array.from(centreSlopesOnNietWesters(re, rec).slope), [0.5, -0.1, 0.2]);
+  assert.deepEqual(Array.from(centreSlopesByPrecision(re, rec, beta, inst, rate, s1).slope), [0.5, -0.1, 0.2]);
 });
 
-test("generated frames: per frame the location slopes average 0 over the non-western students, the shift is recorded", () => {
+test("generated frames: per frame the location slopes average 0 under model 2's precision weights, the shift is recorded", () => {
   // Strong slope-urbanity relation and sorting by urbanity, so an uncentred mean would be far from 0.
   const p = { ...startParameters(), doorstroomSlopeUrbanity: 0.6, vsvSlopeUrbanity: -0.6, urbanitySorting: 1.5 };
   const g = generateAnalysisFrames({ seed: 5, scale: 0.02, parameters: p });
@@ -163,7 +193,16 @@ test("generated frames: per frame the location slopes average 0 over the non-wes
       n++;
     }
     assert.ok(n > 100, `${key}: ${n} non-western students`);
-    assert.ok(Math.abs(sum / n) < 1e-12, `${key}: non-western mean slope ${sum / n}`);
+    const w = slopePrecisionWeights(fx, rec, g.truths[key].beta, g.schools.institutionOf, g.targets[key].rate, g.truths[key].slopeSd);
+    let sw = 0;
+    let swb = 0;
+    for (let l = 0; l < w.length; l++) {
+      sw += w[l];
+      swb += w[l] * fx.slope[l];
+    }
+    assert.ok(Math.abs(swb / sw) < 1e-10, `${key}: precision-weighted mean slope ${swb / sw}`);
+    // The plain mean over the non-western students is not what is centred (it need not be 0).
+    assert.ok(Math.abs(sum / n) > 1e-6, `${key}: non-western mean slope ${sum / n}`);
     assert.ok(Math.abs(fx.slopeShift) > 0.005, `${key}: shift ${fx.slopeShift} (the test's parameters make the uncentred mean non-zero)`);
     // The variance over locations around their mean stays the published model-2 slope variance.
     const s = g.truths[key].slopeSd;

@@ -27,7 +27,7 @@
 import { DIM, DIM_NAMES, DIM_SIZES, FRAMES, FRAME_KEYS, type FrameKey } from "./coding";
 import { allocRecords, concatRecords, drawCito, drawRecords, recordMargins, type FrameRecords } from "./frameDraw";
 import { paretoSample, rakeSelection } from "./ipf";
-import { centreSlopesOnNietWesters, drawOutcomeEffects, drawOutcomes, type OutcomeReport, type RandomEffects } from "./outcomes";
+import { centreSlopesByPrecision, drawOutcomeEffects, drawOutcomes, type OutcomeReport, type RandomEffects } from "./outcomes";
 import { calibratedParameters, effectParameters, type SyntheticParameters } from "./parameters";
 import { Population } from "./population";
 import { KeyedRandom, Xoshiro128 } from "./prng";
@@ -224,7 +224,7 @@ export function generateAnalysisFrames(opts: GenerateOptions): SyntheticFrames {
     const { records, report } = drawRecords(keyed.records, KEY_BASE[key], 2019, N[key], countsFromShares(tg, N[key]), params);
     drawCito(keyed.cito, records, 0, 2019, tg.citoObservedMean, tg.citoObservedSd, params);
     placements[key].place(keyed.placement(key), records, 0);
-    effects[key] = centreSlopesOnNietWesters(effects[key], records);
+    effects[key] = centreSlopesByPrecision(effects[key], records, truths[key].beta, schools.institutionOf, tg.rate, truths[key].slopeSd);
     const outcome = drawOutcomes(keyed.outcome(key), rngOut, records, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(records));
     frames[key] = records;
     diagnostics[key] = { n: records.n, continuing: 0, drawnNew: records.n, overfill: {}, outcome, ipfError: report.ipfError };
@@ -392,7 +392,7 @@ export function generateAnalysisFrames(opts: GenerateOptions): SyntheticFrames {
       }
     }
     const all = concatRecords(cont, fresh);
-    effects[key] = centreSlopesOnNietWesters(effects[key], all);
+    effects[key] = centreSlopesByPrecision(effects[key], all, truths[key].beta, schools.institutionOf, tg.rate, truths[key].slopeSd);
     const outcome = drawOutcomes(keyed.outcome(key), rngOut, all, truths[key].beta, effects[key], schools.institutionOf, tg.rate, referenceCitoYear(all));
     frames[key] = all;
     diagnostics[key] = { n: all.n, continuing: cont.n, drawnNew: fresh.n, overfill, outcome, ipfError: report.ipfError };

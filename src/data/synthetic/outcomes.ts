@@ -6,8 +6,8 @@
  *   v_j ~ N(0, sI^2)                                               per institution j,
  *
  * with location l nested in institution j (drawOutcomeEffects: realised effects with exactly these
- * variances, and the calibrated relations to composition; centreSlopesOnNietWesters: the slopes shifted
- * per frame so that their mean over the non-western students is 0). The intercept is then recalibrated so that the expected
+ * variances, and the calibrated relations to composition; centreSlopesByPrecision: the slopes shifted
+ * per frame so that their mean under model 2's precision weights is 0). The intercept is then recalibrated so that the expected
  * outcome rate in the frame equals the published rate (the published intercept is conditional on the
  * published covariate distribution, which the synthetic one matches only in its margins).
  */
@@ -22,8 +22,8 @@ export interface RandomEffects {
   readonly slope: Float64Array;
   readonly institution: Float64Array;
   /**
-   * The constant subtracted from every slope so that their mean over the frame's non-western students is 0
-   * (centreSlopesOnNietWesters); 0 before centring.
+   * The constant subtracted from every slope so that their mean under model 2's precision weights is 0
+   * (centreSlopesByPrecision); 0 before centring.
    */
   readonly slopeShift: number;
 }
@@ -100,30 +100,100 @@ export function drawOutcomeEffects(
 }
 
 /**
- * The effects with every location slope shifted by one constant so that the slope's mean over the frame's
- * non-western students is 0:
+ * The precision weights with which model 2 averages the location slopes into its fixed non-western
+ * effect, per location (0 for a location without non-western students):
  *
- *   b1_l <- b1_l - m,   m = sum_i [nw_i] b1_l(i) / sum_i [nw_i].
+ *   w_l = 1 / (s1^2 + 1 / I_l) = I_l / (1 + s1^2 I_l),   I_l = sum_{i in l, nw_i = 1} p_i (1 - p_i),
  *
- * Why: the slopes may depend on urbanity (slopeUrbanity) and urbanity sorts non-western students
- * (urbanitySorting), so without the shift the non-western students' average gap would be beta_nw + m,
- * not the published beta_nw, and model 2 (whose fixed effect is the gap at the typical non-western
- * student's location, not at the average location) would come back biased by about m. With the shift
- * model 2's truth stays the published coefficient. The slopes' variance over locations is unchanged
- * (their mean over locations becomes -m); the shift is recorded (slopeShift, truth.json).
+ * with s1 the slopes' SD and p_i the student's probability under the generating model (offset plus the
+ * intercept calibrated to `rate`). Why these weights: in location l the non-western students' gap,
+ * estimated from that location alone, has mean beta_nw + b1_l and, given b1_l, a sampling variance of
+ * about 1 / I_l (the Fisher information of a log-odds shift among its non-western students; the location's
+ * intercept is taken as known from its western students); over locations its variance is s1^2 + 1 / I_l.
+ * The GLMM's estimating equation for beta_nw (with the variance components at their values) weights
+ * these local gaps by the inverse of that variance, so
+ *
+ *   E[beta_nw_hat] ~ beta_nw + sum_l w_l b1_l / sum_l w_l.
+ *
+ * The two limits: s1 -> 0 gives w_l -> I_l (the slopes averaged over the non-western students, each by
+ * p (1 - p)); s1^2 I_l >> 1 gives w_l -> 1 / s1^2 (the plain mean over locations with non-western students).
  */
-export function centreSlopesOnNietWesters(re: RandomEffects, rec: FrameRecords): RandomEffects {
+export function slopePrecisionWeights(
+  re: RandomEffects,
+  rec: FrameRecords,
+  beta: Float64Array,
+  institutionOf: Int16Array,
+  rate: number,
+  slopeSd: number,
+): Float64Array {
+  const offset = linearPredictorWithoutIntercept(rec, beta, re, institutionOf);
+  const b = rec.n > 0 ? calibrateIntercept(offset, rate, beta[0]) : beta[0];
   const mig = rec.dims[DIM.migratie];
-  let sum = 0;
-  let count = 0;
+  const info = new Float64Array(re.slope.length);
   for (let i = 0; i < rec.n; i++) {
     if (mig[i] !== 1) continue;
-    sum += re.slope[rec.loc[i]];
-    count++;
+    const p = sigmoid(b + offset[i]);
+    info[rec.loc[i]] += p * (1 - p);
   }
-  const m = count > 0 ? sum / count : 0;
-  const slope = Float64Array.from(re.slope, (b) => b - m);
-  return { intercept: re.intercept, slope, institution: re.institution, slopeShift: re.slopeShift + m };
+  const s2 = slopeSd * slopeSd;
+  return Float64Array.from(info, (I) => I / (1 + s2 * I));
+}
+
+/**
+ * The effects with every location slope shifted by one constant m so that model 2's fixed non-western
+ * effect stays the published coefficient:
+ *
+ *   b1_l <- b1_l - m,   m = sum_l w_l b1_l / sum_l w_l   (w_l: slopePrecisionWeights),
+ *
+ * so that sum_l w_l b1_l = 0 and the bias term of the estimating equation (slopePrecisionWeights)
+ * vanishes. Why a shift is needed: the slopes may depend on urbanity (slopeUrbanity) and urbanity sorts
+ * non-western students (urbanitySorting), so the slopes need not average 0 where the non-western
+ * students are, and model 2 would come back biased by the weighted mean. The weights depend on p, which
+ * moves with the shift (through the non-western students' probabilities and the recalibrated intercept),
+ * so m is found by fixed-point iteration (until the further shift is below 1e-12, at most 20 passes; a
+ * shift moves the weights only through p (1 - p), so the passes after the first move m little).
+ * Centring on the plain mean over the non-western students (w_l = their count in l, the limit s1 -> 0
+ * with equal p) overshoots: with s1 = 0.24 and 200 non-western students at p near 0.4 in a city
+ * location, s1^2 I_l = 0.0576 x 48 = 2.8, so such a location counts far less than its students.
+ * The slopes' variance over locations is unchanged; the total shift is recorded (slopeShift, truth.json).
+ */
+export function centreSlopesByPrecision(
+  re: RandomEffects,
+  rec: FrameRecords,
+  beta: Float64Array,
+  institutionOf: Int16Array,
+  rate: number,
+  slopeSd: number,
+): RandomEffects {
+  let current = re;
+  for (let pass = 0; pass < 20; pass++) {
+    const w = slopePrecisionWeights(current, rec, beta, institutionOf, rate, slopeSd);
+    let sw = 0;
+    let swb = 0;
+    for (let l = 0; l < w.length; l++) {
+      sw += w[l];
+      swb += w[l] * current.slope[l];
+    }
+    const m = sw > 0 ? swb / sw : 0;
+    const slope = Float64Array.from(current.slope, (b) => b - m);
+    current = { intercept: re.intercept, slope, institution: re.institution, slopeShift: current.slopeShift + m };
+    if (Math.abs(m) < 1e-12) break;
+  }
+  return current;
+}
+
+/**
+ * The linear predictor without the intercept: offset_i = x_i' beta (no intercept) + b0_l + b1_l nw_i + v_j,
+ * l the record's location and j its institution.
+ */
+export function linearPredictorWithoutIntercept(rec: FrameRecords, beta: Float64Array, re: RandomEffects, institutionOf: Int16Array): Float64Array {
+  const offset = fixedPartWithoutIntercept(rec, beta);
+  const mig = rec.dims[DIM.migratie];
+  for (let i = 0; i < rec.n; i++) {
+    const l = rec.loc[i];
+    offset[i] += re.intercept[l] + (mig[i] === 1 ? re.slope[l] : 0) + re.institution[institutionOf[l]];
+  }
+  return offset;
 }
 
 /**
@@ -252,12 +322,7 @@ export function drawOutcomes(
   rate: number,
   eventGroup?: Uint8Array,
 ): OutcomeReport {
-  const offset = fixedPartWithoutIntercept(rec, beta);
-  const mig = rec.dims[DIM.migratie];
-  for (let i = 0; i < rec.n; i++) {
-    const l = rec.loc[i];
-    offset[i] += re.intercept[l] + (mig[i] === 1 ? re.slope[l] : 0) + re.institution[institutionOf[l]];
-  }
+  const offset = linearPredictorWithoutIntercept(rec, beta, re, institutionOf);
   const b = rec.n > 0 ? calibrateIntercept(offset, rate, beta[0]) : beta[0];
   let expected = 0;
   let realised = 0;

@@ -96,8 +96,9 @@ export function buildTruth(g: GeneratedPopulation, seed: number, scale: number, 
         institutionSd: tr.institutionSd,
         slopeShift: round(fx.slopeShift),
         slopeShiftMeaning:
-          "constant subtracted from every location's non-western slope in this frame so that the slope's mean over the frame's non-western students is 0 " +
-          "(the slopes depend on urbanity and urbanity sorts non-western students; without it the non-western students' average gap, and model 2's estimate, would be the published coefficient plus this shift)",
+          "constant subtracted from every location's non-western slope in this frame so that the slopes' mean under model 2's precision weights is 0, " +
+          "w_l = 1 / (s1^2 + 1 / sum over the location's non-western students of p (1 - p)) (outcomes.ts centreSlopesByPrecision; the slopes depend on urbanity and urbanity sorts " +
+          "non-western students; without it model 2's estimate would be about the published coefficient plus this shift)",
         source:
           "SDs as printed in brackets in Tabel 5-8 model 2, realised exactly (balanced draws over the 585 locations and 62 institutions); " +
           "the correlations are unpublished, calibrated parameters (see parameters)",
