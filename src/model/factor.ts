@@ -24,6 +24,8 @@ export interface CodedFactor {
  * analysis sets its references explicitly), and for mixed case ("B" < "a" here, "a" < "B" in R).
  */
 export function codeFactor(name: string, column: Column, rows: Int32Array, reference?: string): CodedFactor {
+  const known = knownCodings.get(column as object);
+  if (known !== undefined) return recodeKnown(name, known, rows, reference);
   const index = new Map<string, number>();
   const raw = new Int32Array(rows.length);
   // Few distinct codes (the usual case): a linear scan with === over the levels seen so far beats
@@ -55,6 +57,18 @@ export function codeFactor(name: string, column: Column, rows: Int32Array, refer
     raw[r] = k;
   }
   const sorted = [...index.keys()].sort(compareCodePoints);
+  placeReference(name, sorted, reference);
+  const remap = new Int32Array(index.size);
+  sorted.forEach((level, position) => {
+    remap[index.get(level) as number] = position;
+  });
+  const codes = new Int32Array(rows.length);
+  for (let r = 0; r < rows.length; r++) codes[r] = remap[raw[r]];
+  return { levels: sorted, codes };
+}
+
+/** Move the reference level to the front of the sorted levels (R's relevel()); an error if it does not occur. */
+function placeReference(name: string, sorted: string[], reference: string | undefined): void {
   if (reference !== undefined) {
     const at = sorted.indexOf(reference);
     if (at < 0) {
@@ -66,12 +80,44 @@ export function codeFactor(name: string, column: Column, rows: Int32Array, refer
     sorted.splice(at, 1);
     sorted.unshift(reference);
   }
-  const remap = new Int32Array(index.size);
-  sorted.forEach((level, position) => {
-    remap[index.get(level) as number] = position;
-  });
+}
+
+/**
+ * Codings of whole string columns known without a pass over their strings: the frame cache stores each
+ * factor column as level codes (src/pipeline/frame-cache.ts) and registers them here when it reads a
+ * frame back, so the designs of a chapter's models code their factors from those integers instead of
+ * comparing 124,000 strings per factor and model. Like the fit cache's column hashes, this relies on a
+ * frame's columns never being changed after they are built.
+ */
+interface KnownCoding {
+  /** The distinct values, in any order (codes index them). */
+  readonly levels: readonly string[];
+  /** Per row of the column, its index into levels (-1 for a missing value). */
+  readonly codes: Int32Array;
+}
+
+const knownCodings = new WeakMap<object, KnownCoding>();
+
+/** Register the coding of a string column: column[i] === levels[codes[i]] for every row (codes -1: missing). */
+export function rememberFactorCoding(column: Column, levels: readonly string[], codes: Int32Array): void {
+  if (codes.length !== column.length) throw new Error(`rememberFactorCoding: ${codes.length} codes for a column of ${column.length} rows`);
+  knownCodings.set(column as object, { levels, codes });
+}
+
+/** codeFactor from a known coding: the same levels (those present in rows, code-point order, reference first) and codes. */
+function recodeKnown(name: string, known: KnownCoding, rows: Int32Array, reference: string | undefined): CodedFactor {
+  const present = new Uint8Array(known.levels.length);
+  const src = known.codes;
+  for (let r = 0; r < rows.length; r++) present[src[rows[r]]] = 1; // rows are complete cases: no -1 here
+  const sorted: string[] = [];
+  for (let k = 0; k < present.length; k++) if (present[k] === 1) sorted.push(known.levels[k]);
+  sorted.sort(compareCodePoints);
+  placeReference(name, sorted, reference);
+  const position = new Map<string, number>(sorted.map((level, at) => [level, at]));
+  const remap = new Int32Array(known.levels.length).fill(-1);
+  for (let k = 0; k < present.length; k++) if (present[k] === 1) remap[k] = position.get(known.levels[k]) as number;
   const codes = new Int32Array(rows.length);
-  for (let r = 0; r < rows.length; r++) codes[r] = remap[raw[r]];
+  for (let r = 0; r < rows.length; r++) codes[r] = remap[src[rows[r]]];
   return { levels: sorted, codes };
 }
 

@@ -105,12 +105,27 @@ export function columnContentHash(column: Column): string {
 }
 
 let solverHash: string | undefined;
+let statisticsHash: string | undefined;
 
 /** A hash of the design and solver code as loaded (src/model and src/glmm, or their compiled dist/ copies). */
 export function solverVersion(): string {
-  if (solverHash !== undefined) return solverHash;
+  if (solverHash === undefined) solverHash = codeVersion(["model", "glmm"]);
+  return solverHash;
+}
+
+/**
+ * A hash of the code that computes a fit's statistics from the fit (src/stats and the numerical helpers
+ * of src/numeric, as loaded): with the fit's key it names statistics stored beside a fit, so a change to
+ * an R2, ICC or AME formula computes them again.
+ */
+export function statisticsVersion(): string {
+  if (statisticsHash === undefined) statisticsHash = codeVersion(["stats", "numeric"]);
+  return statisticsHash;
+}
+
+function codeVersion(folders: readonly string[]): string {
   const h = createHash("sha256");
-  for (const folder of ["model", "glmm"]) {
+  for (const folder of folders) {
     const dir = join(__dirname, "..", folder);
     if (!existsSync(dir)) continue;
     for (const name of readdirSync(dir).sort()) {
@@ -118,8 +133,7 @@ export function solverVersion(): string {
       h.update(`\n${folder}/${name}:`).update(readFileSync(join(dir, name)));
     }
   }
-  solverHash = h.digest("hex").slice(0, 20);
-  return solverHash;
+  return h.digest("hex").slice(0, 20);
 }
 
 /** SHA-256 of a list of numbers as doubles (a warm start, an offset), or null when absent. */
@@ -317,6 +331,11 @@ function entryStamp(dir: string): string {
   }
 }
 
+/** A file-name-safe id of a statistics version text. */
+function statisticsFileId(version: string): string {
+  return createHash("sha256").update(version).digest("hex").slice(0, 16);
+}
+
 export class FitCache {
   constructor(readonly dir: string) {}
 
@@ -352,6 +371,39 @@ export class FitCache {
     if (mismatch !== undefined) return { status: "miss", reason: `${dir}: opgeslagen voor een ander ontwerp (${mismatch})` };
     fitsInMemory.set(dir, { stored, entry: meta.entry, stamp: entryStamp(dir) });
     return { status: "hit", fit: { ...stored, design } as GlmmFit, entry: meta.entry };
+  }
+
+  /**
+   * Statistics computed from the fit stored under `key` (R2, ICC, AMEs: deterministic functions of the
+   * fit and its design, which the key fixes), stored beside it under a name that also holds `version`
+   * (statisticsVersion plus the caller's options), or undefined when there are none. A stored fit's
+   * statistics are then read back instead of recomputed with passes over its rows.
+   */
+  readStatistics(key: string, version: string): unknown {
+    const path = join(this.entryDir(key), `statistics-${statisticsFileId(version)}.json`);
+    if (!existsSync(path)) return undefined;
+    try {
+      const stored = JSON.parse(readFileSync(path, "utf8")) as { format?: string; version?: string; value?: Encoded; arrays?: Encoded[] };
+      if (stored.format !== FIT_CACHE_FORMAT || stored.version !== version || stored.value === undefined || !Array.isArray(stored.arrays)) return undefined;
+      const arrays = Float64Array.from(stored.arrays, (x) => (typeof x === "number" ? x : decodeNumber((x as { $num: string }).$num)));
+      return decode(stored.value, arrays);
+    } catch {
+      return undefined; // unreadable: computed again (and written again)
+    }
+  }
+
+  /** Store statistics beside the fit under `key` (atomically); nothing when the entry does not exist. */
+  writeStatistics(key: string, version: string, value: unknown): void {
+    const dir = this.entryDir(key);
+    if (!existsSync(join(dir, "fit.json"))) return;
+    const store: ArrayStore = { chunks: [], length: 0 };
+    const json = encode(value, store, "statistics");
+    const arrays: Encoded[] = [];
+    for (const c of store.chunks) for (const x of c) arrays.push(encodeNumber(x));
+    const path = join(dir, `statistics-${statisticsFileId(version)}.json`);
+    const tmp = `${path}.partial-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify({ format: FIT_CACHE_FORMAT, version, value: json, arrays }));
+    renameSync(tmp, path);
   }
 
   /** Store a fit under `key` (atomically: a reader sees the whole entry or none). Returns the entry folder. */

@@ -32,6 +32,7 @@ import type { AnalysisFrame, FrameData, FrameKey } from "../transform/frames";
 import type { OutcomeRate } from "../report/figures";
 import { FACTORS, GROUPING_FACTORS, type Outcome } from "../vocabulary";
 import { factorColumnHash, rememberColumnHash } from "./fit-cache";
+import { rememberFactorCoding } from "../model/factor";
 
 export const FRAME_CACHE_FORMAT = "kansen-mbo frame cache v3";
 
@@ -198,30 +199,47 @@ export function readFrameCache(dir: string, only?: readonly FrameKey[]): CachedD
   const frames: Partial<Record<FrameKey, AnalysisFrame>> = {};
   for (const fm of meta.frames) {
     if (only !== undefined && !only.includes(fm.key)) continue;
-    const cols: Record<string, Float64Array | string[]> = {};
+    // The numeric columns are read now; a factor column is turned back into strings when first used
+    // (a lazy, enumerable property of both `data` and `columns`): a chapter of models never touches the
+    // student ids, whose 124,000 distinct strings would cost more to parse than all other columns.
+    const getters = new Map<string, () => Float64Array | string[]>();
+    const define = (name: string, get: () => Float64Array | string[]): void => void getters.set(name, get);
     for (const c of fm.columns) {
-      if (c.kind === "f64") cols[c.name] = readF64(join(dir, `${fm.key}.${c.name}.f64`), fm.nrows);
-      else {
+      if (c.kind === "f64") {
+        const values = readF64(join(dir, `${fm.key}.${c.name}.f64`), fm.nrows);
+        define(c.name, () => values);
+      } else {
         const codes = readI32(join(dir, `${fm.key}.${c.name}.i32`), fm.nrows);
-        const levels = c.levels ?? (JSON.parse(readFileSync(join(dir, `${fm.key}.${c.name}.levels.json`), "utf8")) as string[]);
-        const values = new Array<string>(fm.nrows);
-        for (let i = 0; i < fm.nrows; i++) values[i] = levels[codes[i] as number] as string;
-        // The codes were assigned in order of first appearance: the fit cache's canonical form of the column.
-        rememberColumnHash(values, factorColumnHash(levels, codes));
-        cols[c.name] = values;
+        let values: string[] | undefined;
+        define(c.name, () => {
+          if (values !== undefined) return values;
+          const levels = c.levels ?? (JSON.parse(readFileSync(join(dir, `${fm.key}.${c.name}.levels.json`), "utf8")) as string[]);
+          const column = new Array<string>(fm.nrows);
+          for (let i = 0; i < fm.nrows; i++) column[i] = levels[codes[i] as number] as string;
+          // The codes were assigned in order of first appearance: the fit cache's canonical form of the
+          // column, and a coding the designs can use without comparing strings.
+          rememberColumnHash(column, factorColumnHash(levels, codes));
+          rememberFactorCoding(column, levels, codes);
+          values = column;
+          return column;
+        });
       }
     }
-    const data = cols as unknown as FrameData;
-    const { outcome: y, ...rest } = data;
-    const columns: ColumnTable = { [fm.outcome]: y, ...rest };
+    // `data` in the stored order; `columns` names the outcome column after the outcome, first (as buildAnalysisFrames does).
+    const data = {} as Record<string, Float64Array | string[]>;
+    const columns = {} as Record<string, Float64Array | string[]>;
+    for (const [name, get] of getters) Object.defineProperty(data, name, { get, enumerable: true, configurable: true });
+    const outcomeColumn = getters.get("outcome");
+    if (outcomeColumn !== undefined) Object.defineProperty(columns, fm.outcome, { get: outcomeColumn, enumerable: true, configurable: true });
+    for (const [name, get] of getters) if (name !== "outcome") Object.defineProperty(columns, name, { get, enumerable: true, configurable: true });
     frames[fm.key] = {
       key: fm.key,
       outcome: fm.outcome,
       year: fm.year,
       t: fm.t,
       nrows: fm.nrows,
-      data,
-      columns,
+      data: data as unknown as FrameData,
+      columns: columns as ColumnTable,
       flow: fm.flow,
       reference: fm.reference,
       sourceRows: readI32(join(dir, `${fm.key}.sourceRows.i32`), fm.nrows),

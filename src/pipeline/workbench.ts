@@ -49,7 +49,7 @@ import { modelTable } from "../report/tables";
 import { designSummaryHtml, fitReportHtml, objectiveHtml, optimisationHtml, statisticsHtml, type FitOrigin } from "../report/workbench";
 import type { AnalysisFrame } from "../transform/frames";
 import { isFactor, type Outcome, type ReferenceLevels } from "../vocabulary";
-import { fitCacheKey, fitKeyParts, type FitCache, type FitKeyParts } from "./fit-cache";
+import { fitCacheKey, fitKeyParts, statisticsVersion, type FitCache, type FitKeyParts } from "./fit-cache";
 import { frameDesign } from "./fit-formula";
 import { startProgress, type Progress } from "./progress";
 import { readTruth } from "./steps";
@@ -329,10 +329,17 @@ export class ModelWorkbench {
    * published convention), shown, and each fit's summary saved under the run's fits/ folder.
    */
   statistics(fits: ModelFit, options: { readonly ame?: AmeConvention } = {}): ModelResult {
+    const convention = options.ame ?? "published";
+    const cache = this.setup.fitCache;
+    // Computed once per fit and statistics code: stored beside the fit in the fit cache (its key fixes
+    // the fit and its design), so a chapter rerun with every fit from the cache makes no pass over the rows.
+    const version = `${statisticsVersion()} r2 icc ame:${convention}`;
     const byFrame = fits.byFrame.map((f): FrameResult => {
-      const r2 = nakagawaR2(f.fit);
-      const icc = intraclassCorrelation(f.fit);
-      const ame = averageMarginalEffects(f.fit, { convention: options.ame ?? "published" });
+      const stored = cache === null ? undefined : (cache.readStatistics(f.origin.key, version) as { r2: NakagawaR2; icc: IccResult; ame: AmeResult } | undefined);
+      const r2 = stored?.r2 ?? nakagawaR2(f.fit);
+      const icc = stored?.icc ?? intraclassCorrelation(f.fit);
+      const ame = stored?.ame ?? averageMarginalEffects(f.fit, { convention });
+      if (cache !== null && stored === undefined) cache.writeStatistics(f.origin.key, version, { r2, icc, ame });
       const summary = summariseFit(f.fit, {
         model: fits.model,
         outcome: f.frame.outcome,

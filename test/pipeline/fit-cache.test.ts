@@ -7,7 +7,7 @@ import { modelLadder, referencesFor } from "../../src/analysis/models";
 import { fitDesign } from "../../src/glmm/fit";
 import type { GlmmFit } from "../../src/glmm/types";
 import { buildDesign } from "../../src/model/design";
-import { FitCache, configuredFitCache, decodeFit, encodeFit, fitCacheKey, fitKeyParts, solverVersion } from "../../src/pipeline/fit-cache";
+import { FitCache, configuredFitCache, decodeFit, encodeFit, fitCacheKey, fitKeyParts, solverVersion, statisticsVersion } from "../../src/pipeline/fit-cache";
 import { modelTableCsv } from "../../src/report/csv";
 import { summariseFit } from "../../src/report/summary";
 import { modelTable } from "../../src/report/tables";
@@ -79,6 +79,29 @@ test("a fit read back from the fit cache is the fit, bit for bit, and gives the 
     const refit = fitDesign(buildDesign(formula, data, designOptions), { threads: 1 });
     assert.equal(tablesOf(found.fit), tablesOf(refit));
     assert.equal(tablesOf(found.fit), tablesOf(fresh));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("statistics stored beside a fit come back bit for bit, under their version only, and only for an entry that exists", () => {
+  const dir = mkdtempSync(join(tmpdir(), "kansen-fitcache-stats-"));
+  try {
+    const design = buildDesign(formula, data, designOptions);
+    const fit = fitDesign(design, { threads: 1 });
+    const parts = fitKeyParts(formula, data, designOptions);
+    const key = fitCacheKey(parts);
+    const cache = new FitCache(dir);
+    const version = `${statisticsVersion()} r2 icc ame:published`;
+    const stats = { r2: nakagawaR2(fit), icc: intraclassCorrelation(fit), ame: averageMarginalEffects(fit), odd: { nan: NaN, negZero: -0, inf: -Infinity, gone: undefined, arr: Float64Array.from([1.5, NaN, -0]) } };
+    cache.writeStatistics(key, version, stats);
+    assert.equal(cache.readStatistics(key, version), undefined, "no fit under the key: nothing stored");
+    cache.write(key, parts, fit);
+    assert.equal(cache.readStatistics(key, version), undefined);
+    cache.writeStatistics(key, version, stats);
+    assertSameBits(cache.readStatistics(key, version), stats, "statistics");
+    assert.equal(cache.readStatistics(key, `${version}x`), undefined, "another statistics version is not read");
+    assert.equal(cache.readStatistics(fitCacheKey({ ...parts, formula: `${parts.formula} ` }), version), undefined, "another key is not read");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

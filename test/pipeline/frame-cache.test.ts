@@ -44,6 +44,13 @@ test("frames written to the cache read back identical, column by column", () => 
     const g = back.frames.doorstroom2020;
     assert.ok(g);
     assert.deepEqual(Object.keys(g.columns), Object.keys(f.columns));
+    assert.deepEqual(Object.keys(g.data), Object.keys(f.data));
+    // A text column is made from its codes when first used, once: data and columns share it.
+    for (const name of Object.keys(f.data).filter((n) => n !== "outcome")) {
+      assert.equal((g.data as unknown as ColumnTable)[name], g.columns[name], name);
+      assert.equal(g.columns[name], g.columns[name], name);
+    }
+    assert.equal(g.data.outcome, g.columns[f.outcome]);
     for (const [name, col] of Object.entries(f.columns)) assert.deepEqual([...(g.columns[name] ?? [])], [...col], name);
     assert.deepEqual(g.flow, f.flow);
     assert.deepEqual(Array.from(g.sourceRows), Array.from(f.sourceRows));
