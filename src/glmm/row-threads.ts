@@ -7,6 +7,7 @@
  * cannot start (no worker_threads, a loader problem) is reported once on stderr and the passes run on
  * one thread instead -- with the same chunks, so the numbers are identical either way.
  */
+import { workerSource } from "./worker-source";
 import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { CONTROL, DROP_CONTEXT, ERROR_BYTES, TAKE_CONTEXT } from "./row-worker";
 import type { Kernel, RowContext } from "./row-kernels";
@@ -38,22 +39,8 @@ export class RowThread {
     const control = new SharedArrayBuffer(CONTROL.size * 4);
     const errors = new SharedArrayBuffer(ERROR_BYTES);
     const channel = new MessageChannel();
-    // The worker module is this folder's row-worker (.js when compiled; .ts under tsx, whose CommonJS
-    // hook the worker thread then has to register for itself).
-    const file = require.resolve("./row-worker");
-    const loader = file.endsWith(".ts") ? `require(${JSON.stringify(require.resolve("tsx/cjs"))});` : "";
-    const source = [
-      `const { workerData } = require("node:worker_threads");`,
-      `try {`,
-      `  ${loader}`,
-      `  require(${JSON.stringify(file)}).serveRowPasses(workerData);`,
-      `} catch (error) {`,
-      `  const words = new Int32Array(workerData.control);`,
-      `  Atomics.store(words, ${CONTROL.ready}, 2);`,
-      `  Atomics.notify(words, ${CONTROL.ready});`,
-      `  throw error;`,
-      `}`,
-    ].join("\n");
+    // The worker serves this folder's row-worker (worker-source.ts).
+    const source = workerSource(require.resolve("./row-worker"), "serveRowPasses", CONTROL.ready);
     let worker: Worker;
     try {
       worker = new Worker(source, {

@@ -5,6 +5,7 @@
  * else to do. A worker that cannot start is reported and the bootstrap runs on the main thread alone;
  * the rows are the same either way (a replicate depends only on the seed and its number).
  */
+import { workerSource } from "../glmm/worker-source";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { GlmmFit } from "../glmm/types";
 import type { ReplicateStart, RunnerSettings } from "./replicate-runner";
@@ -31,22 +32,8 @@ export class ReplicateThread {
   static start(fit: GlmmFit, start: ReplicateStart, settings: RunnerSettings, onProblem: (message: string) => void): ReplicateThread | null {
     const control = new SharedArrayBuffer(REPLICATE_CONTROL.size * 4);
     const channel = new MessageChannel();
-    // The worker module is this folder's replicate-worker (.js when compiled; .ts under tsx, whose
-    // CommonJS hook the worker thread then registers for itself), as row-threads.ts does.
-    const file = require.resolve("./replicate-worker");
-    const loader = file.endsWith(".ts") ? `require(${JSON.stringify(require.resolve("tsx/cjs"))});` : "";
-    const source = [
-      `const { workerData } = require("node:worker_threads");`,
-      `try {`,
-      `  ${loader}`,
-      `  require(${JSON.stringify(file)}).serveReplicates(workerData);`,
-      `} catch (error) {`,
-      `  const words = new Int32Array(workerData.control);`,
-      `  Atomics.store(words, ${REPLICATE_CONTROL.ready}, 2);`,
-      `  Atomics.notify(words, ${REPLICATE_CONTROL.ready});`,
-      `  throw error;`,
-      `}`,
-    ].join("\n");
+    // The worker serves this folder's replicate-worker (worker-source.ts).
+    const source = workerSource(require.resolve("./replicate-worker"), "serveReplicates", REPLICATE_CONTROL.ready);
     let worker: Worker;
     try {
       worker = new Worker(source, {
