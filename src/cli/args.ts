@@ -16,7 +16,8 @@ options:
                             columns named in --reference are read as text anyway
   --se hessian|rx           standard errors from the Hessian (default, as lme4 1.1-31) or from RX
   --max-iterations N        optimiser iteration limit
-  --threads 1|2             threads for the passes over the rows (default 2 from 20,000 rows on;
+  --threads 1|2             threads for the passes over the rows (2: from 20,000 rows on; default:
+                            two where the second pays, from 50,000 rows with a core free for it;
                             the result is the same bit for bit either way)
   --ame published|discrete  convention of the average marginal effects in --json (default published:
                             mean derivative, dummies as numeric, as bijlage 3b; discrete: level vs reference)

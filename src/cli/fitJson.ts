@@ -15,8 +15,8 @@
  * { parameter, method, level, lower, upper, note } per parameter and method (profile first), with
  * lme4's confint names (oldNames = FALSE); `profile` and `bootstrap` say what those runs did.
  */
-import { designMessages } from "../model/design";
-import { nearDependencies, RANK_TOLERANCE, type NearDependence } from "../model/rank";
+import { designMessages, nearlyDependentColumns } from "../model/design";
+import { RANK_TOLERANCE, type NearDependence } from "../model/rank";
 import type { GlmmDesign } from "../model/types";
 import type { GlmmFit } from "../glmm/types";
 import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects } from "../stats/ame";
@@ -123,18 +123,6 @@ export function jsonNumber(x: number): JsonNumber {
 /** A coefficient of a near-dependence, short: 2, -0.5, 1.0003, 3.1e-5. */
 function coefficientText(c: number): string {
   return Number(c.toPrecision(5)).toString();
-}
-
-const nearCache = new WeakMap<GlmmDesign, NearDependence[]>();
-
-/** The design's nearly dependent fixed-effect columns (src/model/rank.ts), computed once per design. */
-export function nearlyDependentColumns(design: GlmmDesign): NearDependence[] {
-  let near = nearCache.get(design);
-  if (near === undefined) {
-    near = nearDependencies(design.fixed.columns);
-    nearCache.set(design, near);
-  }
-  return near;
 }
 
 /**

@@ -12,8 +12,9 @@
  *               convergence report.
  *
  * Every tolerance and limit is in the control (control.ts, options.control). Every O(n) pass (PIRLS,
- * the gradient, RX'RX) runs on two threads from 20,000 rows on (row-engine.ts; options.threads = 1
- * keeps one); the result is the same bit for bit either way.
+ * the gradient, RX'RX) runs on two threads where a second thread pays (row-engine.ts: from 50,000
+ * rows, or 20,000 once the worker runs, with a core free for it; options.threads = 1 keeps one); the
+ * result is the same bit for bit either way.
  *
  * The same stages by hand, as a notebook cell would walk them:
  *

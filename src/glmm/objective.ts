@@ -24,7 +24,7 @@
  * a pass over the rows (the arithmetic would be the same; the optimiser asks for the optimum several
  * times), and its gradient is kept once computed.
  *
- * Release. The O(n) passes run on the process's worker thread from 20,000 rows on (row-engine.ts),
+ * Release. The O(n) passes may run half on the process's worker thread (row-engine.ts, planRowThread),
  * which holds this objective's shared buffers until told otherwise: call release() when done with the
  * objective (fitDesign does, in a finally). After release() every method throws.
  */
@@ -36,12 +36,12 @@ import { LaplaceModel, type PirlsResult } from "./laplace";
 import { thetaLowerBounds, thetaPositions, thetaStart as lme4ThetaStart } from "./lambda";
 import { fixedEffectsCrossproduct } from "./rx";
 import { Kernel } from "./row-kernels";
-import { prepareRowThread, type RowEngineOptions } from "./row-engine";
+import { planRowThread, type RowEngineOptions } from "./row-engine";
 import { scaleFixedEffects, type FixedScaling } from "./scaling";
 import { buildLayout, type RandomEffectsLayout } from "./structure";
 
 export interface ObjectiveOptions extends RowEngineOptions {
-  /** Threads of the O(n) passes (GlmmOptions.threads); forceThreads (tests) uses the worker at any size. */
+  /** Threads of the O(n) passes (GlmmOptions.threads); forceThreads (tests) uses the worker at any size and load. */
   readonly threads?: number;
   /** A known offset o in the linear predictor eta = o + X beta + Z b (length nobs), e.g. beta_j x_j for a column dropped from X. */
   readonly offset?: ArrayLike<number>;
@@ -132,8 +132,9 @@ export class LaplaceObjective {
 
   constructor(design: GlmmDesign, options: ObjectiveOptions = {}) {
     const started = performance.now();
-    const threads: RowEngineOptions = { threads: options.threads, forceThreads: options.forceThreads };
-    prepareRowThread(design.nobs, threads);
+    // Decided once (row-engine.ts: size, a running worker, the machine's load) and passed on as decided.
+    const split = planRowThread(design.nobs, { threads: options.threads, forceThreads: options.forceThreads });
+    const threads: RowEngineOptions = split ? { forceThreads: true } : { threads: 1 };
     this.currentDesign = design;
     this.control = glmmControl(options.control);
     this.layout = buildLayout(design);

@@ -1,16 +1,30 @@
 /**
  * RowEngine: the shared buffers of the O(n) passes and the way they are run. The rows are split in
  * two fixed chunks; chunk 0 runs on the calling thread and chunk 1 on the process's row-pass worker
- * (row-threads.ts) when there is one and the data is large enough to pay for the hand-over (a few
- * microseconds per pass), on the calling thread otherwise. Sums over rows are added chunk 0 + chunk 1
- * in that order either way, so a fit gives the same bits on one thread or two.
+ * (row-threads.ts) when the worker pays for itself (planRowThread), on the calling thread otherwise.
+ * Sums over rows are added chunk 0 + chunk 1 in that order either way, so a fit gives the same bits on
+ * one thread or two.
+ *
+ * When the worker pays: each pass hands over in a few microseconds, so a running worker pays from
+ * THREAD_MIN_ROWS rows. Starting it costs ~0.2-0.3 s of CPU (a V8 isolate that loads the kernels and
+ * compiles them again for itself), which a fit repays only from THREAD_START_ROWS rows. And the two
+ * halves meet at the end of every pass, so the worker pays only with a core free for it: with the
+ * machine's cores busy (a 1-minute load average of cores - 0.5 or more) each pass waits for whichever
+ * half the scheduler put aside. Measured on the 2 shared cores here (load 4-6, model 2, the whole
+ * glmm command, medians of 5-7 runs): one thread took 1.11 / 1.54 / 2.36 s CPU and 1.16 / 2.45 / 3.62 s
+ * wall at 20k / 50k / 100k rows, two threads 1.29 / 1.82 / 2.83 s CPU and 1.27 / 2.81 / 4.80 s wall.
+ * Two threads asked for (options.threads = 2, KANSEN_GLMM_THREADS=2) split from THREAD_MIN_ROWS
+ * whatever the start costs and the load; these rules are the default's.
  */
-import { prestartRowThread, rowThread, type RowThread } from "./row-threads";
+import { availableParallelism, loadavg } from "node:os";
+import { prestartRowThread, rowThread, rowThreadStarted, type RowThread } from "./row-threads";
 import { sharedFloat64, sharedInt32 } from "./shared-arrays";
 import { runKernel, columnViews, type ChunkSums, type Kernel, type PassInputs, type RowArrays, type RowContext } from "./row-kernels";
 
 /** Below this many rows the passes stay on the calling thread (the hand-over would cost more). */
 export const THREAD_MIN_ROWS = 20_000;
+/** Below this many rows a fit does not start the worker (its start costs more than it saves); it uses one already running. */
+export const THREAD_START_ROWS = 50_000;
 
 export interface RowEngineSizes {
   readonly n: number;
@@ -30,9 +44,9 @@ export interface RowEngineSizes {
 }
 
 export interface RowEngineOptions {
-  /** 1: never use the worker; 2 (default): use it from THREAD_MIN_ROWS rows. KANSEN_GLMM_THREADS overrides the default. */
+  /** 1: never use the worker; 2 (default): use it where it pays (planRowThread). KANSEN_GLMM_THREADS overrides the default. */
   readonly threads?: number;
-  /** Use the worker whatever the number of rows (tests). */
+  /** Use the worker whatever the number of rows and the load (tests; the objective, once it has planned). */
   readonly forceThreads?: boolean;
 }
 
@@ -135,23 +149,32 @@ export class RowEngine {
   }
 }
 
-/** Whether n rows would be split across the worker under these options. */
+/** Whether n rows would be split across the worker under these options (see the file comment). */
 function usesThread(n: number, options: RowEngineOptions): boolean {
-  const threads = options.threads ?? defaultThreads();
-  return threads > 1 && (options.forceThreads === true || n >= THREAD_MIN_ROWS);
+  const explicit = options.threads ?? environmentThreads();
+  if ((explicit ?? 2) < 2) return false;
+  if (options.forceThreads === true) return true;
+  if (n < THREAD_MIN_ROWS) return false;
+  // Two threads asked for: from THREAD_MIN_ROWS, whatever the start costs and the load.
+  if (explicit !== undefined) return true;
+  return (n >= THREAD_START_ROWS || rowThreadStarted()) && loadavg()[0] < availableParallelism() - 0.5;
 }
 
 /**
- * Starts the row-pass worker early (without waiting) when a model of n rows will use it, so that it
- * loads while the caller sets up; RowEngine then waits for it.
+ * Whether a model of n rows will split its passes across the worker; if so, starts the worker early
+ * (without waiting), so that it loads while the caller sets up, and RowEngine then waits for it. The
+ * caller passes the answer on ({ forceThreads: true } or { threads: 1 }), so it is decided once.
  */
-export function prepareRowThread(n: number, options: RowEngineOptions = {}): void {
-  if (usesThread(n, options)) prestartRowThread();
+export function planRowThread(n: number, options: RowEngineOptions = {}): boolean {
+  const split = usesThread(n, options);
+  if (split) prestartRowThread();
+  return split;
 }
 
-function defaultThreads(): number {
+/** KANSEN_GLMM_THREADS, or undefined when it is not set. */
+function environmentThreads(): number | undefined {
   const env = process.env.KANSEN_GLMM_THREADS;
-  if (env === undefined || env === "") return 2;
+  if (env === undefined || env === "") return undefined;
   const v = Number(env);
   if (!Number.isInteger(v) || v < 1) throw new Error(`glmm: KANSEN_GLMM_THREADS must be a positive integer, got "${env}"`);
   return v;

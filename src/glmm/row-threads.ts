@@ -127,6 +127,11 @@ export function prestartRowThread(): void {
   if (spawned === undefined) spawned = RowThread.spawn();
 }
 
+/** Whether the process's row-pass worker has been started (and did not fail to start). */
+export function rowThreadStarted(): boolean {
+  return spawned !== undefined && spawned !== null;
+}
+
 /** The process's row-pass worker, ready for jobs (null when it cannot run). */
 export function rowThread(): RowThread | null {
   prestartRowThread();

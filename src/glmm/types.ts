@@ -156,9 +156,11 @@ export interface GlmmOptions {
   /** A known offset in the linear predictor (length nobs). */
   readonly offset?: ArrayLike<number>;
   /**
-   * Threads for the O(n) passes: 2 (default; KANSEN_GLMM_THREADS overrides it) splits them with one
-   * worker thread from 20,000 rows on, 1 keeps them on the calling thread. The rows are split in the
-   * same two chunks either way, so the result is the same bit for bit.
+   * Threads for the O(n) passes: 2 splits them with one worker thread from 20,000 rows on; by default
+   * (KANSEN_GLMM_THREADS overrides it) they are split only where the worker pays (row-engine.ts: a fit
+   * starts it from 50,000 rows, uses a running one from 20,000, and only while the machine has a core
+   * free for it); 1 keeps them on the calling thread. The rows are split in the same two chunks
+   * either way, so the result is the same bit for bit.
    */
   readonly threads?: number;
 }

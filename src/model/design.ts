@@ -16,7 +16,7 @@ import { columnKind, type ColumnKind, DesignError, gatherNumeric, missingMask, r
 import { codeFactor, groupingFactor, type GroupingFactor } from "./factor";
 import { parseFormula, type ParsedFormula } from "./formula";
 import { modelMatrix, type PreparedVariable } from "./modelMatrix";
-import { checkRank, RANK_TOLERANCE } from "./rank";
+import { checkRank, nearDependencies, RANK_TOLERANCE, screenRatio, NEAR_DEPENDENCE_TOLERANCE, type NearDependence } from "./rank";
 import { binomialResponse } from "./response";
 import type { Column, ColumnTable, DesignOptions, DroppedTerm, FixedDesign, GlmmDesign, RandomEffectsTerm } from "./types";
 
@@ -116,10 +116,28 @@ function prepareVariables(columns: readonly UsedColumn[], rows: Int32Array, opti
   return out;
 }
 
+/** The nearly dependent columns of each X (per FixedDesign, which fits of one design share). */
+const nearByFixed = new WeakMap<FixedDesign, NearDependence[]>();
+
+/**
+ * The design's nearly dependent fixed-effect columns (src/model/rank.ts nearDependencies), computed
+ * once per X; none when buildDesign's rank check already showed X clear of them.
+ */
+export function nearlyDependentColumns(design: GlmmDesign): NearDependence[] {
+  let near = nearByFixed.get(design.fixed);
+  if (near === undefined) {
+    near = nearDependencies(design.fixed.columns);
+    nearByFixed.set(design.fixed, near);
+  }
+  return near;
+}
+
 /** X with lme4's rank check applied: aliased and constant columns dropped and reported. */
 function fixedDesign(parsed: ParsedFormula, variables: ReadonlyMap<string, PreparedVariable>, n: number, tol: number): FixedDesign {
   const full = modelMatrix(parsed.fixed, variables, n);
-  const rank = checkRank(full.columns, tol);
+  // One screen of X'X serves the rank check and, when it clears X by a wide margin, the near-dependence check.
+  const screen = screenRatio(full.columns);
+  const rank = checkRank(full.columns, tol, screen);
   const reasons = {
     zero: "all values are zero",
     constant: "constant column (aliased with the intercept)",
@@ -129,12 +147,14 @@ function fixedDesign(parsed: ParsedFormula, variables: ReadonlyMap<string, Prepa
     name: full.names[d.index],
     reason: d.reason === "constant" && !parsed.fixed.intercept ? "constant column (aliased with earlier columns)" : reasons[d.reason],
   }));
-  return {
+  const fixed: FixedDesign = {
     names: rank.kept.map((j) => full.names[j]),
     columns: rank.kept.map((j) => full.columns[j]),
     info: rank.kept.map((j) => full.info[j]),
     dropped,
   };
+  if (dropped.length === 0 && screen > 10 * NEAR_DEPENDENCE_TOLERANCE) nearByFixed.set(fixed, []);
+  return fixed;
 }
 
 function randomTerms(

@@ -121,18 +121,20 @@ function lowerGram(columns: readonly Float64Array[]): Float64Array {
 const SCREEN_TOLERANCE = 1e-4;
 
 /**
- * Stage 1: true when every column passes the greedy test on G = X'X by a wide margin (residual ratio
- * above `screen`). Builds the Cholesky factor R of G_KK row by row: for column j, solve R' c = G_Kj,
- * residual^2 = g_jj - c'c.
+ * Stage 1, the screen: the smallest residual ratio of the greedy test on G = X'X, over all columns
+ * (0 as soon as one has no residual left). Builds the Cholesky factor R of G row by row: for column j,
+ * solve R' c = G_Kj, residual^2 = g_jj - c'c, ratio^2 = residual^2 / g_jj. A ratio above the screen
+ * tolerance of a test means every column passes that test by a wide margin. One pass over X.
  */
-function clearlyFullRank(columns: readonly Float64Array[], screen: number = SCREEN_TOLERANCE): boolean {
+export function screenRatio(columns: readonly Float64Array[]): number {
   const p = columns.length;
   const gram = lowerGram(columns);
   // R is upper triangular, stored by columns of kept entries: r[k * p + j] for k <= j.
   const r = new Float64Array(p * p);
+  let smallest = Number.POSITIVE_INFINITY;
   for (let j = 0; j < p; j++) {
     const gjj = gram[j * p + j];
-    if (!(gjj > 0) || !Number.isFinite(gjj)) return false;
+    if (!(gjj > 0) || !Number.isFinite(gjj)) return 0;
     let residual = gjj;
     for (let k = 0; k < j; k++) {
       let c = gram[j * p + k];
@@ -141,18 +143,20 @@ function clearlyFullRank(columns: readonly Float64Array[], screen: number = SCRE
       r[k * p + j] = c;
       residual -= c * c;
     }
-    if (!(residual > screen * screen * gjj)) return false;
+    if (!(residual > 0)) return 0;
+    smallest = Math.min(smallest, Math.sqrt(residual / gjj));
     r[j * p + j] = Math.sqrt(residual);
   }
-  return true;
+  return smallest;
 }
 
 /**
  * Left-to-right rank check of the columns of X (each of length n). A column is dropped when it is
- * (numerically) a linear combination of the columns kept before it.
+ * (numerically) a linear combination of the columns kept before it. `screen`: screenRatio(columns),
+ * when the caller has it already.
  */
-export function checkRank(columns: readonly Float64Array[], tol: number = RANK_TOLERANCE): RankCheck {
-  if (tol <= SCREEN_TOLERANCE && clearlyFullRank(columns)) {
+export function checkRank(columns: readonly Float64Array[], tol: number = RANK_TOLERANCE, screen?: number): RankCheck {
+  if (tol <= SCREEN_TOLERANCE && (screen ?? screenRatio(columns)) > SCREEN_TOLERANCE) {
     const all = columns.map((_, j) => j);
     return { kept: all, dropped: [], rank: all.length };
   }
@@ -203,10 +207,11 @@ export interface NearDependence {
 /**
  * The columns whose residual ratio on the columns before them is below `tol` (and not zero: exactly
  * aliased columns are checkRank's), each with the combination it nearly equals. Costs the Gram screen
- * only, unless a column comes within 10 tol of dependence.
+ * only (none if `screen`, screenRatio(columns), is given), unless a column comes within 10 tol of
+ * dependence.
  */
-export function nearDependencies(columns: readonly Float64Array[], tol: number = NEAR_DEPENDENCE_TOLERANCE): NearDependence[] {
-  if (columns.length < 2 || clearlyFullRank(columns, 10 * tol)) return [];
+export function nearDependencies(columns: readonly Float64Array[], tol: number = NEAR_DEPENDENCE_TOLERANCE, screen?: number): NearDependence[] {
+  if (columns.length < 2 || (screen ?? screenRatio(columns)) > 10 * tol) return [];
   const p = columns.length;
   const basis: Float64Array[] = [];
   const basisOf: number[] = [];

@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { FINGERPRINT, fingerprint, removeOrphans, staleness, ensureBuilt } from "../../scripts/build.cjs";
+import { FINGERPRINT, STAMPS, fingerprint, removeOrphans, staleness, ensureBuilt } from "../../scripts/build.cjs";
 
 const ROOT = resolve(__dirname, "..", "..");
 
@@ -43,6 +43,38 @@ test("dist/ is stale exactly when a build input's content changes, even at the s
     assert.equal(staleness(root), "dist/ records no build fingerprint");
     rmSync(join(root, "dist"), { recursive: true });
     assert.equal(staleness(root), "dist/ is missing");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("the stat stamps only spare the hashing: they answer for the fingerprint they were written with, and any stat change goes back to the content", () => {
+  const root = miniature();
+  try {
+    assert.ok(!existsSync(join(root, STAMPS)));
+    assert.equal(staleness(root, false), null, "no stamps: hashed");
+    assert.ok(!existsSync(join(root, STAMPS)), "refresh = false writes nothing");
+    assert.equal(staleness(root), null);
+    const stamps = readFileSync(join(root, STAMPS), "utf8");
+    assert.equal(stamps.split("\n")[0], fingerprint(root), "the stamps name the fingerprint they belong to");
+    assert.equal(stamps.trim().split("\n").length, 1 + 2 + 4, "one line per folder under src/ and per build input");
+    // Stamps of another fingerprint: not trusted, the content decides (and it changed).
+    writeFileSync(join(root, "src", "a.ts"), "export const a = 'xyz';\n");
+    writeFileSync(join(root, STAMPS), stamps.replace(/^[0-9a-f]+/, "0".repeat(64)));
+    assert.equal(staleness(root), "src/ changed since dist/ was built");
+    // The same content again under a new stat (ctime moved): hashed, current, stamps renewed.
+    writeFileSync(join(root, "src", "a.ts"), "export const a = 'abc';\n");
+    assert.equal(staleness(root), null);
+    assert.notEqual(readFileSync(join(root, STAMPS), "utf8"), stamps);
+    // A new file in a folder of src/ moves the folder's stamp.
+    mkdirSync(join(root, "src", "new"));
+    assert.equal(staleness(root), null, "an empty folder changes no content");
+    assert.match(readFileSync(join(root, STAMPS), "utf8"), /^src\/new\0/m, "and is stamped");
+    writeFileSync(join(root, "src", "new", "c.ts"), "export {};\n");
+    assert.equal(staleness(root), "src/ changed since dist/ was built");
+    rmSync(join(root, "src", "new"), { recursive: true });
+    assert.equal(staleness(root), null);
+    assert.equal(staleness(root), null, "and again from the stamps");
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
