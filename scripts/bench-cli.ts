@@ -5,8 +5,8 @@
  * For each n it simulates model-2-shaped data (21 fixed effects, a correlated random intercept and
  * non-western slope per location, a random intercept per institution; src/glmm/simulate.ts, as
  * bench-glmm), writes the CSV, and times
- *   - `node bin/kansen-glmm.js fit --data CSV --formula F --json`: the compiled command (what
- *     `kansen-glmm` runs after `npm link`);
+ *   - `bin/kansen-glmm.js fit --data CSV --formula F --json`: the compiled command run as an executable,
+ *     through its shebang and V8 flag, as `kansen-glmm` runs after `npm link`;
  *   - `npm run --silent glmm -- fit ... --json`: README's form, which adds npm's own start-up;
  *   - R on the same CSV (scripts/r/fit-glmer.R): glmmTMB by default, and lme4-fast / lme4 if asked,
  *     with the fit's own wall and CPU time as R reports them and the whole Rscript process.
@@ -141,7 +141,7 @@ function main(): void {
     const formula = sim.design.formula;
     const fitArgs = ["fit", "--data", csv, "--formula", formula, "--json"];
     const forms: { what: string; command: string; args: string[] }[] = [
-      { what: "glmm command (node bin/kansen-glmm.js)", command: process.execPath, args: [join(ROOT, "bin", "kansen-glmm.js"), ...fitArgs] },
+      { what: "glmm command (bin/kansen-glmm.js, as kansen-glmm runs it)", command: join(ROOT, "bin", "kansen-glmm.js"), args: fitArgs },
       { what: "glmm command (npm run --silent glmm)", command: "npm", args: ["run", "--silent", "glmm", "--", ...fitArgs] },
     ];
     const runs = new Map<string, Timed[]>(forms.map((f) => [f.what, []]));

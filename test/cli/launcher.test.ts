@@ -95,10 +95,11 @@ test("a build removes compiled files whose source is gone, so nothing stale can 
 
 test("npm run glmm runs the compiled command (bin/kansen-glmm.js -> dist/cli/glmm.js), never a TypeScript loader", () => {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string> };
-  assert.equal(pkg.scripts["glmm"], "node bin/kansen-glmm.js");
+  assert.equal(pkg.scripts["glmm"], "node --no-concurrent-recompilation bin/kansen-glmm.js");
   assert.deepEqual(pkg.bin, { "kansen-glmm": "bin/kansen-glmm.js" });
   const launcher = readFileSync(join(ROOT, "bin", "kansen-glmm.js"), "utf8");
-  assert.match(launcher, /^#!\/usr\/bin\/env node\n/);
+  // The executable (npm link's kansen-glmm) starts node with the same V8 flag as the npm script.
+  assert.match(launcher, /^#!\/usr\/bin\/env -S node --no-concurrent-recompilation\n/);
   assert.match(launcher, /require\("\.\.\/dist\/cli\/glmm\.js"\)/);
   assert.doesNotMatch(launcher, /tsx/);
   ensureBuilt("test");
