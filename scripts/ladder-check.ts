@@ -1,6 +1,7 @@
 /**
- * npm run ladder-check -- [--scale S] [--seed N] [--out DIR] [--threads 1|2] [--frames k1,k2]
- * (scale and seed default to those of notebooks/config.json, the default reproduce's population)
+ * npm run ladder-check -- [--scale S] [--seed N] [--out DIR] [--threads 1|2] [--frames k1,k2] [--parameters FILE]
+ * (scale and seed default to those of notebooks/config.json, the default reproduce's population;
+ * --parameters: another calibrated-parameters file, e.g. an earlier calibration, for a before/after table)
  *
  * The model ladder of Tabel 5-8 on the synthetic population, without the notebooks: generates the four
  * analysis frames (generateAnalysisFrames, the frames the default generation writes, with the committed
@@ -23,6 +24,7 @@ import { loadPublishedModels } from "../src/data/reference";
 import { FRAME_KEYS, FRAMES, type FrameKey } from "../src/data/synthetic/coding";
 import { frameColumns } from "../src/data/synthetic/frameTable";
 import { generateAnalysisFrames } from "../src/data/synthetic/generate";
+import { loadCalibration } from "../src/data/synthetic/parameters";
 import { compareModels, type ComparisonRow, type ComparisonTable } from "../src/report/compare";
 import { tableName, writeComparisonCsv } from "../src/report/outputs";
 import { summariseFit } from "../src/report/summary";
@@ -34,9 +36,10 @@ interface Args {
   out: string;
   threads: number;
   frames: FrameKey[];
+  parameters: string | null;
 }
 
-const USAGE = "usage: npm run ladder-check -- [--scale S] [--seed N] (default: notebooks/config.json's) [--out DIR (default outputs/ladder-check)] [--threads 1|2] [--frames doorstroom2020,...]";
+const USAGE = "usage: npm run ladder-check -- [--scale S] [--seed N] (default: notebooks/config.json's) [--out DIR (default outputs/ladder-check)] [--threads 1|2] [--frames doorstroom2020,...] [--parameters FILE (default: the committed calibration)]";
 
 /** Scale and seed of the default configuration (the population a default reproduce uses). */
 function defaultPopulation(): { scale: number; seed: number } {
@@ -46,7 +49,7 @@ function defaultPopulation(): { scale: number; seed: number } {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { ...defaultPopulation(), out: resolve("outputs", "ladder-check"), threads: 1, frames: [...FRAME_KEYS] };
+  const a: Args = { ...defaultPopulation(), out: resolve("outputs", "ladder-check"), threads: 1, frames: [...FRAME_KEYS], parameters: null };
   for (let k = 0; k < argv.length; k += 2) {
     const flag = argv[k];
     const value = argv[k + 1];
@@ -60,6 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === "--seed") a.seed = Math.round(num(0, 0xffffffff));
     else if (flag === "--threads") a.threads = Math.round(num(1, 2));
     else if (flag === "--out") a.out = resolve(value);
+    else if (flag === "--parameters") a.parameters = resolve(value);
     else if (flag === "--frames") {
       const keys = value.split(",");
       const bad = keys.filter((k2) => !(FRAME_KEYS as readonly string[]).includes(k2));
@@ -95,8 +99,9 @@ async function main(): Promise<void> {
   const cpu0 = process.cpuUsage();
   const load0 = loadavg()[0];
   const say = (m: string): void => void process.stderr.write(`[ladder-check ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)}s] ${m}\n`);
-  say(`generating the analysis frames at scale ${args.scale}, seed ${args.seed}`);
-  const g = generateAnalysisFrames({ seed: args.seed, scale: args.scale });
+  const calibration = loadCalibration(args.parameters ?? undefined);
+  say(`generating the analysis frames at scale ${args.scale}, seed ${args.seed}, with the calibration of ${calibration.date} (objective ${calibration.objective}${args.parameters ? `, ${args.parameters}` : ""})`);
+  const g = generateAnalysisFrames({ seed: args.seed, scale: args.scale, parameters: calibration.parameters });
   const published = loadPublishedModels();
   const tables: ComparisonTable[] = [];
   for (const key of args.frames) {
