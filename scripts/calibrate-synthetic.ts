@@ -1,6 +1,6 @@
 /**
  * npm run calibrate-synthetic -- [--scale S] [--seed N] [--evaluations C,E] [--stages composition,effects]
- *                                [--from start|calibrated] [--out FILE] [--threads 1|2]
+ *                                [--from start|calibrated] [--fix a,b] [--free a,b] [--out FILE] [--threads 1|2]
  *
  * Calibrates the synthetic population's association, composition and effect parameters by indirect
  * inference (src/calibration/indirect-inference.ts), in two stages (defaultStages): every evaluation
@@ -9,7 +9,8 @@
  * the ladder's moments against Tabel 5-8. Prints one line per evaluation
  * (objective, best so far, a progress bar) to stderr and, when done, writes the calibrated parameters
  * with the date, seed, scale and objective to FILE (default src/data/synthetic/calibrated-parameters.json,
- * the file the default generation reads). Nothing is written when the run fails or is interrupted.
+ * the file the default generation reads). FILE is not written when the run fails or is interrupted; the
+ * best point so far is kept beside it in FILE.best.json (stage, evaluation, objective, parameters).
  *
  * Run it in the background with its log in a file, e.g.
  *   nohup npm run --silent calibrate-synthetic > calibration.log 2>&1 &
@@ -36,6 +37,7 @@ const USAGE = `usage: npm run calibrate-synthetic -- [options]
   --stages LIST         which stages to run, in order (default composition,effects)
   --from start|calibrated   start at the parameters' start values or at the committed calibration (default calibrated when it exists)
   --fix a,b,...         hold these parameters at their start value in every stage
+  --free a,b,...        move only these parameters (those of each stage's own list); the rest stay at their start value
   --out FILE            where to write the result (default ${calibratedParametersFile()})
   --threads 1|2         solver threads (default 1)`;
 
@@ -46,6 +48,8 @@ export interface CalibrateArgs {
   readonly stages: readonly ("composition" | "effects")[];
   readonly from: "start" | "calibrated";
   readonly fix: readonly ParameterName[];
+  /** When not empty: the only parameters any stage moves. */
+  readonly free: readonly ParameterName[];
   readonly out: string;
   readonly threads: number;
 }
@@ -58,6 +62,7 @@ export function parseCalibrateArgs(argv: readonly string[]): CalibrateArgs | "he
     stages: ["composition", "effects"] as ("composition" | "effects")[],
     from: "calibrated" as "start" | "calibrated",
     fix: [] as ParameterName[],
+    free: [] as ParameterName[],
     out: calibratedParametersFile(),
     threads: 1,
   };
@@ -98,11 +103,13 @@ export function parseCalibrateArgs(argv: readonly string[]): CalibrateArgs | "he
         if (value !== "start" && value !== "calibrated") throw new Error(`--from must be start or calibrated, got '${value}'`);
         args.from = value;
         break;
-      case "--fix": {
+      case "--fix":
+      case "--free": {
         const names = value.split(",").map((x) => x.trim()).filter((x) => x !== "");
         const bad = names.filter((n) => !(n in PARAMETER_SPECS));
-        if (bad.length > 0) throw new Error(`--fix: unknown parameter ${bad.join(", ")} (known: ${PARAMETER_NAMES.join(", ")})`);
-        args.fix = names as ParameterName[];
+        if (bad.length > 0) throw new Error(`${flag}: unknown parameter ${bad.join(", ")} (known: ${PARAMETER_NAMES.join(", ")})`);
+        if (flag === "--fix") args.fix = names as ParameterName[];
+        else args.free = names as ParameterName[];
         break;
       }
       case "--out":
@@ -150,7 +157,12 @@ async function main(): Promise<void> {
   const start = args.from === "calibrated" && previous ? previous.parameters : startParameters();
   const stages = defaultStages(args.budgets)
     .filter((s) => args.stages.includes(s.name as "composition" | "effects"))
-    .map((s) => ({ ...s, free: s.free.filter((n) => !args.fix.includes(n)) }));
+    .map((s) => ({ ...s, free: s.free.filter((n) => !args.fix.includes(n) && (args.free.length === 0 || args.free.includes(n))) }));
+  const empty = stages.filter((s) => s.free.length === 0);
+  if (empty.length > 0) {
+    process.stderr.write(`calibrate-synthetic: stage ${empty.map((s) => s.name).join(", ")} has no free parameter left (--fix/--free); leave it out with --stages\n`);
+    process.exit(2);
+  }
   say(
     `indirect inference at scale ${args.scale}, seed ${args.seed}, starting from ${args.from === "calibrated" && previous ? `the calibration of ${previous.date}` : "the start values"}; stages: ` +
       stages.map((s) => `${s.name} (${s.free.length} parameters, ${s.moments.length} moments, at most ${s.maxEvaluations} evaluations)`).join(", then "),
@@ -162,6 +174,13 @@ async function main(): Promise<void> {
     start,
     stages,
     onEvaluation: (stage, rec, e) => {
+      // The best point so far, beside the output (FILE.best.json): a long run stopped early still shows
+      // where it had got to. The calibrated file itself is written only when the run ends.
+      if (rec.f <= rec.best) {
+        const tmpBest = `${args.out}.best.json.tmp-${process.pid}`;
+        writeFileSync(tmpBest, `${JSON.stringify({ stage: stage.name, evaluation: rec.index + 1, objective: rec.f, parameters: e.parameters }, null, 1)}\n`);
+        renameSync(tmpBest, `${args.out}.best.json`);
+      }
       const bar = progressBar(rec.index + 1, stage.maxEvaluations);
       const ratio = rec.kind === "step" && Number.isFinite(rec.ratio) ? ` ratio ${rec.ratio.toFixed(2)}` : "";
       say(

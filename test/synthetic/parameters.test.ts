@@ -12,12 +12,13 @@ import {
   startParameters,
 } from "../../src/data/synthetic/parameters";
 import { balance, balancedNormal, centreWithinGroups, combine } from "../../src/data/synthetic/balanced";
-import { centreSlopesByPrecision, drawOutcomeEffects, slopePrecisionWeights } from "../../src/data/synthetic/outcomes";
+import { centreSlopesByPrecision, drawOutcomeEffects, fixedPartWithoutIntercept, meanProgrammeRisk, programmeRisk, slopePrecisionWeights } from "../../src/data/synthetic/outcomes";
 import { allocRecords } from "../../src/data/synthetic/frameDraw";
 import { DIM, FRAME_KEYS } from "../../src/data/synthetic/coding";
 import { generateAnalysisFrames } from "../../src/data/synthetic/generate";
 import { Xoshiro128 } from "../../src/data/synthetic/prng";
-import { makeSchools, Placement, urbanity } from "../../src/data/synthetic/schools";
+import { makeSchools, Placement, riskSorting, urbanity } from "../../src/data/synthetic/schools";
+import { frameTargets, modelTruths } from "../../src/data/synthetic/targets";
 
 const mean = (x: ArrayLike<number>): number => Array.from(x).reduce((a, b) => a + b, 0) / x.length;
 const dot = (x: ArrayLike<number>, y: ArrayLike<number>): number => Array.from(x).reduce((a, v, i) => a + v * y[i], 0) / x.length;
@@ -129,6 +130,78 @@ test("placement: level specialisation sorts the lower levels into the locations 
   };
   assert.ok(Math.abs(shareLowByOrientation(0)) < 0.15);
   assert.ok(shareLowByOrientation(1.5) > 0.7);
+});
+
+test("programme risk: model 2's log odds from the terms a placement sees, in the coefficient order of the outcome draw; its mean under one-way margins", () => {
+  const beta = Float64Array.from({ length: 21 }, (_, j) => 0.1 * j - 0.7 + (j % 3) * 0.05);
+  const rec = allocRecords(4 * 4 * 2 * 3 * 3);
+  let r = 0;
+  for (let niveau = 0; niveau < 4; niveau++)
+    for (let sector = 0; sector < 4; sector++)
+      for (let leerweg = 0; leerweg < 2; leerweg++)
+        for (let migratie = 0; migratie < 3; migratie++)
+          for (const age of [0, 4, 11]) {
+            rec.dims[DIM.niveau][r] = niveau;
+            rec.dims[DIM.sector][r] = sector;
+            rec.dims[DIM.leerweg][r] = leerweg;
+            rec.dims[DIM.migratie][r] = migratie;
+            rec.dims[DIM.leeftijd][r] = age;
+            rec.dims[DIM.citocat][r] = 1; // the reference cito year, cito 0: no cito terms
+            r++;
+          }
+  // ouders, geslacht at their reference (0): the fixed part is exactly the programme risk.
+  const fixed = fixedPartWithoutIntercept(rec, beta);
+  for (let i = 0; i < rec.n; i++) {
+    const d = rec.dims;
+    assert.ok(Math.abs(fixed[i] - programmeRisk(beta, d[DIM.niveau][i], d[DIM.sector][i], d[DIM.leerweg][i], d[DIM.migratie][i], d[DIM.leeftijd][i])) < 1e-12, `record ${i}`);
+  }
+  // The mean under margins equals the mean over records drawn as the product of those margins.
+  const margins = { niveau: [0.1, 0.2, 0.3, 0.4], sector: [0.25, 0.25, 0.3, 0.2], leerweg: [0.7, 0.3], leeftijd: Array.from({ length: 12 }, (_, a) => (a === 2 ? 0.5 : a === 6 ? 0.5 : 0)), migratie: [0.6, 0.3, 0.1], ouders: [1, 0, 0], geslacht: [1, 0], citocat: [0, 1, 0, 0, 0, 0, 0] };
+  let expected = 0;
+  for (let n = 0; n < 4; n++)
+    for (let s2 = 0; s2 < 4; s2++)
+      for (let l = 0; l < 2; l++)
+        for (let m = 0; m < 3; m++)
+          for (const a of [2, 6]) expected += margins.niveau[n] * margins.sector[s2] * margins.leerweg[l] * margins.migratie[m] * 0.5 * programmeRisk(beta, n, s2, l, m, a);
+  assert.ok(Math.abs(meanProgrammeRisk(beta, margins) - expected) < 1e-12);
+});
+
+test("placement: risk sorting gathers the students at risk in the locations with a high risk orientation, in many locations", () => {
+  const schools = makeSchools(new Xoshiro128(4, 1), 62, 585);
+  const truth = modelTruths().vsv2020;
+  const margins = frameTargets().vsv2020.margins;
+  const riskByOrientation = (strength: number): { corr: number; spread: number } => {
+    // No other specialisation, so that the risk orientation alone decides where the students go.
+    const p = { ...startParameters(), locationLevelSpread: 0, locationBblSpread: 0, locationAgeSpread: 0, locationSectorSpread: 0, urbanitySorting: 0, vsvRiskSorting: strength };
+    const placement = new Placement(schools, p, 585, 1, riskSorting(p, "vsv", truth.beta, margins));
+    const rng = new Xoshiro128(4, 2);
+    const sum = new Float64Array(585);
+    const all = new Float64Array(585);
+    for (let k = 0; k < 60_000; k++) {
+      const niveau = k % 4;
+      const sector = niveau === 0 ? 3 : k % 3;
+      const age = k % 8;
+      const l = placement.draw(() => rng.uniform(), niveau, sector, 0, 0, age);
+      all[l]++;
+      sum[l] += programmeRisk(truth.beta, niveau, sector, 0, 0, age);
+    }
+    const idx = Array.from({ length: 585 }, (_, l) => l).filter((l) => all[l] > 20);
+    const m = idx.map((l) => sum[l] / all[l]);
+    const z = idx.map((l) => schools.latent.risk[l]);
+    const mm = mean(m);
+    const mz = mean(z);
+    const v = mean(m.map((x) => (x - mm) ** 2));
+    return { corr: mean(m.map((x, i) => (x - mm) * (z[i] - mz))) / Math.sqrt(v * mean(z.map((x) => (x - mz) ** 2))), spread: v };
+  };
+  const none = riskByOrientation(0);
+  const strong = riskByOrientation(2.5);
+  assert.ok(Math.abs(none.corr) < 0.15, `no sorting: correlation ${none.corr}`);
+  assert.ok(strong.corr > 0.7, `strong sorting: correlation ${strong.corr}`);
+  // The variance over locations of their mean risk grows: the students at risk spread over the upper
+  // part of the orientation's range, not into a few locations of a tail.
+  assert.ok(strong.spread > 4 * none.spread, `variance of the location mean risk ${none.spread} -> ${strong.spread}`);
+  // The orientation is orthogonal to the other orientations and balanced.
+  assert.ok(Math.abs(dot(schools.latent.risk, schools.latent.level)) < 1e-9 && Math.abs(mean(schools.latent.risk)) < 1e-9);
 });
 
 test("slope centring: on a hand frame the precision-weighted mean slope becomes 0; the shift lies between its limits s1 -> infinity and s1 = 0", () => {

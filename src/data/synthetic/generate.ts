@@ -31,7 +31,7 @@ import { centreSlopesByPrecision, drawOutcomeEffects, drawOutcomes, type Outcome
 import { calibratedParameters, effectParameters, type SyntheticParameters } from "./parameters";
 import { Population } from "./population";
 import { KeyedRandom, Xoshiro128 } from "./prng";
-import { makeCreboTable, makeSchools, Placement, urbanity, type CreboTable, type Schools } from "./schools";
+import { makeCreboTable, makeSchools, Placement, riskSorting, urbanity, type CreboTable, type Schools } from "./schools";
 import { addEarlierCareers, addExcludedRecords, backfill, categoryAt, drawCategory, intakeMargins, setTimeInvariant } from "./careers";
 import { frameTargets, modelTruths, withGrossBackground, type FrameTarget, type ModelTruth } from "./targets";
 
@@ -202,7 +202,14 @@ export function generateAnalysisFrames(opts: GenerateOptions): SyntheticFrames {
   }
   const placements = {} as Record<FrameKey, Placement>;
   for (const key of FRAME_KEYS) {
-    placements[key] = new Placement(schools, params, truths[key].publishedLocations, FRAMES[key].outcome === "vsv" ? params.startpopulatieSpread : 1);
+    const outcome = FRAMES[key].outcome as "doorstroom" | "vsv";
+    placements[key] = new Placement(
+      schools,
+      params,
+      truths[key].publishedLocations,
+      outcome === "vsv" ? params.startpopulatieSpread : 1,
+      riskSorting(params, outcome, truths[key].beta, targets[key].margins),
+    );
   }
   // Keyed random numbers (common random numbers record by record, prng.ts KeyedRandom) for every draw
   // that decides a frame record; the sequential generators only for what no frame sees.
@@ -451,7 +458,7 @@ export function generatePopulation(opts: GenerateOptions): GeneratedPopulation {
   const keyedIntake = new KeyedRandom(seed, STREAM.keyedIntake);
   const intake = drawRecords(keyedIntake, INTAKE_KEY_BASE, 2021, nIntake, intakeMargins(targets.vsv2021, nIntake), params).records;
   drawCito(keyedIntake, intake, 0, 2021, targets.vsv2021.citoObservedMean, targets.vsv2021.citoObservedSd, params);
-  new Placement(schools, params, truths.vsv2021.publishedLocations, params.startpopulatieSpread).place(keyedIntake, intake, 0);
+  new Placement(schools, params, truths.vsv2021.publishedLocations, params.startpopulatieSpread, riskSorting(params, "vsv", truths.vsv2021.beta, targets.vsv2021.margins)).place(keyedIntake, intake, 0);
   for (let r = 0; r < intake.n; r++) {
     const i = pop.add();
     setTimeInvariant(pop, i, intake, r);

@@ -12,7 +12,7 @@
  * published covariate distribution, which the synthetic one matches only in its margins).
  */
 import { balance, balancedNormal, combine } from "./balanced";
-import { DIM } from "./coding";
+import { DIM, type DimName } from "./coding";
 import type { FrameRecords } from "./frameDraw";
 import type { KeyedRandom, Xoshiro128 } from "./prng";
 
@@ -224,6 +224,40 @@ export function fixedPartWithoutIntercept(rec: FrameRecords, beta: Float64Array)
       citojaarCoef[cc];
   }
   return out;
+}
+
+/** One-way shares per frame dimension, as in targets.ts FrameTarget.margins. */
+export type FrameMargins = Readonly<Record<DimName, ArrayLike<number>>>;
+
+/**
+ * A student's log odds from the terms a placement sees (niveau, sector, leerweg, leeftijd 0-11 and
+ * migratie; coding.ts codes), with model 2's coefficients in the order of fixedPartWithoutIntercept.
+ */
+export function programmeRisk(beta: Float64Array, niveau: number, sector: number, leerweg: number, migratie: number, age: number): number {
+  const niveauCoef = niveau === 0 ? beta[7] : niveau === 1 ? beta[8] : niveau === 3 ? beta[9] : 0;
+  const sectorCoef = sector === 0 ? 0 : beta[9 + sector];
+  return niveauCoef + sectorCoef + (leerweg === 1 ? beta[13] : 0) + beta[6] * age + (migratie === 1 ? beta[1] : migratie === 2 ? beta[2] : 0);
+}
+
+/** The mean of programmeRisk under one-way margins (the risk is additive over the dimensions). */
+export function meanProgrammeRisk(beta: Float64Array, margins: FrameMargins): number {
+  const mean = (d: DimName, value: (c: number) => number): number => {
+    const m = margins[d];
+    let s = 0;
+    let t = 0;
+    for (let c = 0; c < m.length; c++) {
+      s += m[c] * value(c);
+      t += m[c];
+    }
+    return t > 0 ? s / t : 0;
+  };
+  return (
+    mean("niveau", (c) => programmeRisk(beta, c, 0, 0, 0, 0)) +
+    mean("sector", (c) => programmeRisk(beta, 2, c, 0, 0, 0)) +
+    mean("leerweg", (c) => programmeRisk(beta, 2, 0, c, 0, 0)) +
+    mean("leeftijd", (c) => beta[6] * c) +
+    mean("migratie", (c) => programmeRisk(beta, 2, 0, 0, c, 0))
+  );
 }
 
 function sigmoid(x: number): number {

@@ -187,6 +187,22 @@ export const PARAMETER_SPECS = {
     upper: 2.5,
     start: 1.2,
   },
+  doorstroomRiskSorting: {
+    group: "composition",
+    meaning: "doorstroom frames (diploma students): log weight of a location per unit of a student's log odds of doorstroom from programme, age and background (model 2's coefficients of niveau, sector, leerweg, leeftijd and migratie, centred on the frame's mean), times the location's risk orientation (SD 1 over locations, centred within each institution): some locations draw the students with the better or worse prospects",
+    unit: "log weight per logit and SD of the orientation",
+    lower: -5,
+    upper: 5,
+    start: 0,
+  },
+  vsvRiskSorting: {
+    group: "composition",
+    meaning: "vsv frames (startpopulatie): log weight of a location per unit of a student's log odds of leaving early from programme, age and background (model 2's coefficients as for doorstroomRiskSorting), times the same risk orientation: some locations gather the students most at risk of leaving without a startkwalificatie",
+    unit: "log weight per logit and SD of the orientation",
+    lower: -5,
+    upper: 5,
+    start: 0,
+  },
   urbanitySorting: {
     group: "composition",
     meaning: "non-western students: log weight of a location per SD of its urbanity (sorting over locations and institutions by background)",

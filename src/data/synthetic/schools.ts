@@ -15,14 +15,23 @@
  *    U_j (urban and rural colleges) and a location part correlated c with the level orientation.
  * A student of niveau n, sector s, leerweg b, age 14 + a and migration group g chooses location l of the
  * frame's pool with probability proportional to
- *    size_l exp(gLevel z_l s(n) + gBbl zb_l [b = bbl] + gAge za_l (a - 5) + gSector zs_{l,s} + gUrb m(g) u_l),
- * s(n) = 3 - n the level step down, m(g) = 1 non-western, westernFraction western, 0 otherwise. Only
- * who goes where changes: the frame's one-way margins (Tabel 1-4) are those of its records.
+ *    size_l exp(gLevel z_l s(n) + gBbl zb_l [b = bbl] + gAge za_l (a - 5) + gSector zs_{l,s} + gUrb m(g) u_l
+ *               + gRisk zr_l (r_i - rbar)),
+ * s(n) = 3 - n the level step down, m(g) = 1 non-western, westernFraction western, 0 otherwise; the first
+ * four terms times startpopulatieSpread in the vsv frames. r_i is the student's log odds of the frame's
+ * outcome from model 2's coefficients of niveau, sector, leerweg, leeftijd and migratie (the published
+ * truth, outcomes.ts programmeRisk), rbar its mean under the frame's published margins, zr_l the
+ * location's risk orientation and gRisk doorstroomRiskSorting or vsvRiskSorting: a composition that
+ * loads on the outcome itself, so that model 0's location variance holds what the covariates of models
+ * 1a-1b explain (vsv: 0.39 -> 0.08 in Tabel 7), while the level orientation loads on it only through the
+ * level coefficients. Only who goes where changes: the frame's one-way margins (Tabel 1-4) are those of
+ * its records.
  */
 import { balance, balancedNormal, centreWithinGroups, combine } from "./balanced";
 import { DIM, LEVELS, SECTORKAMERS, SECTORKAMER_ENTREE } from "./coding";
 import type { FrameRecords } from "./frameDraw";
 import { LEVEL_STEP_DOWN, type SyntheticParameters } from "./parameters";
+import { meanProgrammeRisk, programmeRisk, type FrameMargins } from "./outcomes";
 import { cumulative, type KeyedRandom, type Xoshiro128 } from "./prng";
 
 export interface Schools {
@@ -57,6 +66,8 @@ export interface LocationLatent {
   readonly bbl: Float64Array;
   /** Age orientation (within institution). */
   readonly age: Float64Array;
+  /** Risk orientation (uniform draws, centred within institution, orthogonal to the other orientations): sorting on a student's model-2 risk. */
+  readonly risk: Float64Array;
   /** Affinity per sector 0-3 (within institution). */
   readonly sector: readonly Float64Array[];
   /** Location part of urbanity, orthogonal to the level orientation (within institution). */
@@ -67,9 +78,9 @@ export interface LocationLatent {
   readonly institutionUrbanityOfLocation: Float64Array;
 }
 
-function withinInstitution(rng: Xoshiro128, institutionOf: Int16Array, nInstitutions: number, against: readonly Float64Array[]): Float64Array {
+function withinInstitution(rng: Xoshiro128, institutionOf: Int16Array, nInstitutions: number, against: readonly Float64Array[], draw: () => number = () => rng.normal()): Float64Array {
   const x = new Float64Array(institutionOf.length);
-  for (let l = 0; l < x.length; l++) x[l] = rng.normal();
+  for (let l = 0; l < x.length; l++) x[l] = draw();
   centreWithinGroups(x, institutionOf, nInstitutions);
   return balance(x, against);
 }
@@ -117,12 +128,17 @@ export function makeSchools(rng: Xoshiro128, nInstitutions: number, nLocations: 
   const institutionUrbanity = balancedNormal(rng, nInstitutions);
   const institutionUrbanityOfLocation = balance(Float64Array.from(institutionOf, (j) => institutionUrbanity[j]));
   const age = withinInstitution(rng, institutionOf, nInstitutions, [level, bbl, urbanityOwn]);
+  // Drawn last, so that every score above is what it was before this one existed.
+  // Uniform, not normal: a strong sorting on exp(gRisk zr_l (r - rbar)) with normal scores would pile
+  // the students at risk into the few locations of the upper tail; uniform scores spread them over the
+  // upper part of the range, so that many locations differ (the variance over locations is what counts).
+  const risk = withinInstitution(rng, institutionOf, nInstitutions, [level, bbl, urbanityOwn, age], () => 2 * rng.uniform() - 1);
   return {
     nInstitutions,
     nLocations,
     institutionOf,
     size,
-    latent: { level, bbl, age, sector, urbanityOwn, institutionUrbanity, institutionUrbanityOfLocation },
+    latent: { level, risk, bbl, age, sector, urbanityOwn, institutionUrbanity, institutionUrbanityOfLocation },
     order,
     locationsOf: lists.map((l) => Int32Array.from(l)),
     institutionCodes,
@@ -140,6 +156,18 @@ export function urbanity(s: Schools, p: SyntheticParameters): Float64Array {
   const c = p.urbanityLevelCorrelation;
   const own = combine(c, s.latent.level, Math.sqrt(1 - c * c), s.latent.urbanityOwn);
   return combine(Math.sqrt(w), s.latent.institutionUrbanityOfLocation, Math.sqrt(1 - w), own);
+}
+
+/** Sorting on the students' risk: gRisk, model 2's coefficients (targets.ts COEF_NAMES order) and rbar. */
+export interface RiskSorting {
+  readonly strength: number;
+  readonly beta: Float64Array;
+  readonly centre: number;
+}
+
+/** The risk sorting of one frame: its strength parameter, its truth and its published margins. */
+export function riskSorting(p: SyntheticParameters, outcome: "doorstroom" | "vsv", beta: Float64Array, margins: FrameMargins): RiskSorting {
+  return { strength: outcome === "vsv" ? p.vsvRiskSorting : p.doorstroomRiskSorting, beta, centre: meanProgrammeRisk(beta, margins) };
 }
 
 /** Ages a placement distinguishes (leeftijd 0-11, i.e. 14-25). */
@@ -162,12 +190,16 @@ export class Placement {
   private readonly u: Float64Array;
   private readonly migWeight: readonly number[];
 
-  /** `spread` multiplies the four specialisation spreads (startpopulatieSpread for the vsv frames). */
+  /**
+   * `spread` multiplies the four specialisation spreads (startpopulatieSpread for the vsv frames);
+   * `risk` sorts on the students' model-2 risk (none: the careers' placements outside the frames).
+   */
   constructor(
     private readonly s: Schools,
     private readonly p: SyntheticParameters,
     k: number,
     private readonly spread = 1,
+    private readonly risk: RiskSorting | null = null,
   ) {
     this.pool = s.order.slice(0, Math.min(k, s.nLocations));
     let leaves = 1;
@@ -182,10 +214,12 @@ export class Placement {
     const type = (((niveau * 4 + sector) * 2 + leerweg) * 3 + migratie) * PLACEMENT_AGES + age;
     const hit = this.trees[type];
     if (hit) return hit;
-    const { s, p, pool, u, leaves, spread } = this;
+    const { s, p, pool, u, leaves, spread, risk } = this;
     const L = s.latent;
     const step = LEVEL_STEP_DOWN[niveau];
     const m = this.migWeight[migratie];
+    // Log weight per unit of the risk orientation: gRisk (r - rbar).
+    const riskLoad = risk === null ? 0 : risk.strength * (programmeRisk(risk.beta, niveau, sector, leerweg, migratie, age) - risk.centre);
     const t = new Float64Array(2 * leaves);
     for (let r = 0; r < pool.length; r++) {
       const l = pool[r];
@@ -195,7 +229,8 @@ export class Placement {
             (leerweg === 1 ? p.locationBblSpread * L.bbl[l] : 0) +
             p.locationAgeSpread * L.age[l] * (age - 5) +
             p.locationSectorSpread * L.sector[sector][l]) +
-        p.urbanitySorting * m * u[l];
+        p.urbanitySorting * m * u[l] +
+        riskLoad * L.risk[l];
       t[leaves + r] = s.size[l] * Math.exp(logw);
     }
     for (let i = leaves - 1; i >= 1; i--) t[i] = t[2 * i] + t[2 * i + 1];
