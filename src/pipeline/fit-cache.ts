@@ -155,6 +155,7 @@ export function controlOf(options: GlmmOptions): FitKeyParts["control"] {
     control: glmmControl(input),
     start: options.start === undefined ? null : { theta: numbersHash(options.start.theta), beta: numbersHash(options.start.beta) },
     fixedTheta: numbersHash(options.fixedTheta),
+    ...(options.refit !== undefined ? { refit: numbersHash(options.refit.hessian) } : {}),
     offset: numbersHash(options.offset),
   };
 }

@@ -70,8 +70,13 @@ export const CHAPTER_8_DEFAULTS = {
   /** Parametric bootstrap replicates (lme4's bootMer), and their seed. */
   bootstrapReplicates: 200,
   bootstrapSeed: 20240214,
-  /** Imputations of the missing-data table, and of the specification curve (the first of the same chain). */
-  imputations: 5,
+  /**
+   * Imputations of the missing-data table (issue 13: m >= 20; the completed data sets after the first
+   * are refitted near its optimum, src/missing/analyses.ts), and of the specification curve: the first 3
+   * of the same chain, so the curve's points of the published random structure reuse the table's fits
+   * (each point carries its m in the curve's CSV).
+   */
+  imputations: 20,
   curveImputations: 3,
   imputationSeed: 20240214,
   /**
