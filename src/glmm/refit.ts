@@ -18,11 +18,13 @@
  * The result is an Optimum without a Hessian (`hessian: null`) when BFGS converged: assembleFit then
  * reports no Hessian-based checks, and its standard errors are (RX'RX)^-1 or none (assemble.ts).
  */
-import { congruence, transpose } from "../numeric/dense";
-import type { LaplaceObjective } from "./objective";
+import { congruence, invertSpd, transpose } from "../numeric/dense";
+import type { GlmmDesign } from "../model/types";
+import { laplaceObjective, type LaplaceObjective } from "./objective";
+import { fixedEffectsCrossproduct } from "./rx";
 import { optimiseObjective, type Optimum } from "./optimise";
 import { minimiseBounded } from "./optimizer";
-import type { OptimisationSummary } from "./types";
+import type { GlmmOptions, OptimisationSummary } from "./types";
 
 /** Where a refit starts: an optimum in this objective's internal coordinates and the full Hessian there. */
 export interface RefitStart {
@@ -127,4 +129,26 @@ export function refitNear(objective: LaplaceObjective, start: RefitStart, settin
     fallback: true,
     message: `BFGS: ${result.message} (decrement ${result.decrement.toExponential(2)}); the solver's stages: ${s.message}`,
   };
+}
+
+/**
+ * (RX'RX)^-1 on the scale of X at (theta, beta) of a design: the covariance of the fixed effects with
+ * theta treated as known (assembleFit's se "rx"), from one PIRLS solution at that point. Multiple
+ * imputation takes the difference between a full fit's Hessian-based covariance and this one as the part
+ * of var(beta) that comes from the estimated variance parameters (src/missing/analyses.ts).
+ */
+export function rxCovariance(design: GlmmDesign, at: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> }, options: Pick<GlmmOptions, "threads" | "control" | "offset"> = {}): Float64Array {
+  const objective = laplaceObjective(design, {
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.control !== undefined ? { control: options.control } : {}),
+    ...(options.offset !== undefined ? { offset: options.offset } : {}),
+  });
+  try {
+    objective.deviance(at.theta, at.beta);
+    const p = objective.p;
+    const inverse = invertSpd(fixedEffectsCrossproduct(objective.model), p) ?? new Float64Array(p * p).fill(Number.NaN);
+    return congruence(objective.scaling.transform, inverse, p);
+  } finally {
+    objective.release();
+  }
 }

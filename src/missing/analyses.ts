@@ -23,6 +23,7 @@
 import { CITO_TERMS, designFitter, formulaOf, modelLadder, robustnessModel, type DesignFit, type Outcome } from "../analysis/models";
 import { PUBLISHED_REFERENCE } from "../vocabulary";
 import { fitDesign } from "../glmm/fit";
+import { rxCovariance } from "../glmm/refit";
 import type { GlmmFit, GlmmOptions } from "../glmm/types";
 import type { ColumnTable, GlmmDesign } from "../model/types";
 import { averageMarginalEffects, type AmeConvention, type AmeRandomEffects, type MarginalEffect } from "../stats/ame";
@@ -253,15 +254,11 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
       if (refit !== null) fit = withCorrectedCovariance(fit, refit.correction);
       designTemplate ??= fit.design;
       if (refitting && refit === null && fit.hessian !== undefined && fit.convergence.converged && !fit.convergence.singular) {
-        // The first fit's own (RX'RX)^-1: a refit of the same data from its optimum (no step is taken).
+        // The first fit's own (RX'RX)^-1 at its optimum, for the correction.
         const glmmRefit: GlmmOptions = { ...options.glmm, se: "rx", start: { theta: Float64Array.from(fit.theta), beta: Float64Array.from(fit.beta) }, refit: { hessian: fit.hessian } };
-        try {
-          const rx = await solve(fit.design, glmmRefit);
-          if (rx.vcov.every(Number.isFinite)) refit = { glmm: glmmRefit, correction: Float64Array.from(fit.vcov, (v, k) => v - rx.vcov[k]) };
-        } catch (error) {
-          // No (RX'RX)^-1 at the first optimum: the other completed data sets get full (warm-started) fits.
-          progress(`imputation 1: no (RX'RX)^-1 at its optimum (${error instanceof Error ? error.message : String(error)}); the others are fitted in full`);
-        }
+        const rx = rxCovariance(fit.design, fit, options.glmm);
+        if (rx.every(Number.isFinite)) refit = { glmm: glmmRefit, correction: Float64Array.from(fit.vcov, (v, k) => v - rx[k]) };
+        else progress(`imputation ${l + 1}: (RX'RX) is singular at its optimum; the other completed data sets are fitted in full`);
       }
       // Without a refit (completedFits "full", or a first fit without a usable Hessian): warm starts.
       if (refit === null && warm === undefined && options.warmStart !== false && options.glmm?.start === undefined) {
