@@ -79,6 +79,11 @@ export interface MultipleImputationOptions extends MissingDataOptions, CitoImput
    */
   readonly completedFits?: "refit" | "full";
   /**
+   * Further random-effects conventions of the AMEs, pooled from the same fits and returned in
+   * `otherAmes` (a specification curve reads all three conventions from one pass over the m fits).
+   */
+  readonly otherAmeRandomEffects?: readonly AmeRandomEffects[];
+  /**
    * With completedFits "full": start every fit after the first at the first fit's (theta, beta) (default
    * true). Each fit still runs to the solver's own convergence test; `glmm.start`, when given, is used for
    * all fits instead.
@@ -231,7 +236,10 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
     readonly betaVar: Float64Array;
     readonly ame: Float64Array;
     readonly ameVar: Float64Array;
+    /** The AMEs and their variances under each of options.otherAmeRandomEffects, in that order. */
+    readonly other: readonly { readonly ame: Float64Array; readonly ameVar: Float64Array }[];
   }
+  const otherConventions = options.otherAmeRandomEffects ?? [];
   const fits: CompletedDataFit[] = [];
   const kept: Estimates[] = [];
   /** The first pooled fit: its terms name the pooled rows, and every later fit must have the same. */
@@ -274,6 +282,7 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
     fitSeconds += seconds(tf);
     const ta = performance.now();
     const effects = effectsOf(fit, options);
+    const otherEffects = otherConventions.map((c) => effectsOf(fit, { ...options, ameRandomEffects: c }));
     ameSeconds += seconds(ta);
     const pooled = fit.convergence.converged || policy === "include";
     fits.push(fitRecord(l + 1, fit, pooled));
@@ -295,6 +304,7 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
       betaVar: Float64Array.from({ length: p }, (_, j) => fit.se[j] * fit.se[j]),
       ame: Float64Array.from(effects, (e) => e.estimate),
       ameVar: Float64Array.from(effects, (e) => e.se * e.se),
+      other: otherEffects.map((o) => ({ ame: Float64Array.from(o, (e) => e.estimate), ameVar: Float64Array.from(o, (e) => e.se * e.se) })),
     });
   }
   const failed = fits.filter((f) => f.status === "failed").length;
@@ -318,6 +328,13 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   const ames: EstimateRow[] = first.effects.map((effect, j) =>
     pooledRow({ term: effect.term, ...poolScalar(column((e) => e.ame, j), column((e) => e.ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
   );
+  const firstEffects = first.effects;
+  const otherAmes = otherConventions.map((ameRandomEffects, c) => ({
+    ameRandomEffects,
+    ames: firstEffects.map((effect, j) =>
+      pooledRow({ term: effect.term, ...poolScalar(column((e) => e.other[c].ame, j), column((e) => e.other[c].ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
+    ),
+  }));
   const poolSeconds = seconds(tp);
   return {
     method: "multiple-imputation",
@@ -348,5 +365,6 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
     convergence: { converged: m - failed - notConverged, notConverged, failed, pooled: kept.length },
     timing: { imputationSeconds, fitSeconds, ameSeconds, poolSeconds, totalSeconds: seconds(t0) },
     fit: null,
+    ...(otherAmes.length > 0 ? { otherAmes } : {}),
   };
 }

@@ -14,9 +14,9 @@
  *   h8.conclusions(...)                                    the sentences whose truth depends on the numbers
  *
  * Every model fit goes through the fit cache (cached-fits.ts): model 2 and the model without cito come
- * from chapters 5-7; a completed data set of multiple imputation is fitted once per random structure and
- * read back for the other AME conventions and by the curve, which takes the first imputations of the
- * missing-data table's (the same chain, so the same completed data sets and the same fits).
+ * from chapters 5-7; a completed data set of multiple imputation is fitted once per random structure (the
+ * AME conventions are pooled from the same fits) and read back by the curve, which takes the first
+ * imputations of the missing-data table's (the same chain, so the same completed data sets and fits).
  */
 import { join } from "node:path";
 import { modelLadder } from "../analysis/models";

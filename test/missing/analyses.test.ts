@@ -152,8 +152,13 @@ test("another random structure on the same imputations: reuse, and every method 
   assert.equal(a.formula, "doorstroom ~ migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + citojaar + (1 | locatie) + (1 | instelling)");
   assert.equal(a.timing.imputationSeconds, 0);
   assert.equal(a.seed, 8);
-  const b = await multipleImputationAnalysis(frame, { imputations });
+  const b = await multipleImputationAnalysis(frame, { imputations, otherAmeRandomEffects: ["excluded"] });
   assert.ok(b.formula.includes("(1 + niet_westers | locatie)"));
+  // Another AME convention pooled from the same fits is the analysis asked for that convention, bit for bit.
+  const excluded = await multipleImputationAnalysis(frame, { imputations, ameRandomEffects: "excluded" });
+  assert.deepEqual(b.otherAmes?.map((o) => o.ameRandomEffects), ["excluded"]);
+  assert.deepEqual(b.otherAmes?.[0]?.ames, excluded.ames);
+  assert.deepEqual(b.coefficients, excluded.coefficients);
   // Same completed data sets: the cito coefficient's between-imputation variance comes from the same draws.
   assert.ok(a.coefficients.some((c) => c.term === "cito"));
   for (const f of [missingIndicatorAnalysis, noCitoAnalysis, completeCaseAnalysis]) {
