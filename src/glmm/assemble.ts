@@ -195,7 +195,9 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum | Refi
 
   const convergence: ConvergenceReport = {
     converged,
-    optimizer: "Newton-type with exact gradient and bounds on the theta diagonal (Hessian: differences of the gradient in theta, 2 RX'RX in beta), then Newton with the full finite-difference Hessian of the gradient",
+    optimizer: hess === null
+      ? "BFGS with exact gradient and bounds on the theta diagonal, from a nearby optimum with its Hessian as the first curvature (a refit, src/glmm/refit.ts); no Hessian at this optimum"
+      : "Newton-type with exact gradient and bounds on the theta diagonal (Hessian: differences of the gradient in theta, 2 RX'RX in beta), then Newton with the full finite-difference Hessian of the gradient",
     iterations: summary.iterations,
     functionEvaluations: summary.evaluations,
     maxAbsGradient,
