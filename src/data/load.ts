@@ -6,7 +6,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { CsvError, readCsvColumns, type CsvColumnsResult, type CsvErrorKind } from "./csv";
+import { closeSync, openSync, readSync } from "node:fs";
+import { CsvError, parseCsvRecords, readCsvColumns, type CsvColumnsResult, type CsvErrorKind } from "./csv";
 import { csvSpecOf, loadTableSchema, type TableSchema } from "./schema";
 import { DataValidationError, ViolationLog, checkForeignKey, validateTable } from "./validate";
 
@@ -123,4 +124,38 @@ export function loadRawData(dir: string, options: LoadOptions = {}): RawData {
     vsv: asRaw(tables.vsv as CsvColumnsResult),
     crebo: asRaw(tables.crebo as CsvColumnsResult),
   };
+}
+
+/**
+ * The first `n` data rows of a raw file of `dir`, read from the start of the file only (at most
+ * `maxBytes`, cut at the last complete line) and typed by its schema as loadRawData types them (numbers
+ * as Float64Array, NaN for a missing code; text as strings, null for a missing code): for showing the
+ * file's first rows without reading and validating all of it again, when the frames were built from
+ * the validated file earlier (the frame cache is keyed on its content). `nrows` counts the rows read.
+ */
+export function readRawHead(dir: string, name: (typeof FILES)[number], n: number, options: { readonly schemaDir?: string; readonly maxBytes?: number } = {}): RawTable {
+  const path = join(dir, `${name}.csv`);
+  const maxBytes = options.maxBytes ?? 1 << 20;
+  const fd = openSync(path, "r");
+  let buf: Buffer;
+  try {
+    buf = Buffer.alloc(maxBytes);
+    buf = buf.subarray(0, readSync(fd, buf, 0, maxBytes, 0));
+  } finally {
+    closeSync(fd);
+  }
+  const complete = buf.length < maxBytes ? buf : buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
+  const records = parseCsvRecords(complete, path);
+  const rows = records.rows.slice(0, n);
+  const spec = csvSpecOf(loadTableSchema(name, options.schemaDir));
+  const columns: Record<string, Float64Array | (string | null)[]> = {};
+  records.header.forEach((column, j) => {
+    const s = spec[column];
+    const missing = new Set(s?.missingValues ?? [""]);
+    const values = rows.map((r) => r[j] as string);
+    columns[column] = s !== undefined && s.type !== "string"
+      ? Float64Array.from(values, (v) => (missing.has(v) ? Number.NaN : Number(v)))
+      : values.map((v) => (missing.has(v) ? null : v));
+  });
+  return { file: path, nrows: rows.length, columns, lineOfRow: Int32Array.from(records.lineOfRow.slice(0, rows.length)) };
 }

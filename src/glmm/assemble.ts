@@ -4,7 +4,8 @@
  *
  *   - beta and its covariance back on the original scale of X (beta = T beta~, V = T V~ T');
  *   - standard errors: "hessian" (default, lme4 1.1-31): V~ = 2 [H^-1]_beta,beta with H the optimiser's
- *     finite-difference Hessian of d over (theta, beta~); "rx": V~ = (RX'RX)^-1 (rx.ts);
+ *     finite-difference Hessian of d over (theta, beta~); "rx": V~ = (RX'RX)^-1 (rx.ts); "none": NaN
+ *     (a bootstrap replicate, whose statistics need no standard errors);
  *   - VarCorr (Sigma = Lambda Lambda' per term), the conditional modes b = Lambda u_hat and their
  *     conditional covariances Lambda P Lambda' (em-start.ts);
  *   - logLik, deviance (-2 logLik), AIC, BIC with p + length(theta) parameters;
@@ -16,6 +17,12 @@
  *
  * With theta held fixed (a profile fit) the Hessian, gradient and checks are those of the optimised
  * coordinates, and the standard errors are conditional on the held values.
+ *
+ * An optimum without a Hessian (a refit near a known optimum, refit.ts) gives a fit without the
+ * Hessian's checks (scaled gradient, smallest eigenvalue, identifiability: NaN or left out) and without
+ * Hessian-based standard errors ("rx" is used when "hessian" is asked; "none" gives none); its
+ * convergence rests on the refit's decrement, PIRLS at the optimum and the separation checks.
+ * With `conditionalVariances: false` the conditional variances of the modes are NaN (not computed).
  */
 import type { ConvergenceReport, GlmmFit, RanefBlock, VarCorrBlock } from "./types";
 import { congruence, invertSpd, subMatrix, symmetricEigenvalues, transpose } from "../numeric/dense";
@@ -24,17 +31,20 @@ import { conditionalCovariances } from "./em-start";
 import { covarianceFromTheta, thetaPositions } from "./lambda";
 import type { LaplaceObjective } from "./objective";
 import type { Optimum } from "./optimise";
+import type { RefitOptimum } from "./refit";
 import { fixedEffectsCrossproduct } from "./rx";
 import { fixedEffectsBlock, identifiabilityMessages } from "./identifiability";
 import { lme4ScaledGradient } from "./vcov";
 
 export interface AssembleOptions {
   /** Standard errors from the Hessian (lme4 1.1-31's default) or from (RX'RX)^-1. */
-  readonly se?: "hessian" | "rx";
+  readonly se?: "hessian" | "rx" | "none";
+  /** Compute the conditional variances of the modes (default true). */
+  readonly conditionalVariances?: boolean;
 }
 
 /** The fit at `optimum` (what optimiseObjective returned for this objective). */
-export function assembleFit(objective: LaplaceObjective, optimum: Optimum, options: AssembleOptions = {}): GlmmFit {
+export function assembleFit(objective: LaplaceObjective, optimum: Optimum | RefitOptimum, options: AssembleOptions = {}): GlmmFit {
   const started = performance.now();
   const { design, model, layout, scaling, nTheta, p } = objective;
   const c = optimum.summary.control.convergence;
@@ -56,16 +66,18 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
   // g_beta = T^-T g_beta~,  H = J' H~ J with J = diag(I, T^-1).
   const gAll = objective.gradientToOriginal(g);
   const gOrig = Float64Array.from(free, (k) => gAll[k]);
-  const hFree = subMatrix(hess, dim, free);
-  const j = new Float64Array(m * m);
-  for (let k = 0; k < mTheta; k++) j[k * m + k] = 1;
-  for (let r = 0; r < p; r++) for (let cc = 0; cc < p; cc++) j[(mTheta + r) * m + mTheta + cc] = scaling.inverse[r * p + cc];
-  const hOrig = congruence(transpose(j, m), hFree, m);
-  const eig = symmetricEigenvalues(hOrig, m);
-  const minEig = eig[0];
+  const hFree = hess === null ? null : subMatrix(hess, dim, free);
+  let hOrig: Float64Array | null = null;
+  if (hFree !== null) {
+    const j = new Float64Array(m * m);
+    for (let k = 0; k < mTheta; k++) j[k * m + k] = 1;
+    for (let r = 0; r < p; r++) for (let cc = 0; cc < p; cc++) j[(mTheta + r) * m + mTheta + cc] = scaling.inverse[r * p + cc];
+    hOrig = congruence(transpose(j, m), hFree, m);
+  }
+  const minEig = hOrig === null ? Number.NaN : symmetricEigenvalues(hOrig, m)[0];
   let maxAbsGradient = 0;
   for (let k = 0; k < m; k++) maxAbsGradient = Math.max(maxAbsGradient, Math.abs(gOrig[k]));
-  const scaledGradient = lme4ScaledGradient(hOrig, gOrig, m);
+  const scaledGradient = hOrig === null ? Number.NaN : lme4ScaledGradient(hOrig, gOrig, m);
 
   // Singular fit: an optimised diagonal theta within convergence.singular of its bound.
   let singular = false;
@@ -80,7 +92,10 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
   // Standard errors.
   let vcovScaled: Float64Array | null = null;
   let seMethod = "";
-  if (options.se !== "rx") {
+  if (options.se === "none") {
+    vcovScaled = new Float64Array(p * p).fill(Number.NaN);
+    seMethod = "none: no standard errors were computed (a bootstrap replicate)";
+  } else if (options.se !== "rx" && hFree !== null) {
     const hinv = invertSpd(hFree, m);
     if (hinv) {
       vcovScaled = new Float64Array(p * p);
@@ -102,20 +117,20 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
   // Variance components, conditional modes b = Lambda u and conditional variances Lambda P Lambda'.
   const varcorr: VarCorrBlock[] = [];
   const ranef: RanefBlock[] = [];
-  const condVars = conditionalCovariances(model);
+  const condVars = options.conditionalVariances === false ? null : conditionalCovariances(model);
   const ngroups: Record<string, number> = {};
   layout.terms.forEach((term, t) => {
     const vc = covarianceFromTheta(theta, term.thetaOffset, term.k);
     varcorr.push({ group: term.group, terms: term.terms, covariance: vc.covariance, sd: vc.sd, corr: vc.corr });
     ngroups[term.group] = term.nLevels;
     const modes = Float64Array.from(model.b.subarray(term.uOffset, term.uOffset + term.nLevels * term.k));
-    ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars[t] });
+    ranef.push({ group: term.group, terms: term.terms, levels: term.levels, modes, condVar: condVars === null ? new Float64Array(term.nLevels * term.k * term.k).fill(Number.NaN) : condVars[t] });
   });
 
   // lme4's identifiability checks (skipped for a singular fit, as lme4 does), on the Hessian over the
   // optimised (theta, beta~) of the centred and scaled columns: a column in large units (cito 0-100) is
   // no problem here, nearly collinear columns are (identifiability.ts).
-  const identifiability = singular
+  const identifiability = singular || hFree === null
     ? []
     : [...new Set([...identifiabilityMessages(symmetricEigenvalues(fixedEffectsBlock(hFree, m, mTheta), p), "fixed-effect"), ...identifiabilityMessages(symmetricEigenvalues(hFree, m), "")])];
   messages.push(...identifiability);
@@ -168,7 +183,7 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
     converged = false;
     messages.push(`Model failed to converge with max|grad| = ${scaledGradient.toPrecision(6)} (tol = ${formatTolerance(c.scaledGradient)}, component 1)`);
   }
-  if (!(minEig > 0) && !singular) {
+  if (hOrig !== null && !(minEig > 0) && !singular) {
     converged = false;
     messages.push(`Hessian of the deviance is not positive definite (smallest eigenvalue ${minEig.toPrecision(4)})`);
   }
@@ -180,7 +195,9 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
 
   const convergence: ConvergenceReport = {
     converged,
-    optimizer: "Newton-type with exact gradient and bounds on the theta diagonal (Hessian: differences of the gradient in theta, 2 RX'RX in beta), then Newton with the full finite-difference Hessian of the gradient",
+    optimizer: hess === null
+      ? "BFGS with exact gradient and bounds on the theta diagonal, from a nearby optimum with its Hessian as the first curvature (a refit, src/glmm/refit.ts); no Hessian at this optimum"
+      : "Newton-type with exact gradient and bounds on the theta diagonal (Hessian: differences of the gradient in theta, 2 RX'RX in beta), then Newton with the full finite-difference Hessian of the gradient",
     iterations: summary.iterations,
     functionEvaluations: summary.evaluations,
     maxAbsGradient,
@@ -212,6 +229,7 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum, optio
     convergence,
     optimisation: summary,
     ...(objective.offset ? { offset: Float64Array.from(objective.offset) } : {}),
+    ...(hOrig !== null && m === dim ? { hessian: hOrig } : {}),
     elapsedSeconds: objective.setupSeconds + summary.seconds + (performance.now() - started) / 1000,
     threads: model.engine.threaded ? 2 : 1,
   };

@@ -33,6 +33,7 @@ import type { GlmmFit, GlmmOptions } from "./types";
 import { assembleFit } from "./assemble";
 import { laplaceObjective } from "./objective";
 import { optimiseObjective } from "./optimise";
+import { refitNear, refitStart } from "./refit";
 
 export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFit {
   const progress = options.onProgress ?? (() => undefined);
@@ -44,6 +45,13 @@ export function fitDesign(design: GlmmDesign, options: GlmmOptions = {}): GlmmFi
   try {
     const L = objective.layout;
     progress(`setup: ${L.q} random effects, ${L.nSlots} cross blocks, dense part ${L.q2} wide`);
+    if (options.refit !== undefined) {
+      if (options.start === undefined) throw new Error("fitDesign: a refit (options.refit) needs options.start");
+      if (options.fixedTheta !== undefined) throw new Error("fitDesign: a refit (options.refit) cannot hold theta");
+      const refit = refitNear(objective, refitStart(objective, options.start.theta, options.start.beta, options.refit.hessian));
+      progress(`refit near the start: ${refit.message}, ${refit.iterations} iteration(s)${refit.fallback ? " (the solver's stages finished it)" : ""}`);
+      return assembleFit(objective, refit.optimum, { se: options.se ?? (refit.optimum.hessian === null ? "rx" : "hessian") });
+    }
     const optimum = optimiseObjective(objective, {
       onProgress: progress,
       ...(options.start !== undefined ? { start: options.start } : {}),

@@ -10,8 +10,33 @@
  *   [5] status of the last job (0 ok, 1 failed; the message in the error bytes)
  *   [6] ready (1 once this module is loaded, 2 if loading failed)
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import { columnViews, runKernel, type Kernel, type RowContext } from "./row-kernels";
+
+/**
+ * A full garbage collection of this thread's heap. The SharedArrayBuffers of a dropped context (the
+ * packed rows of a fit, ~100 MB at 400,000 rows) are freed only when both threads have collected their
+ * handles; this thread allocates almost nothing, so without it its collector seldom runs and every
+ * fit of a process would keep its buffers (measured: +100 MB of array buffers per fit over 20
+ * completed-data refits of vsv 2020; with one thread the process stayed at 0.7 GB). V8's gc function,
+ * exposed for this thread's use only (the flag applies to contexts made after it is set); null if the
+ * runtime refuses it, and the buffers are then freed whenever this thread's collector runs.
+ */
+let collector: (() => void) | null | undefined;
+function collectGarbage(): void {
+  if (collector === undefined) {
+    try {
+      setFlagsFromString("--expose-gc");
+      const gc = runInNewContext("gc") as unknown;
+      collector = typeof gc === "function" ? (gc as () => void) : null;
+    } catch {
+      collector = null;
+    }
+  }
+  collector?.();
+}
 
 export const CONTROL = {
   job: 0,
@@ -56,6 +81,7 @@ export function serveRowPasses(setup: WorkerSetup): void {
         context = { ...shared, columns: columnViews(shared.rows) };
       } else if (kernel === DROP_CONTEXT) {
         context = null;
+        collectGarbage();
       } else {
         if (!context) throw new Error("a row kernel was started without a context");
         runKernel(context, kernel as Kernel, 1, Atomics.load(control, CONTROL.flag));

@@ -14,7 +14,7 @@ import type { GlmmControl, GlmmControlInput } from "./control";
 
 /** One stage of the optimisation (optimise.ts), as MixedModels.jl's fitlog keeps it. */
 export interface OptimisationStageLog {
-  readonly stage: "beta at start" | "EM" | "Newton" | "polish";
+  readonly stage: "beta at start" | "EM" | "Newton" | "polish" | "refit";
   /** Newton steps (EM: EM steps). */
   readonly iterations: number;
   /** Deviance evaluations as the convergence report counts them (finite-difference stencil points included). */
@@ -133,6 +133,12 @@ export interface GlmmFit {
    * made by fitDesign or assembleFit has it; fits made elsewhere (from R's numbers, test doubles) may not.
    */
   readonly optimisation?: OptimisationSummary;
+  /**
+   * The finite-difference Hessian of the Laplace deviance at the optimum over (theta, beta) in lme4's
+   * coordinates (beta on the scale of X), row-major, length(theta) + p square: the curvature a refit of
+   * nearby data starts from (refit.ts). Absent when theta was held or the optimum had no Hessian.
+   */
+  readonly hessian?: Float64Array;
   /** The offset the fit was made with (eta and etaFixed include it), absent without one. */
   readonly offset?: Float64Array;
   readonly elapsedSeconds: number;
@@ -151,6 +157,13 @@ export interface GlmmOptions {
   readonly control?: GlmmControlInput;
   /** A warm start on the original scale of X, e.g. a previous fit (optimise.ts). */
   readonly start?: { readonly theta: ArrayLike<number>; readonly beta: ArrayLike<number> };
+  /**
+   * Refit near `start` (required with it): BFGS from start with this Hessian as the first curvature, in
+   * lme4's coordinates as GlmmFit.hessian holds it (that of a fit to nearby data), instead of the
+   * solver's stages, which finish the job only if BFGS does not converge (refit.ts). The fit has no
+   * Hessian of its own: its standard errors are (RX'RX)^-1 (se "rx") and the Hessian's checks are left out.
+   */
+  readonly refit?: { readonly hessian: ArrayLike<number> };
   /** theta coordinates held at given values (null: optimised), length(theta) entries. */
   readonly fixedTheta?: readonly (number | null)[];
   /** A known offset in the linear predictor (length nobs). */

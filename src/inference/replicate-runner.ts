@@ -7,17 +7,13 @@
  */
 import type { GlmmFit } from "../glmm/types";
 import { laplaceObjective, type LaplaceObjective } from "../glmm/objective";
+import type { RefitStart } from "../glmm/refit";
 import { refitReplicate, replicateFit } from "./replicate-fit";
 import { simulateResponse } from "./simulate-response";
 import { statisticNames, statisticRow, type StatisticsSettings } from "./bootstrap-statistics";
 
 /** Where every replicate starts: the original optimum in the objective's internal coordinates, and the full Hessian there. */
-export interface ReplicateStart {
-  readonly x: Float64Array;
-  readonly hessian: Float64Array;
-  readonly theta: Float64Array;
-  readonly beta: Float64Array;
-}
+export type ReplicateStart = RefitStart;
 
 export interface RunnerSettings {
   readonly seed: number;

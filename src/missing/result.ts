@@ -121,6 +121,8 @@ export interface MissingDataAnalysis {
   readonly timing: { readonly imputationSeconds: number; readonly fitSeconds: number; readonly ameSeconds: number; readonly poolSeconds: number; readonly totalSeconds: number };
   /** The fit itself for a single-fit method (null for multiple imputation, whose m fits are not kept). */
   readonly fit: GlmmFit | null;
+  /** Multiple imputation with otherAmeRandomEffects: the pooled AMEs under those conventions. */
+  readonly otherAmes?: readonly { readonly ameRandomEffects: AmeRandomEffects; readonly ames: readonly EstimateRow[] }[];
 }
 
 /** A single fit's Wald row: z test and normal interval, no imputation quantities. */

@@ -33,7 +33,7 @@ export interface ChapterParameters {
 }
 
 export interface ChapterOptions {
-  /** What the chapter reads: nothing, the analysis frames, or also the raw files (chapter 2). Default "frames". */
+  /** What the chapter reads: nothing, the analysis frames, or also the first rows of the raw files (chapter 2; steps.ts prepareFrames raw "head"). Default "frames". */
   readonly data?: "none" | "frames" | "raw";
   /** A title to show as the chapter's heading (the model chapter's, which depends on its outcome). */
   readonly title?: string;
@@ -85,7 +85,7 @@ export async function openChapter(display: HtmlDisplay, parameters: ChapterParam
   const want = options.data ?? "frames";
   // The frames come from the run's configuration (its reference categories key the frame cache).
   const wanted = config.outcomes.flatMap((o) => config.years.map((y) => frameKey(o, y)));
-  const data = want === "none" ? null : await prepareFrames(base, { raw: want === "raw", frames: wanted });
+  const data = want === "none" ? null : await prepareFrames(base, { raw: want === "raw" ? "head" : false, frames: wanted });
   const frames = data === null ? [] : framesFor(data, config);
   return {
     config,

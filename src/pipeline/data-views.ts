@@ -25,10 +25,12 @@ function frameOf(ch: Chapter, outcome: string, year: number): Chapter["frames"][
 
 /** The first `n` rows of chosen columns of studenten.csv (chapter 2, with the raw files read). */
 export function rawHeadView(ch: Chapter, columns: readonly string[], n: number): DataFrame {
-  const raw = ch.data?.raw;
-  if (raw === undefined || raw === null) throw new Error('rawHeadView: the raw files were not read; open the chapter with { data: "raw" }');
-  const df = rawHead(raw.studenten, columns, n);
-  showDataFrame(ch, df, `studenten.csv (${raw.studenten.nrows} rijen, breed format): de eerste ${n} rijen, een greep uit de kolommen`);
+  const head = ch.data?.raw?.studenten ?? ch.data?.studentenHead;
+  if (head === undefined) throw new Error('rawHeadView: the raw files were not read; open the chapter with { data: "raw" }');
+  if (n > head.nrows && ch.data?.raw == null) throw new Error(`rawHeadView: ${n} rows asked for, the chapter read the first ${head.nrows} of studenten.csv`);
+  const total = ch.data?.files.find((f) => /studenten\.csv$/.test(f.file))?.nrows ?? head.nrows;
+  const df = rawHead(head, columns, n);
+  showDataFrame(ch, df, `studenten.csv (${total} rijen, breed format): de eerste ${n} rijen, een greep uit de kolommen`);
   return df;
 }
 

@@ -155,6 +155,7 @@ export function controlOf(options: GlmmOptions): FitKeyParts["control"] {
     control: glmmControl(input),
     start: options.start === undefined ? null : { theta: numbersHash(options.start.theta), beta: numbersHash(options.start.beta) },
     fixedTheta: numbersHash(options.fixedTheta),
+    ...(options.refit !== undefined ? { refit: numbersHash(options.refit.hessian) } : {}),
     offset: numbersHash(options.offset),
   };
 }
@@ -317,8 +318,44 @@ export type FitCacheLookup =
 /**
  * Fits read or written in this process, by entry folder: a chapter run again in the same kernel takes
  * them from memory instead of the disk (the same objects; nothing changes a fit after it is assembled).
+ * Bounded: the least recently used are dropped (and read from disk again if asked for) once the fits'
+ * per-row arrays pass FITS_IN_MEMORY_BYTES; chapter 8 alone writes some hundred fits of up to 400,000
+ * rows (about 10 MB each), which would otherwise all stay in the kernel.
  */
-const fitsInMemory = new Map<string, { readonly stored: StoredFit; readonly entry: FitCacheEntryInfo; readonly stamp: string }>();
+interface RememberedFit {
+  readonly stored: StoredFit;
+  readonly entry: FitCacheEntryInfo;
+  readonly stamp: string;
+  readonly bytes: number;
+}
+const fitsInMemory = new Map<string, RememberedFit>();
+export const FITS_IN_MEMORY_BYTES = 1024 * 1024 * 1024;
+let bytesInMemory = 0;
+
+/** Bytes of a stored fit's per-row arrays (linear predictors, fitted values, offset). */
+function rowBytes(stored: StoredFit): number {
+  return stored.eta.byteLength + stored.etaFixed.byteLength + stored.fitted.byteLength + (stored.offset?.byteLength ?? 0);
+}
+
+function remember(dir: string, stored: StoredFit, entry: FitCacheEntryInfo): void {
+  forget(dir);
+  const bytes = rowBytes(stored);
+  fitsInMemory.set(dir, { stored, entry, stamp: entryStamp(dir), bytes });
+  bytesInMemory += bytes;
+  // Map iteration is in insertion order: the first entries are the least recently used.
+  for (const [old, value] of fitsInMemory) {
+    if (bytesInMemory <= FITS_IN_MEMORY_BYTES || old === dir) break;
+    fitsInMemory.delete(old);
+    bytesInMemory -= value.bytes;
+  }
+}
+
+function forget(dir: string): void {
+  const had = fitsInMemory.get(dir);
+  if (had === undefined) return;
+  fitsInMemory.delete(dir);
+  bytesInMemory -= had.bytes;
+}
 
 /** The files of an entry as they are on disk now (a changed or damaged entry is read again). */
 function entryStamp(dir: string): string {
@@ -350,6 +387,9 @@ export class FitCache {
     if (!existsSync(jsonPath)) return { status: "miss", reason: "niet in de fitcache" };
     const remembered = fitsInMemory.get(dir);
     if (remembered !== undefined && remembered.stamp === entryStamp(dir) && fitDesignMismatch(remembered.stored, design) === undefined) {
+      // The most recently used goes last.
+      fitsInMemory.delete(dir);
+      fitsInMemory.set(dir, remembered);
       return { status: "hit", fit: { ...remembered.stored, design } as GlmmFit, entry: remembered.entry };
     }
     let meta: { format?: string; entry?: FitCacheEntryInfo; fit?: Encoded; arrayLength?: number };
@@ -369,7 +409,7 @@ export class FitCache {
     const stored = decodeFit(meta.fit, arrays);
     const mismatch = fitDesignMismatch(stored, design);
     if (mismatch !== undefined) return { status: "miss", reason: `${dir}: opgeslagen voor een ander ontwerp (${mismatch})` };
-    fitsInMemory.set(dir, { stored, entry: meta.entry, stamp: entryStamp(dir) });
+    remember(dir, stored, meta.entry);
     return { status: "hit", fit: { ...stored, design } as GlmmFit, entry: meta.entry };
   }
 
@@ -421,7 +461,7 @@ export class FitCache {
       rmSync(dir, { recursive: true, force: true });
       renameSync(tmp, dir);
       const { design: _design, ...stored } = fit;
-      fitsInMemory.set(dir, { stored, entry, stamp: entryStamp(dir) });
+      remember(dir, stored, entry);
     } catch (error) {
       rmSync(tmp, { recursive: true, force: true });
       throw error;

@@ -14,9 +14,9 @@
  *   h8.conclusions(...)                                    the sentences whose truth depends on the numbers
  *
  * Every model fit goes through the fit cache (cached-fits.ts): model 2 and the model without cito come
- * from chapters 5-7; a completed data set of multiple imputation is fitted once per random structure and
- * read back for the other AME conventions and by the curve, which takes the first imputations of the
- * missing-data table's (the same chain, so the same completed data sets and the same fits).
+ * from chapters 5-7; a completed data set of multiple imputation is fitted once per random structure (the
+ * AME conventions are pooled from the same fits) and read back by the curve, which takes the first
+ * imputations of the missing-data table's (the same chain, so the same completed data sets and fits).
  */
 import { join } from "node:path";
 import { modelLadder } from "../analysis/models";
@@ -70,8 +70,13 @@ export const CHAPTER_8_DEFAULTS = {
   /** Parametric bootstrap replicates (lme4's bootMer), and their seed. */
   bootstrapReplicates: 200,
   bootstrapSeed: 20240214,
-  /** Imputations of the missing-data table, and of the specification curve (the first of the same chain). */
-  imputations: 5,
+  /**
+   * Imputations of the missing-data table (issue 13: m >= 20; the completed data sets after the first
+   * are refitted near its optimum, src/missing/analyses.ts), and of the specification curve: the first 3
+   * of the same chain, so the curve's points of the published random structure reuse the table's fits
+   * (each point carries its m in the curve's CSV).
+   */
+  imputations: 20,
   curveImputations: 3,
   imputationSeed: 20240214,
   /**

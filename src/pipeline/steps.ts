@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { recordStep } from "../audit/run-log";
 import { dataDir, type KansenConfig } from "../config";
 import { OUTCOMES, frameKey } from "../vocabulary";
-import { loadRawData, type RawData } from "../data/load";
+import { loadRawData, readRawHead, type RawData, type RawTable } from "../data/load";
 import { ensureData } from "./data-cache";
 import { startProgress } from "./progress";
 import { buildAnalysisFrames, type AnalysisFrame, type FrameKey } from "../transform/frames";
@@ -23,6 +23,11 @@ import { outcomeRatesByYear } from "../report/rates";
 export interface PreparedData {
   /** The validated raw files; only when asked for (`raw: true`), since the frame cache makes them unneeded. */
   readonly raw: RawData | null;
+  /**
+   * The first rows of studenten.csv (`raw: "head"`): read from the start of the file when the frames
+   * come from the frame cache (built from the validated files), taken from `raw` when they were built now.
+   */
+  readonly studentenHead?: RawTable;
   /** The analysis frames: all four, or those asked for (`frames`) when read from the frame cache. */
   readonly frames: Readonly<Partial<Record<FrameKey, AnalysisFrame>>>;
   /** Outcome rates per year 2016-2021 and migration background (3a 3.1), per outcome. */
@@ -47,16 +52,20 @@ const framesInMemory = new Map<string, PreparedData>();
  * Ensure, read, validate and transform: the four analysis frames of the run's configuration, plus the
  * 3a 3.1 outcome rates. Reading and validating the raw files happens once per data folder, reference
  * choice and transform code (src/pipeline/frame-cache.ts); later calls read the frames from the cache.
- * `raw: true` always reads (and validates) the raw files and returns them too; `frames` names the frames
- * wanted from the cache (default all four; a build from the raw files always makes all four).
+ * `raw: true` always reads (and validates) the raw files and returns them too; `raw: "head"` returns the
+ * first rows of studenten.csv beside the frames (chapter 2 shows them), read from the start of the file
+ * when the frames come from the cache; `frames` names the frames wanted from the cache (default all
+ * four; a build from the raw files always makes all four).
  */
-export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean; readonly frames?: readonly FrameKey[] } = {}): Promise<PreparedData> {
+export const RAW_HEAD_ROWS = 1000;
+
+export async function prepareFrames(config: KansenConfig, options: { readonly raw?: boolean | "head"; readonly frames?: readonly FrameKey[] } = {}): Promise<PreparedData> {
   const progress = startProgress("data");
   try {
     const ensured = await recordStep("data: ensure", "generation", () => ensureData(config, (line) => progress.note(line)));
     const cacheDir = frameCacheDir(config.cacheDir, frameCacheKey(ensured.dir, config.reference, RATE_YEARS, ensured.contentHashes));
     if (options.raw !== true) {
-      const memoryKey = `${cacheDir}|${options.frames === undefined ? "*" : [...options.frames].sort().join(",")}`;
+      const memoryKey = `${cacheDir}|${options.frames === undefined ? "*" : [...options.frames].sort().join(",")}|${options.raw === "head" ? "head" : ""}`;
       const inMemory = framesInMemory.get(memoryKey);
       if (inMemory !== undefined) {
         await recordStep("data: frames from the cache", "transform", () => inMemory);
@@ -66,7 +75,8 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
       const cached = await recordStep("data: frames from the cache", "transform", () => readFrameCache(cacheDir, options.frames));
       if (cached !== undefined) {
         progress.done(`analysebestanden uit de cache ${cacheDir} (gebouwd uit de gevalideerde bestanden van ${ensured.dir}): ${Object.values(cached.frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}`);
-        const prepared: PreparedData = { raw: null, ...cached, fromCache: true };
+        const head = options.raw === "head" ? { studentenHead: readRawHead(ensured.dir, "studenten", RAW_HEAD_ROWS) } : {};
+        const prepared: PreparedData = { raw: null, ...cached, fromCache: true, ...head };
         framesInMemory.set(memoryKey, prepared);
         return prepared;
       }
@@ -81,7 +91,7 @@ export async function prepareFrames(config: KansenConfig, options: { readonly ra
     const files = [raw.studenten, raw.vsv, raw.crebo].map((t) => ({ file: t.file, nrows: t.nrows, ncolumns: Object.keys(t.columns).length }));
     writeFrameCache(cacheDir, { frames, rates, files });
     progress.done(`${Object.values(frames).map((f) => `${f.key} ${f.nrows}`).join(", ")}; bewaard in de cache ${cacheDir}`);
-    return { raw, frames, rates, files, fromCache: false };
+    return { raw, frames, rates, files, fromCache: false, ...(options.raw === "head" ? { studentenHead: raw.studenten } : {}) };
   } catch (error) {
     // The first line says what and where (a validation error lists every violation below it); the
     // whole message travels with the error to whoever shows it.

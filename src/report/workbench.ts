@@ -212,6 +212,7 @@ const STAGE_NAMES: Readonly<Record<OptimisationSummary["stages"][number]["stage"
   EM: "EM",
   Newton: "Newton",
   polish: "afronding (volle Hessiaan)",
+  refit: "herschatting vanuit een nabij optimum (BFGS)",
 };
 
 /**

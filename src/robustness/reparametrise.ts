@@ -18,13 +18,34 @@ import type { GlmmFit } from "../glmm/types";
 import { congruence, solveSpd } from "../numeric/dense";
 import type { GlmmDesign } from "../model/types";
 
-/** B with X = X' B (p x p, row-major), or an error when X' does not span X's columns. */
+/** The two columns hold the same numbers. */
+function sameColumn(a: Float64Array, b: Float64Array): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * B with X = X' B (p x p, row-major), or an error when X' does not span X's columns. A column of X that
+ * the new design holds unchanged under the same name (every column but those of the recoded factor) is
+ * that column of X': its column of B is a unit vector, exactly. The others are solved by least squares
+ * and checked; X''X' is formed only when some column needs it.
+ */
 export function recodingMatrix(from: GlmmDesign, to: GlmmDesign): Float64Array {
   const X = from.fixed.columns;
   const Y = to.fixed.columns;
   const p = X.length;
   const n = from.nobs;
   if (Y.length !== p || to.nobs !== n) throw new Error(`reparametrise: ${to.formula} has ${Y.length} columns and ${to.nobs} rows, the fit ${p} and ${n}: not a recoding of the same model`);
+  const B = new Float64Array(p * p);
+  const solve: number[] = [];
+  for (let c = 0; c < p; c++) {
+    const a = to.fixed.names.indexOf(from.fixed.names[c] as string);
+    if (a >= 0 && sameColumn(X[c] as Float64Array, Y[a] as Float64Array)) B[a * p + c] = 1;
+    else solve.push(c);
+  }
+  if (solve.length === 0) return B;
   const yty = new Float64Array(p * p);
   for (let a = 0; a < p; a++) {
     const ya = Y[a] as Float64Array;
@@ -36,9 +57,9 @@ export function recodingMatrix(from: GlmmDesign, to: GlmmDesign): Float64Array {
       yty[b * p + a] = s;
     }
   }
-  const B = new Float64Array(p * p);
   const rhs = new Float64Array(p);
-  for (let c = 0; c < p; c++) {
+  const fitted = new Float64Array(n);
+  for (const c of solve) {
     const xc = X[c] as Float64Array;
     for (let a = 0; a < p; a++) {
       const ya = Y[a] as Float64Array;
@@ -50,12 +71,16 @@ export function recodingMatrix(from: GlmmDesign, to: GlmmDesign): Float64Array {
     if (col === null) throw new Error(`reparametrise: the new design's X'X is not positive definite (${to.formula})`);
     for (let a = 0; a < p; a++) B[a * p + c] = col[a]!;
     // X[c] must be reproduced: it is a combination of the new columns.
+    fitted.fill(0);
+    for (let a = 0; a < p; a++) {
+      const ya = Y[a] as Float64Array;
+      const w = col[a]!;
+      if (w !== 0) for (let i = 0; i < n; i++) fitted[i] += ya[i]! * w;
+    }
     let worst = 0;
     let scale = 1;
     for (let i = 0; i < n; i++) {
-      let v = 0;
-      for (let a = 0; a < p; a++) v += (Y[a] as Float64Array)[i]! * col[a]!;
-      worst = Math.max(worst, Math.abs(v - xc[i]!));
+      worst = Math.max(worst, Math.abs(fitted[i]! - xc[i]!));
       scale = Math.max(scale, Math.abs(xc[i]!));
     }
     if (worst > 1e-9 * scale) throw new Error(`reparametrise: column '${from.fixed.names[c]}' is not a combination of the columns of ${to.formula} (largest residual ${worst}): not a recoding of the same model`);

@@ -9,9 +9,9 @@
  *
  *   - a single-fit analysis is run once per fit specification; its AMEs under the other conventions are
  *     computed from the same fit (averageMarginalEffects), so the AME conventions share a fit;
- *   - multiple imputation is run once per fit specification and AME convention on the same imputations
- *     (drawn once per frame, shared by every random structure and reference); its completed-data fits
- *     go through a content-keyed solver, so the conventions after the first read them from the fit cache;
+ *   - multiple imputation is run once per fit specification on the same imputations (drawn once per
+ *     frame, shared by every random structure and reference), pooling the AMEs of every convention from
+ *     the same m fits (otherAmeRandomEffects); its completed-data fits go through a content-keyed solver;
  *   - the other comparison group of the non-western gap (reference westers) is the same model with
  *     migratie coded from another reference: its fits are the published group's fits recoded exactly
  *     (reparametrise.ts), not refitted, when the grid holds the published group.
@@ -142,25 +142,29 @@ export async function estimateSpecifications(frame: CurveFrame, options: CurveOp
     const family = `${spec.missing}/${spec.random}`;
     const recoded = recode && spec.reference !== published;
     if (spec.missing === "multiple-imputation") {
+      // One pass over the m fits pools the AMEs of every convention of the grid.
       const recorded: GlmmFit[] = [];
+      let call = 0;
+      const completed = solvers.completed(fitLabel);
+      const solve: DesignFit = recoded
+        ? (design) => {
+            const source = publishedFits.get(family)?.[call++];
+            if (source === undefined) throw new Error(`${fitLabel}: no fit of the published comparison group to recode`);
+            return reparametrise(source, design);
+          }
+        : async (design, glmm) => {
+            const fit = await completed(design, glmm);
+            recorded.push(fit);
+            return fit;
+          };
+      const [main, ...others] = grid.ame;
+      const a = await multipleImputationAnalysis(dataFrame, { imputations: options.imputations as CitoImputations, randomTerms: structure.terms, ameRandomEffects: main, otherAmeRandomEffects: others, level, solve });
       for (const ame of grid.ame) {
-        let call = 0;
-        const completed = solvers.completed(fitLabel);
-        const solve: DesignFit = recoded
-          ? (design) => {
-              const source = publishedFits.get(family)?.[call++];
-              if (source === undefined) throw new Error(`${fitLabel}: no fit of the published comparison group to recode`);
-              return reparametrise(source, design);
-            }
-          : async (design, glmm) => {
-              const fit = await completed(design, glmm);
-              if (ame === grid.ame[0]) recorded.push(fit);
-              return fit;
-            };
-        const a = await multipleImputationAnalysis(dataFrame, { imputations: options.imputations as CitoImputations, randomTerms: structure.terms, ameRandomEffects: ame, level, solve });
-        analyses.set(`${spec.id}|${ame}`, a);
-        options.onProgress?.(`${++done}/${total}: ${spec.id}, AME ${ame}: m = ${a.m}, ${a.convergence.pooled} gepoold${recoded ? " (hercodering van de fits met de gepubliceerde vergelijkingsgroep)" : ""}`);
+        const ames = ame === main ? a.ames : a.otherAmes?.find((o) => o.ameRandomEffects === ame)?.ames;
+        if (ames === undefined) throw new Error(`${fitLabel}: no pooled AMEs for the convention ${ame}`);
+        analyses.set(`${spec.id}|${ame}`, { ...a, ames, ameRandomEffects: ame });
       }
+      options.onProgress?.(`${(done += grid.ame.length)}/${total}: ${spec.id}, AME ${grid.ame.join(", ")}: m = ${a.m}, ${a.convergence.pooled} gepoold${recoded ? " (hercodering van de fits met de gepubliceerde vergelijkingsgroep)" : ""}`);
       if (!recoded) publishedFits.set(family, recorded);
       continue;
     }

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadRawData } from "../../src/data/load";
+import { loadRawData, readRawHead } from "../../src/data/load";
 import { DataValidationError, formatValidationError, type Violation } from "../../src/data/validate";
 import { loadTableSchema } from "../../src/data/schema";
 import { studentHeader, studentRow, writeRawFolder } from "./fixture";
@@ -32,6 +32,23 @@ test("a valid folder loads into typed columns", () => {
   assert.deepEqual(raw.studenten.columns.leerweg_2020, ["BOL", "BBL"]);
   assert.equal(raw.vsv.nrows, 1);
   assert.equal(raw.crebo.nrows, 9);
+});
+
+test("the first rows of a raw file, read from its start only, are the rows loadRawData reads, typed by the schema", () => {
+  const students = [...ok.students, ...Array.from({ length: 38 }, (_, i) => ({ id: `s${i}`, years: { 2019: { diploma: 1 as const }, 2020: { crebo: "10004" } } }))];
+  const dir = writeRawFolder({ ...ok, students });
+  const raw = loadRawData(dir);
+  // A small byte budget cuts the file mid-way: only the complete lines are read.
+  for (const [n, maxBytes] of [[5, 1 << 20], [40, 1 << 20], [40, 4096]] as const) {
+    const head = readRawHead(dir, "studenten", n, { maxBytes });
+    assert.ok(head.nrows <= n && (maxBytes < 4097 || head.nrows === n));
+    assert.deepEqual(Object.keys(head.columns), Object.keys(raw.studenten.columns));
+    for (const [name, column] of Object.entries(raw.studenten.columns)) {
+      const want = Array.from(column as ArrayLike<number | string | null>).slice(0, head.nrows);
+      assert.deepEqual(Array.from(head.columns[name] as ArrayLike<number | string | null>), want, name);
+      assert.equal(head.columns[name] instanceof Float64Array, column instanceof Float64Array, name);
+    }
+  }
 });
 
 test("the schemas are well formed and every field cites bijlage 3a", () => {

@@ -65,10 +65,16 @@ test("multiple imputation pools every fit, with Rubin's quantities for every coe
   assert.ok(r.timing.totalSeconds >= r.timing.fitSeconds);
   // The first fit starts where lme4 does, the others at the first one's estimates.
   assert.deepEqual(r.fits.map((f) => f.start), ["lme4 start", "warm start", "warm start", "warm start", "warm start"]);
-  const cold = await multipleImputationAnalysis(frame, { m: 5, seed: 3, ...quick, warmStart: false });
+  const cold = await multipleImputationAnalysis(frame, { m: 5, seed: 3, ...quick, completedFits: "full", warmStart: false });
   assert.ok(cold.fits.every((f) => f.start === "lme4 start"));
-  // Same completed data sets, same optima up to the solver's convergence tolerance.
-  r.coefficients.forEach((c, j) => assert.ok(Math.abs(c.estimate - cold.coefficients[j].estimate) < 1e-4 * Math.max(1, c.se), `${c.term}: warm ${c.estimate} cold ${cold.coefficients[j].estimate}`));
+  // Same completed data sets, same optima up to the solver's convergence tolerance: the refits near the
+  // first optimum (the default) find the optima of full fits from lme4's start.
+  r.coefficients.forEach((c, j) => assert.ok(Math.abs(c.estimate - cold.coefficients[j].estimate) < 1e-4 * Math.max(1, c.se), `${c.term}: refit ${c.estimate} cold ${cold.coefficients[j].estimate}`));
+  // The refits' within-imputation covariance, (RX'RX)^-1 plus the first fit's Hessian correction, gives
+  // the pooled SEs of full fits with their own Hessians, to well within a percent.
+  for (const [rows, fullRows] of [[r.coefficients, cold.coefficients], [r.ames, cold.ames]] as const) {
+    rows.forEach((c, j) => assert.ok(Math.abs(c.se / fullRows[j].se - 1) < 0.005, `${c.term}: SE refit ${c.se} full ${fullRows[j].se}`));
+  }
   // cito is the most affected coefficient: its FMI is the largest among the covariates of interest.
   const fmi = (t: string): number => r.coefficients.find((c) => c.term === t)?.fmi ?? Number.NaN;
   assert.ok(fmi("cito") > fmi("geslachtvrouw"));
@@ -83,7 +89,7 @@ test("a failed fit is left out and counted; a non-converged one is pooled or exc
     if (call === 3) return { ...fit, convergence: { ...fit.convergence, converged: false, messages: ["Model failed to converge (simulated)"] } };
     return fit;
   };
-  const kept = await multipleImputationAnalysis(frame, { m: 4, seed: 5, ...quick, solve: flaky });
+  const kept = await multipleImputationAnalysis(frame, { m: 4, seed: 5, ...quick, completedFits: "full", solve: flaky });
   assert.deepEqual(kept.convergence, { converged: 2, notConverged: 1, failed: 1, pooled: 3 });
   assert.equal(kept.fits[1].status, "failed");
   assert.deepEqual(kept.fits[1].messages, ["simulated solver failure"]);
@@ -91,7 +97,7 @@ test("a failed fit is left out and counted; a non-converged one is pooled or exc
   assert.equal(kept.fits[2].status, "not-converged");
   assert.equal(kept.fits[2].pooled, true);
   call = 0;
-  const excluded = await multipleImputationAnalysis(frame, { m: 4, seed: 5, ...quick, solve: flaky, nonConverged: "exclude" });
+  const excluded = await multipleImputationAnalysis(frame, { m: 4, seed: 5, ...quick, completedFits: "full", solve: flaky, nonConverged: "exclude" });
   assert.deepEqual(excluded.convergence, { converged: 2, notConverged: 1, failed: 1, pooled: 2 });
   assert.equal(excluded.fits[2].pooled, false);
   call = 0;
@@ -146,8 +152,13 @@ test("another random structure on the same imputations: reuse, and every method 
   assert.equal(a.formula, "doorstroom ~ migratie + ouders + geslacht + leeftijd + niveau + sector + leerweg + cito + citojaar + (1 | locatie) + (1 | instelling)");
   assert.equal(a.timing.imputationSeconds, 0);
   assert.equal(a.seed, 8);
-  const b = await multipleImputationAnalysis(frame, { imputations });
+  const b = await multipleImputationAnalysis(frame, { imputations, otherAmeRandomEffects: ["excluded"] });
   assert.ok(b.formula.includes("(1 + niet_westers | locatie)"));
+  // Another AME convention pooled from the same fits is the analysis asked for that convention, bit for bit.
+  const excluded = await multipleImputationAnalysis(frame, { imputations, ameRandomEffects: "excluded" });
+  assert.deepEqual(b.otherAmes?.map((o) => o.ameRandomEffects), ["excluded"]);
+  assert.deepEqual(b.otherAmes?.[0]?.ames, excluded.ames);
+  assert.deepEqual(b.coefficients, excluded.coefficients);
   // Same completed data sets: the cito coefficient's between-imputation variance comes from the same draws.
   assert.ok(a.coefficients.some((c) => c.term === "cito"));
   for (const f of [missingIndicatorAnalysis, noCitoAnalysis, completeCaseAnalysis]) {

@@ -104,7 +104,7 @@ test("the curve is sorted by estimate, marks the published point, and its panel 
   assert.equal(curveSummaryRows([curve, parents])[0]!.length, CURVE_SUMMARY_HEADER.length);
 });
 
-test("multiple imputation in the curve: one set of imputations for every random structure, the AME conventions read the same completed-data fits", async () => {
+test("multiple imputation in the curve: one set of imputations for every random structure, the AME conventions pooled from the same completed-data fits", async () => {
   const dir = mkdtempSync(join(tmpdir(), "kansen-curve-mi-"));
   const cache = new FitCache(join(dir, "fit-cache"));
   let fitted = 0;
@@ -122,9 +122,9 @@ test("multiple imputation in the curve: one set of imputations for every random 
   const grid = specificationGrid({ missing: ["multiple-imputation"], random: ["3-niveaus-helling", "2-niveaus"], reference: ["geen"] });
   const result = await estimateSpecifications({ outcome: "doorstroom", year: 2020, columns: frame.columns, reference: PUBLISHED_REFERENCE }, { grid, solvers: counting, imputations: firstImputations(imputations, 2) });
   assert.equal(result.imputations, 2);
-  assert.equal(fitted, 2 * 2 * 3, "the solver is asked m x structures x conventions times");
+  assert.equal(fitted, 2 * 2, "the solver is asked m x structures times: the three conventions share one pass over the fits");
   const entries = readdirSync(join(dir, "fit-cache")).filter((n) => !n.includes(".partial-")).length;
-  assert.equal(entries, 2 * 2, "but fits each completed data set once per random structure");
+  assert.equal(entries, 2 * 2, "each completed data set is fitted once per random structure");
   const mi = result.estimates.filter((e) => e.quantity === "niet-westers");
   assert.equal(mi.length, 2 * 3);
   for (const e of mi) assert.ok(e.fmi !== null && e.m === 2);
