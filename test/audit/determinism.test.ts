@@ -108,17 +108,27 @@ interface NotebookJson {
 /**
  * An executed notebook with its timing fields normalised: nbclient's per-cell `metadata.execution`
  * (iopub/shell timestamps) removed, and durations/timestamps inside stream outputs (progress lines on
- * stderr, "done in 1.2 s") replaced by placeholders. Everything else (code, tables, figures, numbers)
+ * stderr, "done in 1.2 s") replaced by placeholders; a cell's stderr lines compared as a sorted set
+ * (threads' lines reach it in the scheduler's order). Everything else (code, tables, figures, numbers)
  * is compared as written.
  */
 export function normaliseNotebook(text: string): string {
   const nb = JSON.parse(text) as NotebookJson;
   for (const cell of nb.cells) {
     if (cell.metadata) delete cell.metadata["execution"];
-    for (const output of cell.outputs ?? []) {
-      if (output.output_type !== "stream" || output.text === undefined) continue;
-      output.text = Array.isArray(output.text) ? output.text.map(normaliseTimingText) : normaliseTimingText(output.text);
-    }
+    if (!cell.outputs) continue;
+    // Stream outputs: how the kernel cuts stdout and stderr into messages, and the order in which lines
+    // written by worker threads reach stderr, follow the scheduler, not the computation. Per cell, the
+    // stdout text is compared whole and in order, the stderr log as its sorted lines; both come after
+    // the cell's other outputs, which keep their order.
+    const text = (o: { text?: string | string[] }): string => (Array.isArray(o.text) ? o.text.join("") : o.text ?? "");
+    const streams = cell.outputs.filter((o) => o.output_type === "stream");
+    const stdout = normaliseTimingText(streams.filter((o) => o.name !== "stderr").map(text).join(""));
+    const stderr = normaliseTimingText(streams.filter((o) => o.name === "stderr").map(text).join(""))
+      .split("\n").filter((line) => line !== "").sort().join("\n");
+    cell.outputs = cell.outputs.filter((o) => o.output_type !== "stream");
+    if (stdout !== "") cell.outputs.push({ output_type: "stream", name: "stdout", text: stdout });
+    if (stderr !== "") cell.outputs.push({ output_type: "stream", name: "stderr", text: stderr });
   }
   return JSON.stringify(nb, null, 1);
 }
@@ -146,6 +156,23 @@ test("normalising a notebook touches only times and durations", () => {
   });
   assert.equal(normaliseNotebook(nb("1", "0.25")), normaliseNotebook(nb("7", "0.25")));
   assert.notEqual(normaliseNotebook(nb("1", "0.25")), normaliseNotebook(nb("1", "0.26")), "a changed result still shows");
+  const streams = (outputs: { name: string; text: string }[]): string =>
+    JSON.stringify({ cells: [{ outputs: outputs.map((o) => ({ output_type: "stream", ...o })) }] });
+  assert.equal(
+    normaliseNotebook(streams([{ name: "stderr", text: "[a] 1\n" }, { name: "stdout", text: "x\n" }, { name: "stderr", text: "[b] 2\n" }])),
+    normaliseNotebook(streams([{ name: "stdout", text: "x\n" }, { name: "stderr", text: "[b] 2\n[a] 1\n" }])),
+    "stderr lines in another order, cut into other messages, compare equal",
+  );
+  assert.notEqual(
+    normaliseNotebook(streams([{ name: "stderr", text: "[a] 1\n[b] 2\n" }])),
+    normaliseNotebook(streams([{ name: "stderr", text: "[a] 1\n[b] 3\n" }])),
+    "a changed stderr line still shows",
+  );
+  assert.notEqual(
+    normaliseNotebook(streams([{ name: "stdout", text: "x\ny\n" }])),
+    normaliseNotebook(streams([{ name: "stdout", text: "y\nx\n" }])),
+    "stdout keeps its order",
+  );
   assert.equal(normaliseTimingText("fitted 5 models in 2 min 5 s (1,246 rows, 0.0 s)"), "fitted 5 models in <duration> <duration> (1,246 rows, <duration>)");
   assert.equal(normaliseTimingText("coefficient 0.123 and 1246 students"), "coefficient 0.123 and 1246 students");
   assert.equal(
