@@ -740,7 +740,16 @@ export function readCsvColumns(
   spec: Readonly<Record<string, CsvColumnSpec>>,
   options: CsvColumnsOptions = {},
 ): CsvColumnsResult {
-  const buf = readBuffer(path);
+  return parseCsvColumns(readBuffer(path), path, spec, options);
+}
+
+/** readCsvColumns on bytes already in memory (e.g. the first lines of a file); `path` names them in issues and errors. */
+export function parseCsvColumns(
+  buf: Buffer,
+  path: string,
+  spec: Readonly<Record<string, CsvColumnSpec>>,
+  options: CsvColumnsOptions = {},
+): CsvColumnsResult {
   const { header, offset, line } = parseHeader(buf, path);
   const ncols = header.length;
   const maxIssues = options.maxIssues ?? 1000;

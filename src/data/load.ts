@@ -4,10 +4,9 @@
  * `DataValidationError` listing every violation (file, row, column, value, rule) is thrown, so no frame,
  * table or fit is ever made from data that breaks its contract.
  */
-import { existsSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync } from "node:fs";
 import { join } from "node:path";
-import { closeSync, openSync, readSync } from "node:fs";
-import { CsvError, parseCsvRecords, readCsvColumns, type CsvColumnsResult, type CsvErrorKind } from "./csv";
+import { CsvError, parseCsvColumns, readCsvColumns, type CsvColumnsResult, type CsvErrorKind } from "./csv";
 import { csvSpecOf, loadTableSchema, type TableSchema } from "./schema";
 import { DataValidationError, ViolationLog, checkForeignKey, validateTable } from "./validate";
 
@@ -117,7 +116,6 @@ export function loadRawData(dir: string, options: LoadOptions = {}): RawData {
     }
   }
   if (log.total > 0) throw new DataValidationError(log.kept, log.total);
-  const asRaw = (t: CsvColumnsResult): RawTable => ({ file: t.file, nrows: t.nrows, columns: t.columns, lineOfRow: t.lineOfRow });
   return {
     dir,
     studenten: asRaw(tables.studenten as CsvColumnsResult),
@@ -145,17 +143,14 @@ export function readRawHead(dir: string, name: (typeof FILES)[number], n: number
     closeSync(fd);
   }
   const complete = buf.length < maxBytes ? buf : buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-  const records = parseCsvRecords(complete, path);
-  const rows = records.rows.slice(0, n);
-  const spec = csvSpecOf(loadTableSchema(name, options.schemaDir));
-  const columns: Record<string, Float64Array | (string | null)[]> = {};
-  records.header.forEach((column, j) => {
-    const s = spec[column];
-    const missing = new Set(s?.missingValues ?? [""]);
-    const values = rows.map((r) => r[j] as string);
-    columns[column] = s !== undefined && s.type !== "string"
-      ? Float64Array.from(values, (v) => (missing.has(v) ? Number.NaN : Number(v)))
-      : values.map((v) => (missing.has(v) ? null : v));
-  });
-  return { file: path, nrows: rows.length, columns, lineOfRow: Int32Array.from(records.lineOfRow.slice(0, rows.length)) };
+  // The same typed reader as loadRawData's (readCsvColumns), on the bytes read.
+  const table = asRaw(parseCsvColumns(complete, path, csvSpecOf(loadTableSchema(name, options.schemaDir))));
+  const rows = Math.min(n, table.nrows);
+  const columns = Object.fromEntries(Object.entries(table.columns).map(([column, values]) => [column, values.slice(0, rows)]));
+  return { file: path, nrows: rows, columns, lineOfRow: table.lineOfRow.slice(0, rows) };
+}
+
+/** A typed CSV read as a raw table (its type issues are the validator's, already reported or not asked for). */
+function asRaw(t: CsvColumnsResult): RawTable {
+  return { file: t.file, nrows: t.nrows, columns: t.columns, lineOfRow: t.lineOfRow };
 }
