@@ -118,15 +118,17 @@ function prepareVariables(columns: readonly UsedColumn[], rows: Int32Array, opti
 
 /** The nearly dependent columns of each X (per FixedDesign, which fits of one design share). */
 const nearByFixed = new WeakMap<FixedDesign, NearDependence[]>();
+/** The Gram screen of each X that buildDesign's rank check computed (X as kept, so only when nothing was dropped). */
+const screenByFixed = new WeakMap<FixedDesign, number>();
 
 /**
  * The design's nearly dependent fixed-effect columns (src/model/rank.ts nearDependencies), computed
- * once per X; none when buildDesign's rank check already showed X clear of them.
+ * once per X, from the rank check's screen of X where there is one.
  */
 export function nearlyDependentColumns(design: GlmmDesign): NearDependence[] {
   let near = nearByFixed.get(design.fixed);
   if (near === undefined) {
-    near = nearDependencies(design.fixed.columns);
+    near = nearDependencies(design.fixed.columns, NEAR_DEPENDENCE_TOLERANCE, screenByFixed.get(design.fixed));
     nearByFixed.set(design.fixed, near);
   }
   return near;
@@ -135,7 +137,7 @@ export function nearlyDependentColumns(design: GlmmDesign): NearDependence[] {
 /** X with lme4's rank check applied: aliased and constant columns dropped and reported. */
 function fixedDesign(parsed: ParsedFormula, variables: ReadonlyMap<string, PreparedVariable>, n: number, tol: number): FixedDesign {
   const full = modelMatrix(parsed.fixed, variables, n);
-  // One screen of X'X serves the rank check and, when it clears X by a wide margin, the near-dependence check.
+  // One screen of X'X serves the rank check and later the near-dependence check (nearlyDependentColumns).
   const screen = screenRatio(full.columns);
   const rank = checkRank(full.columns, tol, screen);
   const reasons = {
@@ -153,7 +155,7 @@ function fixedDesign(parsed: ParsedFormula, variables: ReadonlyMap<string, Prepa
     info: rank.kept.map((j) => full.info[j]),
     dropped,
   };
-  if (dropped.length === 0 && screen > 10 * NEAR_DEPENDENCE_TOLERANCE) nearByFixed.set(fixed, []);
+  if (dropped.length === 0) screenByFixed.set(fixed, screen);
   return fixed;
 }
 
