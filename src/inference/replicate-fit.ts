@@ -1,5 +1,5 @@
 /**
- * The refit of one bootstrap replicate, and the GlmmFit the post-fit statistics read from it.
+ * The GlmmFit the post-fit statistics read from one bootstrap replicate's refit (refitNear, src/glmm/refit.ts).
  *
  * A replicate's data come from the fitted model, so its optimum lies near the original one: about one
  * standard error away in every direction. The refit is src/glmm/refit.ts's: BFGS from the original
@@ -18,12 +18,7 @@
 import type { GlmmFit } from "../glmm/types";
 import type { LaplaceObjective } from "../glmm/objective";
 import { assembleFit } from "../glmm/assemble";
-import { refitNear, type Refit, type RefitSettings, type RefitStart } from "../glmm/refit";
-
-/** Refits the objective (its response already replaced) from the original optimum (see the file comment). */
-export function refitReplicate(objective: LaplaceObjective, start: RefitStart, settings: RefitSettings): Refit {
-  return refitNear(objective, start, settings);
-}
+import type { Refit } from "../glmm/refit";
 
 /** The fit at the refit's optimum, for the post-fit statistics (no standard errors; see the file comment). */
 export function replicateFit(objective: LaplaceObjective, refit: Refit): GlmmFit {

@@ -7,8 +7,8 @@
  */
 import type { GlmmFit } from "../glmm/types";
 import { laplaceObjective, type LaplaceObjective } from "../glmm/objective";
-import type { RefitStart } from "../glmm/refit";
-import { refitReplicate, replicateFit } from "./replicate-fit";
+import { refitNear, type RefitStart } from "../glmm/refit";
+import { replicateFit } from "./replicate-fit";
 import { simulateResponse } from "./simulate-response";
 import { statisticNames, statisticRow, type StatisticsSettings } from "./bootstrap-statistics";
 
@@ -48,7 +48,7 @@ export class ReplicateRunner {
     simulateResponse(this.fit, this.settings.seed, replicate, this.response);
     this.objective.setResponse(this.response);
     try {
-      const refit = refitReplicate(this.objective, this.start, this.settings);
+      const refit = refitNear(this.objective, this.start, this.settings);
       const fit = replicateFit(this.objective, refit);
       const c = fit.convergence;
       return {
