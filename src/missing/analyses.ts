@@ -325,16 +325,14 @@ export async function multipleImputationAnalysis(frame: MissingDataFrame, option
   const coefficients: EstimateRow[] = names.map((term, j) =>
     pooledRow({ term, ...poolScalar(column((e) => e.beta, j), column((e) => e.betaVar, j), { dfComplete, level }) }, info[j].variable, info[j].level),
   );
-  const ames: EstimateRow[] = first.effects.map((effect, j) =>
-    pooledRow({ term: effect.term, ...poolScalar(column((e) => e.ame, j), column((e) => e.ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
-  );
+  // Rubin's rules per AME term, for the AMEs (and their variances) that `of` picks from each fit's estimates.
   const firstEffects = first.effects;
-  const otherAmes = otherConventions.map((ameRandomEffects, c) => ({
-    ameRandomEffects,
-    ames: firstEffects.map((effect, j) =>
-      pooledRow({ term: effect.term, ...poolScalar(column((e) => e.other[c].ame, j), column((e) => e.other[c].ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
-    ),
-  }));
+  const poolAmes = (of: (e: Estimates) => { readonly ame: Float64Array; readonly ameVar: Float64Array }): EstimateRow[] =>
+    firstEffects.map((effect, j) =>
+      pooledRow({ term: effect.term, ...poolScalar(column((e) => of(e).ame, j), column((e) => of(e).ameVar, j), { dfComplete, level }) }, effect.variable, effect.level),
+    );
+  const ames = poolAmes((e) => e);
+  const otherAmes = otherConventions.map((ameRandomEffects, c) => ({ ameRandomEffects, ames: poolAmes((e) => e.other[c]) }));
   const poolSeconds = seconds(tp);
   return {
     method: "multiple-imputation",
