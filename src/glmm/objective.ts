@@ -29,7 +29,7 @@
  * objective (fitDesign does, in a finally). After release() every method throws.
  */
 import type { GlmmDesign } from "../model/types";
-import { matTVec, matVec } from "../numeric/dense";
+import { matTVec, matVec, sameValues } from "../numeric/dense";
 import { glmmControl, type GlmmControl, type GlmmControlInput } from "./control";
 import { LaplaceGradient } from "./gradient";
 import { LaplaceModel, type PirlsResult } from "./laplace";
@@ -277,7 +277,7 @@ export class LaplaceObjective {
    */
   evaluate(x: Float64Array, tolerance: number = this.control.pirls.tolerance): number {
     this.assertLive();
-    if (this.heldX && this.heldTolerance <= tolerance && sameVector(this.heldX, x)) return this.heldDeviance;
+    if (this.heldX && this.heldTolerance <= tolerance && sameValues(this.heldX, x)) return this.heldDeviance;
     this.forgetHeldPoint();
     const model = this.model;
     model.setParameters(x.subarray(0, this.nTheta), x.subarray(this.nTheta));
@@ -311,12 +311,12 @@ export class LaplaceObjective {
 
   /** Whether the objective holds the PIRLS solution at x, solved to `tolerance` or tighter. */
   holds(x: Float64Array, tolerance: number = this.control.pirls.tolerance): boolean {
-    return this.heldX !== null && this.heldTolerance <= tolerance && sameVector(this.heldX, x);
+    return this.heldX !== null && this.heldTolerance <= tolerance && sameValues(this.heldX, x);
   }
 
   /** Whether the last evaluation was at x (converged or not): the model's state belongs to x. */
   isAt(x: Float64Array): boolean {
-    return this.lastX !== null && sameVector(this.lastX, x);
+    return this.lastX !== null && sameValues(this.lastX, x);
   }
 
   /** Sets u to base + shift (a warm start for PIRLS at a nearby point); the held point is forgotten. */
@@ -368,8 +368,3 @@ export class LaplaceObjective {
   }
 }
 
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}

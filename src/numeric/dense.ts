@@ -179,3 +179,10 @@ export function subMatrix(m: Float64Array, n: number, index: readonly number[]):
   for (let r = 0; r < k; r++) for (let c = 0; c < k; c++) out[r * k + c] = m[index[r] * n + index[c]];
   return out;
 }
+
+/** Exact equality of two vectors, element by element (same length, a[i] === b[i] for every i; NaN equals nothing). */
+export function sameValues(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

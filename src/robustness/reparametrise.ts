@@ -15,16 +15,8 @@
  * migratie): a refit would find the same optimum at the cost of a fit.
  */
 import type { GlmmFit } from "../glmm/types";
-import { congruence, solveSpd } from "../numeric/dense";
+import { congruence, sameValues, solveSpd } from "../numeric/dense";
 import type { GlmmDesign } from "../model/types";
-
-/** The two columns hold the same numbers. */
-function sameColumn(a: Float64Array, b: Float64Array): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * B with X = X' B (p x p, row-major), or an error when X' does not span X's columns. A column of X that
@@ -42,7 +34,7 @@ export function recodingMatrix(from: GlmmDesign, to: GlmmDesign): Float64Array {
   const solve: number[] = [];
   for (let c = 0; c < p; c++) {
     const a = to.fixed.names.indexOf(from.fixed.names[c] as string);
-    if (a >= 0 && sameColumn(X[c] as Float64Array, Y[a] as Float64Array)) B[a * p + c] = 1;
+    if (a >= 0 && sameValues(X[c] as Float64Array, Y[a] as Float64Array)) B[a * p + c] = 1;
     else solve.push(c);
   }
   if (solve.length === 0) return B;

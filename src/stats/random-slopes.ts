@@ -7,6 +7,7 @@
  * every row; the location-specific effect of x_j is then beta_j + b_{g(i), t}.
  */
 import type { GlmmFit, RanefBlock } from "../glmm/types";
+import { sameValues } from "../numeric/dense";
 
 export interface RandomSlopeLink {
   /** Index of the column in X (design.fixed.names). */
@@ -19,12 +20,6 @@ export interface RandomSlopeLink {
   readonly group: string;
   /** The random-effects column's own name ("niet_westers"). */
   readonly slopeName: string;
-}
-
-function sameValues(a: Float64Array, b: Float64Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** Every (X column, random slope) pair whose values coincide in all rows, in X order. */
