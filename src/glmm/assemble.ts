@@ -32,7 +32,7 @@ import { covarianceFromTheta, thetaPositions } from "./lambda";
 import type { LaplaceObjective } from "./objective";
 import type { Optimum } from "./optimise";
 import type { RefitOptimum } from "./refit";
-import { fixedEffectsCrossproduct } from "./rx";
+import { fixedEffectsCrossproductInverse } from "./rx";
 import { fixedEffectsBlock, identifiabilityMessages } from "./identifiability";
 import { lme4ScaledGradient } from "./vcov";
 
@@ -106,8 +106,7 @@ export function assembleFit(objective: LaplaceObjective, optimum: Optimum | Refi
     }
   }
   if (!vcovScaled) {
-    const rx = fixedEffectsCrossproduct(model);
-    vcovScaled = invertSpd(rx, p) ?? new Float64Array(p * p).fill(Number.NaN);
+    vcovScaled = fixedEffectsCrossproductInverse(model);
     seMethod = "rx: (RX'RX)^-1, the fixed-effects block of the PIRLS system at the optimum (theta treated as known)";
   }
   const vcov = congruence(scaling.transform, vcovScaled, p);

@@ -18,10 +18,10 @@
  * The result is an Optimum without a Hessian (`hessian: null`) when BFGS converged: assembleFit then
  * reports no Hessian-based checks, and its standard errors are (RX'RX)^-1 or none (assemble.ts).
  */
-import { congruence, invertSpd, transpose } from "../numeric/dense";
+import { congruence, transpose } from "../numeric/dense";
 import type { GlmmDesign } from "../model/types";
 import { laplaceObjective, type LaplaceObjective } from "./objective";
-import { fixedEffectsCrossproduct } from "./rx";
+import { fixedEffectsCrossproductInverse } from "./rx";
 import { optimiseObjective, type Optimum } from "./optimise";
 import { minimiseBounded } from "./optimizer";
 import type { GlmmOptions, OptimisationSummary } from "./types";
@@ -145,9 +145,7 @@ export function rxCovariance(design: GlmmDesign, at: { readonly theta: ArrayLike
   });
   try {
     objective.deviance(at.theta, at.beta);
-    const p = objective.p;
-    const inverse = invertSpd(fixedEffectsCrossproduct(objective.model), p) ?? new Float64Array(p * p).fill(Number.NaN);
-    return congruence(objective.scaling.transform, inverse, p);
+    return congruence(objective.scaling.transform, fixedEffectsCrossproductInverse(objective.model), objective.p);
   } finally {
     objective.release();
   }

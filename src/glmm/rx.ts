@@ -10,6 +10,7 @@
  */
 import type { LaplaceModel } from "./laplace";
 import { Kernel } from "./row-kernels";
+import { invertSpd } from "../numeric/dense";
 
 /** Z'WX~ in z-space, q x p row-major, summed over the rows (one pass on two threads); also X~'WX~ if asked. */
 export function weightedCrossproducts(model: LaplaceModel, withXwx: boolean): { zwx: Float64Array; xwx: Float64Array } {
@@ -50,4 +51,12 @@ export function fixedEffectsCrossproduct(model: LaplaceModel): Float64Array {
     }
   }
   return out;
+}
+
+/**
+ * (RX'RX)^-1 in the scaled coordinates of beta~: the covariance of the fixed effects with theta treated
+ * as known, at the model's current PIRLS solution (NaN throughout when RX'RX is not positive definite).
+ */
+export function fixedEffectsCrossproductInverse(model: LaplaceModel): Float64Array {
+  return invertSpd(fixedEffectsCrossproduct(model), model.p) ?? new Float64Array(model.p * model.p).fill(Number.NaN);
 }
